@@ -1,0 +1,293 @@
+"""Typed data that crosses module boundaries. Frozen dataclasses, each with ``to_dict`` for JSON.
+
+Example:
+    >>> loc = Locator(path="call.wav", start=12.0, end=31.5, speaker="CFO")
+    >>> loc.label()
+    'call.wav 00:12–00:31 (CFO)'
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+BBox = tuple[float, float, float, float]
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Where a piece of evidence sits: a page (1-based), a time range, or a box on an image."""
+
+    path: str
+    page: int | None = None
+    start: float | None = None
+    end: float | None = None
+    speaker: str | None = None
+    bbox: BBox | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": self.path}
+        for key in ("page", "start", "end", "speaker"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = round(value, 2) if isinstance(value, float) else value
+        if self.bbox is not None:
+            out["bbox"] = [round(v, 1) for v in self.bbox]
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Locator:
+        bbox = data.get("bbox")
+        return cls(
+            path=str(data["path"]),
+            page=int(data["page"]) if data.get("page") is not None else None,
+            start=float(data["start"]) if data.get("start") is not None else None,
+            end=float(data["end"]) if data.get("end") is not None else None,
+            speaker=data.get("speaker") or None,
+            bbox=tuple(float(v) for v in bbox) if bbox else None,  # type: ignore[arg-type]
+        )
+
+    def label(self) -> str:
+        name = Path(self.path).name
+        if self.page is not None:
+            return f"{name} p. {self.page}"
+        if self.start is not None:
+            span = f"{name} {_clock(self.start)}–{_clock(self.end if self.end is not None else self.start)}"
+            return f"{span} ({self.speaker})" if self.speaker else span
+        if self.bbox is not None:
+            return f"{name} box [{', '.join(str(round(v)) for v in self.bbox)}]"
+        return name
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One stretch of speech with its times in seconds."""
+
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {"start": round(self.start, 2), "end": round(self.end, 2), "text": self.text}
+        if self.speaker:
+            out["speaker"] = self.speaker
+        return out
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A transcription: full text, detected language, duration in seconds, timed segments."""
+
+    text: str
+    language: str
+    duration: float
+    segments: tuple[Segment, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "language": self.language,
+            "duration": round(self.duration, 2),
+            "segments": [s.to_dict() for s in self.segments],
+        }
+
+
+@dataclass(frozen=True)
+class OcrLine:
+    """One line of text found on an image, its box in pixels (x0, y0, x1, y1) and confidence."""
+
+    text: str
+    bbox: BBox
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "bbox": [round(v, 1) for v in self.bbox], "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True)
+class ChartValue:
+    """One cell of a chart's table: a series' value at a category, printed on the chart or estimated."""
+
+    series: str
+    category: str
+    value: float
+    printed: bool
+    bbox: BBox
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["bbox"] = [round(v, 1) for v in self.bbox]
+        return data
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart read into numbers: its type, titles, categories, series and a series×category table."""
+
+    type: str
+    title: str | None
+    x_title: str | None
+    y_title: str | None
+    categories: tuple[str, ...]
+    series: tuple[str, ...]
+    values: tuple[ChartValue, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "title": self.title,
+            "x_title": self.x_title,
+            "y_title": self.y_title,
+            "categories": list(self.categories),
+            "series": list(self.series),
+            "values": [v.to_dict() for v in self.values],
+        }
+
+
+@dataclass(frozen=True)
+class ImageDescription:
+    """What the image tools found: OCR lines, an optional chart table, DICOM facts and caption."""
+
+    path: str
+    width: int
+    height: int
+    ocr: tuple[OcrLine, ...] = ()
+    chart: Chart | None = None
+    dicom: dict[str, Any] | None = None
+    caption: str | None = None
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "path": self.path,
+            "width": self.width,
+            "height": self.height,
+            "ocr": [line.to_dict() for line in self.ocr],
+            "warnings": list(self.warnings),
+        }
+        if self.chart is not None:
+            out["chart"] = self.chart.to_dict()
+        if self.dicom is not None:
+            out["dicom"] = self.dicom
+        if self.caption is not None:
+            out["caption"] = self.caption
+        return out
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of a source ready for the store. Its id is a hash of source, locator and text."""
+
+    text: str
+    locator: Locator
+    source_id: str
+    kind: str
+
+    @property
+    def id(self) -> str:
+        key = f"{self.source_id}|{sorted(self.locator.to_dict().items())}|{self.text}"
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Source:
+    """One ingested file: its content-hash id, path, kind, chunk count, and pages or duration."""
+
+    id: str
+    path: str
+    kind: str
+    chunks: int
+    pages: int | None = None
+    duration: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "path": self.path, "kind": self.kind, "chunks": self.chunks}
+        if self.pages is not None:
+            out["pages"] = self.pages
+        if self.duration is not None:
+            out["duration"] = round(self.duration, 2)
+        return out
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A numbered piece of evidence given to the answerer."""
+
+    n: int
+    text: str
+    source: str
+    locator: Locator
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "text": self.text,
+            "source": self.source,
+            "locator": self.locator.to_dict(),
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A ``[n]`` in an answer, resolved to its evidence's source and locator."""
+
+    n: int
+    source: str
+    locator: Locator
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "source": self.source, "locator": self.locator.to_dict()}
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One user turn: a text question and/or a voice question, with attached images and files."""
+
+    text: str | None = None
+    audio: str | None = None
+    images: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    """What one tool produced for a turn, or the error it failed with."""
+
+    tool: str
+    evidence: tuple[Evidence, ...] = ()
+    error: str | None = None
+    detail: Any = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The answer to a turn, with citations, the evidence it rests on, per-stage timings and warnings."""
+
+    question: str
+    answer: str
+    citations: tuple[Citation, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "citations": [c.to_dict() for c in self.citations],
+            "evidence": [e.to_dict() for e in self.evidence],
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
+            "warnings": list(self.warnings),
+        }
