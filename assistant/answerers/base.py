@@ -1,0 +1,34 @@
+"""The answerer Protocol and the draft it returns.
+
+Example:
+    >>> draft = Draft(text="Revenue was 4.2 [1].")
+    >>> draft.computed
+    ()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from assistant.types import Evidence
+
+NOT_FOUND = "Not found in your material."
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An answer before verification; ``computed`` lists numbers the answerer derived in code."""
+
+    text: str
+    computed: tuple[float, ...] = ()
+
+
+class Answerer(Protocol):
+    name: str
+    description: str
+
+    def warm_up(self) -> None: ...
+
+    def run(self, question: str, evidence: Sequence[Evidence], images: Sequence[str] = ()) -> Draft: ...

@@ -1,0 +1,135 @@
+"""The embedded answerer: quotes the evidence sentences that answer the question, cites them, and
+looks up chart and table values and finds extremes in code from numbers in the evidence.
+
+It never writes a number that is not in the evidence or computed from cited evidence numbers.
+
+Example:
+    >>> ev = [Evidence(1, "Revenue was $4.2 billion in Q1.", "s", Locator("r.pdf", page=2), 0.8)]
+    >>> ExtractiveAnswerer().run("What was revenue in Q1?", ev).text
+    'Revenue was $4.2 billion in Q1. [1]'
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.answerers.base import NOT_FOUND, Draft
+from assistant.chunking import split_sentences
+from assistant.numbers import parse_number
+from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
+
+STOPWORDS = set(
+    """a an the of in on at to for from by with and or but is are was were be been being do does did what which
+    who whom whose when where why how much many this that these those it its as about into over than then there
+    their they them he she his her we our you your i me my tell say said give show please according any all
+    can could would should will shall may might chart graph figure image table call document pdf report""".split()
+)
+MAX_WORDS = {"highest", "largest", "most", "maximum", "max", "peak", "biggest", "top", "greatest"}
+MIN_WORDS = {"lowest", "smallest", "least", "minimum", "min", "fewest", "bottom", "weakest"}
+_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+_PAIR = re.compile(r"([A-Za-z][\w .&'/-]{0,40}?)\s*[=:]\s*(-?\$?\d[\d,]*(?:\.\d+)?%?)")
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ings", "ing", "ied", "ies", "ed", "es", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix in {"ied", "ies"} else "")
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Content words of a text, lowercased and lightly stemmed."""
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    coverage: float
+    n: int
+    sentence: str
+
+
+def _sentences(evidence: Evidence) -> list[str]:
+    parts = []
+    for sentence in split_sentences(evidence.text):
+        parts.extend(p.strip() for p in sentence.split("; ") if p.strip()) if sentence.count("; ") > 2 else parts.append(sentence)
+    return parts
+
+
+class ExtractiveAnswerer:
+    """Answers from the evidence alone, without a language model."""
+
+    name = "extractive"
+    description = "quotes and cites the best evidence sentences; looks up chart/table values and extremes in code"
+
+    def __init__(self, min_coverage: float = 0.34, max_sentences: int = 3) -> None:
+        self.min_coverage = min_coverage
+        self.max_sentences = max_sentences
+
+    def warm_up(self) -> None:
+        return None
+
+    def run(self, question: str, evidence: Sequence[Evidence], images: Sequence[str] = ()) -> Draft:
+        wanted = terms(question)
+        if not evidence or not wanted:
+            return Draft(NOT_FOUND)
+        from_table = self._from_table(question, wanted, evidence)
+        if from_table is not None:
+            return from_table
+        ranked = self._rank(wanted, evidence)
+        if not ranked or ranked[0].coverage < self.min_coverage:
+            return Draft(NOT_FOUND)
+        best = ranked[0]
+        chosen = [best]
+        covered = set(terms(best.sentence))
+        for item in ranked[1:]:
+            if len(chosen) >= self.max_sentences or item.score < 0.6 * best.score:
+                break
+            new_terms = set(terms(item.sentence)) & set(wanted) - covered
+            if new_terms or item.n != best.n:
+                chosen.append(item)
+                covered |= set(terms(item.sentence))
+        return Draft(" ".join(f"{item.sentence.rstrip()} [{item.n}]" for item in chosen))
+
+    def _rank(self, wanted: list[str], evidence: Sequence[Evidence]) -> list[_Scored]:
+        candidates = [(e, s) for e in evidence for s in _sentences(e)]
+        doc_freq = Counter(t for _, s in candidates for t in set(terms(s)))
+        total = len(candidates)
+        weights = {t: math.log(1 + total / (1 + doc_freq[t])) + 0.1 for t in set(wanted)}
+        full = sum(weights.values())
+        numeric = bool(re.search(r"\b(how (much|many)|what (was|were|is|are) the|amount|number|percent|rate|total)\b", " ".join(wanted) + " "))
+        scored = []
+        for item, sentence in candidates:
+            have = set(terms(sentence))
+            hit = sum(w for t, w in weights.items() if t in have)
+            coverage = hit / full if full else 0.0
+            length_penalty = 1.0 / (1.0 + max(0, len(have) - 25) / 25)
+            bonus = 0.1 if numeric and re.search(r"\d", sentence) else 0.0
+            score = coverage * length_penalty + 0.15 * item.score + bonus
+            scored.append(_Scored(score, coverage, item.n, sentence))
+        return sorted(scored, key=lambda x: (-x.score, x.n))
+
+    def _from_table(self, question: str, wanted: list[str], evidence: Sequence[Evidence]) -> Draft | None:
+        """Answer lookups and extremes over ``label = value`` lists (chart and table evidence)."""
+        words = set(_WORD.findall(question.lower()))
+        want_max, want_min = bool(words & MAX_WORDS), bool(words & MIN_WORDS)
+        for item in evidence:
+            pairs = [(label.strip(), raw) for label, raw in _PAIR.findall(item.text) if parse_number(raw) is not None]
+            if len(pairs) < 2 or not set(terms(item.text)) & set(wanted):
+                continue
+            title = item.text[: item.text.find(pairs[0][0])].strip(" :;,-")
+            if want_max or want_min:
+                label, raw = (max if want_max else min)(pairs, key=lambda p: parse_number(p[1]) or 0.0)
+                word = "highest" if want_max else "lowest"
+                listing = ", ".join(f"{lab} {val}" for lab, val in pairs)
+                return Draft(f"{label} has the {word} value, {raw}, of {listing} ({title}) [{item.n}].")
+            named = [(lab, raw) for lab, raw in pairs if terms(lab) and set(terms(lab)) <= set(wanted)]
+            if len(named) == 1:
+                label, raw = named[0]
+                return Draft(f"{title}: {label} = {raw} [{item.n}].")
+        return None

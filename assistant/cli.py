@@ -1,0 +1,249 @@
+"""The ``modalyst`` command line. Errors become one line on stderr here and nowhere else.
+
+Exit codes: 0 ok, 2 bad input, 1 internal error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from assistant.errors import ModalystError
+from assistant.settings import Settings, load_settings
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Local-first multi-modal analyst assistant: cited answers over calls, filings, charts and scans.",
+)
+logger = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+WorkspaceOpt = Annotated[str | None, typer.Option("--workspace", "-w", help="Workspace (default: settings).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+_globals: dict[str, Any] = {}
+
+
+def _guard(func: F) -> F:
+    """Turn modalyst errors into one line on stderr and an exit code; tracebacks only with MODALYST_DEBUG=1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except ModalystError as exc:
+            typer.echo(f"modalyst: error: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            typer.echo("modalyst: interrupted", err=True)
+            raise typer.Exit(130) from None
+        except Exception as exc:  # the boundary: anything unexpected is an internal error
+            if os.environ.get("MODALYST_DEBUG"):
+                raise
+            typer.echo(f"modalyst: internal error: {type(exc).__name__}: {exc} (set MODALYST_DEBUG=1 for details)", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_for(workspace: str | None = None, **overrides: Any) -> Settings:
+    values = {"data_dir": _globals.get("data_dir"), "workspace": workspace or _globals.get("workspace"), **overrides}
+    return load_settings(values)
+
+
+def _assistant(settings: Settings) -> Any:
+    from assistant.orchestrator import Assistant
+
+    return Assistant(settings)
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@app.callback()
+def _main(
+    data_dir: Annotated[Path | None, typer.Option("--data-dir", help="Store and model cache (env MODALYST_DATA_DIR).")] = None,
+    workspace: WorkspaceOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _globals.update(data_dir=data_dir, workspace=workspace)
+
+
+@app.command()
+@_guard
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Add files or folders to a workspace (idempotent by content hash)."""
+    from tqdm import tqdm
+
+    bot = _assistant(settings_for(workspace))
+    bar = tqdm(total=0, unit="file", file=sys.stderr, disable=as_json or not sys.stderr.isatty() and not os.environ.get("MODALYST_PROGRESS"))
+
+    def progress(path: str, done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.set_postfix_str(Path(path).name if path else "done")
+        bar.refresh()
+
+    report = bot.ingest(paths, progress)
+    bar.close()
+    if as_json:
+        _print_json(report.to_dict())
+    else:
+        for source in report.added:
+            typer.echo(f"added   {source.id}  {source.kind:5}  {source.chunks:4} chunks  {source.path}")
+        for source in report.skipped:
+            typer.echo(f"present {source.id}  {source.kind:5}  {source.chunks:4} chunks  {source.path}")
+        for warning in report.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+    for path, error in report.failed:
+        typer.echo(f"modalyst: skipped {path}: {error}", err=True)
+    if report.failed and not (report.added or report.skipped):
+        raise typer.Exit(2)
+
+
+@app.command()
+@_guard
+def ask(
+    question: Annotated[str, typer.Argument(help="The question (may be empty with --audio).")] = "",
+    image: Annotated[list[Path] | None, typer.Option("--image", help="Attach an image (repeatable).")] = None,
+    audio: Annotated[Path | None, typer.Option("--audio", help="A recorded question.")] = None,
+    workspace: WorkspaceOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ask a question about the workspace's material and attached images."""
+    from assistant.errors import BadInputError
+    from assistant.types import Turn
+
+    if not question.strip() and audio is None:
+        raise BadInputError("the question is empty; give a question or --audio")
+    turn = Turn(text=question or None, audio=str(audio) if audio else None, images=tuple(str(p) for p in image or ()))
+    answer = _assistant(settings_for(workspace)).ask(turn)
+    if as_json:
+        _print_json(answer.to_dict())
+        return
+    from assistant.render import render_answer
+
+    typer.echo(render_answer(answer))
+
+
+@app.command()
+@_guard
+def transcribe(audio: Annotated[Path, typer.Argument(help="An audio or video file.")], as_json: JsonOpt = False) -> None:
+    """Transcribe a recording: text, language, duration and timed segments."""
+    transcript = _assistant(settings_for()).transcribe(audio)
+    if as_json:
+        _print_json(transcript.to_dict())
+    else:
+        from assistant.render import render_transcript
+
+        typer.echo(render_transcript(transcript))
+
+
+@app.command()
+@_guard
+def describe(image: Annotated[Path, typer.Argument(help="An image or DICOM file.")], as_json: JsonOpt = False) -> None:
+    """Read an image: OCR lines with boxes, a chart's table, DICOM facts, a caption when a VLM is set."""
+    description = _assistant(settings_for()).describe(image)
+    if as_json:
+        _print_json(description.to_dict())
+    else:
+        from assistant.render import render_description
+
+        typer.echo(render_description(description))
+
+
+@app.command()
+@_guard
+def sources(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
+    """List the sources in a workspace."""
+    found = _assistant(settings_for(workspace)).sources()
+    if as_json:
+        _print_json([s.to_dict() for s in found])
+        return
+    if not found:
+        typer.echo("no sources in this workspace; add some with: modalyst ingest PATH")
+    for s in found:
+        extent = f"{s.pages} pages" if s.pages else (f"{s.duration:.0f} s" if s.duration else "")
+        typer.echo(f"{s.id}  {s.kind:5}  {s.chunks:4} chunks  {extent:>10}  {s.path}")
+
+
+@app.command()
+@_guard
+def forget(source_id: Annotated[str, typer.Argument(help="A source id (or its first 6+ characters).")], workspace: WorkspaceOpt = None) -> None:
+    """Remove a source and all its chunks from a workspace."""
+    gone = _assistant(settings_for(workspace)).forget(source_id)
+    typer.echo(f"removed {gone.id}  {gone.path}")
+
+
+@app.command("eval")
+@_guard
+def evaluate(
+    suite_dir: Annotated[Path, typer.Argument(help="A suite folder in the shared eval format.")],
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N items.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run an evaluation suite and print its metrics."""
+    from assistant.evaluation.runner import run_suite
+
+    result = run_suite(suite_dir, settings_for(), limit)
+    if as_json:
+        _print_json(result)
+        return
+    typer.echo(f"{result['suite']}: {result['n']} items, backend {result['backend']}, {result['seconds']:.1f} s")
+    for name, value in result["metrics"].items():
+        typer.echo(f"  {name:28} {value:.4f}")
+
+
+@app.command()
+@_guard
+def demo(
+    data: Annotated[Path | None, typer.Option("--data", help="Use real material from this eval folder (../shared/eval).")] = None,
+) -> None:
+    """Build a workspace from sample material and print three cited answers with timings."""
+    from assistant.demo import run_demo
+
+    run_demo(settings_for(), data)
+
+
+@app.command()
+@_guard
+def ui(
+    port: Annotated[int, typer.Option("--port", help="Port on loopback.")] = 8501,
+    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
+) -> None:
+    """Start the Streamlit chat."""
+    import subprocess
+
+    app_file = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    if _globals.get("data_dir"):
+        env["MODALYST_DATA_DIR"] = str(_globals["data_dir"])
+    if _globals.get("workspace"):
+        env["MODALYST_WORKSPACE"] = str(_globals["workspace"])
+    command = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.address", host, "--server.port", str(port), "--server.headless", "true"]
+    raise typer.Exit(subprocess.call(command, env=env))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

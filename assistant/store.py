@@ -1,0 +1,186 @@
+"""The vector store: one Chroma collection of chunks per workspace, plus one of source records.
+
+A source record is written only after all its chunks, so a source without a record is partial
+(an interrupted ingest) and is cleaned up before it is written again.
+
+Example:
+    >>> store = ChromaStore(Settings(data_dir=tmp), HashEmbedding())   # doctest: +SKIP
+    >>> store.add_source(source, chunks)                               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from assistant.errors import BadInputError, StoreError
+from assistant.settings import Settings
+from assistant.types import Chunk, Locator, Source
+
+logger = logging.getLogger(__name__)
+
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+BATCH = 256
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk found by a search, with its similarity in [0, 1]."""
+
+    chunk: Chunk
+    score: float
+
+
+def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    loc = chunk.locator
+    meta: dict[str, Any] = {"source_id": chunk.source_id, "kind": chunk.kind, "path": loc.path}
+    for key in ("page", "start", "end", "speaker"):
+        value = getattr(loc, key)
+        if value is not None:
+            meta[key] = value
+    if loc.bbox is not None:
+        meta["bbox"] = json.dumps(list(loc.bbox))
+    return meta
+
+
+def _chunk_from(text: str, meta: dict[str, Any]) -> Chunk:
+    loc = dict(meta)
+    if "bbox" in loc:
+        loc["bbox"] = json.loads(loc["bbox"])
+    return Chunk(text=text, locator=Locator.from_dict(loc), source_id=meta["source_id"], kind=meta["kind"])
+
+
+def _source_from(meta: dict[str, Any]) -> Source:
+    return Source(
+        id=meta["id"],
+        path=meta["path"],
+        kind=meta["kind"],
+        chunks=int(meta["chunks"]),
+        pages=int(meta["pages"]) if meta.get("pages") is not None else None,
+        duration=float(meta["duration"]) if meta.get("duration") is not None else None,
+    )
+
+
+def make_client(settings: Settings) -> Any:
+    """An embedded ``PersistentClient`` under the data dir, or an ``HttpClient`` for a server URL."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if settings.store:
+            url = urlparse(settings.store)
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        settings.store_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
+    except (OSError, ValueError) as exc:
+        where = settings.store or settings.store_dir
+        raise StoreError(f"cannot open the store at {where}: {exc}") from exc
+
+
+class ChromaStore:
+    """Chunks and source records of one workspace in Chroma (embedded or server)."""
+
+    def __init__(self, settings: Settings, embedder: Any, client: Any = None) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self._client = client
+        self._chunks: Any = None
+        self._sources: Any = None
+
+    @property
+    def workspace(self) -> str:
+        return self.settings.workspace
+
+    def _open(self) -> tuple[Any, Any]:
+        if self._chunks is None:
+            if self._client is None:
+                self._client = make_client(self.settings)
+            name = f"ws-{self.workspace}"
+            try:
+                self._chunks = self._client.get_or_create_collection(
+                    name=f"{name}-chunks",
+                    embedding_function=self.embedder,
+                    configuration={"hnsw": {"space": "cosine"}},
+                )
+                self._sources = self._client.get_or_create_collection(
+                    name=f"{name}-sources", embedding_function=None
+                )
+            except Exception as exc:  # chromadb raises many types; report them as one store error
+                raise StoreError(f"cannot open workspace {self.workspace!r}: {exc}") from exc
+        return self._chunks, self._sources
+
+    # -- sources -------------------------------------------------------------------------------
+    def get_source(self, source_id: str) -> Source | None:
+        _, sources = self._open()
+        found = sources.get(ids=[source_id], include=["metadatas"])
+        return _source_from(found["metadatas"][0]) if found["ids"] else None
+
+    def sources(self) -> list[Source]:
+        _, sources = self._open()
+        found = sources.get(include=["metadatas"])
+        return sorted((_source_from(m) for m in found["metadatas"]), key=lambda s: s.path)
+
+    def add_source(self, source: Source, chunks: list[Chunk]) -> None:
+        """Write a source's chunks, then its record. Partial leftovers of the same source go first."""
+        chunk_col, source_col = self._open()
+        chunk_col.delete(where={"source_id": source.id})
+        unique = {c.id: c for c in chunks}
+        items = list(unique.values())
+        for i in range(0, len(items), BATCH):
+            batch = items[i : i + BATCH]
+            chunk_col.upsert(
+                ids=[c.id for c in batch],
+                documents=[c.text for c in batch],
+                metadatas=[_chunk_metadata(c) for c in batch],
+            )
+        meta = {k: v for k, v in source.to_dict().items() if v is not None}
+        source_col.upsert(ids=[source.id], documents=[source.path], metadatas=[meta], embeddings=[[1.0]])
+
+    def forget(self, source_id: str) -> Source:
+        """Remove a source and all its chunks; an unknown id is a bad input."""
+        chunk_col, source_col = self._open()
+        source = self.get_source(source_id)
+        if source is None:
+            matches = [s for s in self.sources() if s.id.startswith(source_id)] if len(source_id) >= 6 else []
+            if len(matches) != 1:
+                raise BadInputError(f"no source {source_id!r} in workspace {self.workspace!r}")
+            source = matches[0]
+        source_col.delete(ids=[source.id])
+        chunk_col.delete(where={"source_id": source.id})
+        return source
+
+    def count(self) -> int:
+        chunk_col, _ = self._open()
+        return int(chunk_col.count())
+
+    def chunks_of(self, source_id: str) -> list[Chunk]:
+        chunk_col, _ = self._open()
+        found = chunk_col.get(where={"source_id": source_id}, include=["documents", "metadatas"])
+        return [_chunk_from(t, m) for t, m in zip(found["documents"], found["metadatas"])]
+
+    # -- search --------------------------------------------------------------------------------
+    def search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        chunk_col, _ = self._open()
+        total = chunk_col.count()
+        if total == 0:
+            return []
+        found = chunk_col.query(
+            query_texts=[query],
+            n_results=min(k, total),
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            Hit(_chunk_from(text, meta), max(0.0, 1.0 - float(dist)))
+            for text, meta, dist in zip(found["documents"][0], found["metadatas"][0], found["distances"][0])
+        ]
