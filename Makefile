@@ -1,0 +1,40 @@
+# Two commands do everything: `make demo` and `make test`. Both create .venv and install what they need.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+STAMP  := $(VENV)/.installed
+DATA   ?=
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test setup bench-speech clean
+
+demo: $(STAMP)
+	$(VENV)/bin/modalyst --data-dir .modalyst demo $(if $(DATA),--data $(DATA))
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: $(STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# torch is installed first, pinned to the CPU build, so nothing else pulls a CUDA torch.
+# openai-whisper goes in without its dependencies (it declares triton, ~1 GB, unused on CPU);
+# its real needs come from the [openai-whisper] extra.
+$(STAMP): pyproject.toml Makefile | $(PY)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet --no-deps openai-whisper==20250625
+	$(PIP) install --quiet torch==2.13.0 -e '.[dev,openai-whisper,vlm,server,openai]'
+	touch $(STAMP)
+
+bench-speech: $(STAMP)
+	$(PY) bench/speech.py
+
+clean:
+	rm -rf .modalyst .pytest_cache
