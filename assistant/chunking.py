@@ -10,16 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from assistant.types import Chunk, Locator, Segment
+from assistant.types import Chunk, Locator, Segment, Span
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9$])")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences (keeps decimals like 4.2 and abbreviations before lowercase words)."""
-    flat = re.sub(r"\s+", " ", text).strip()
-    return [s.strip() for s in _SENTENCE_END.split(flat) if s.strip()] if flat else []
+    """Split prose into sentences (keeps decimals like 4.2 and abbreviations before lowercase words).
+    A blank line always ends a sentence, so a heading never runs into the paragraph under it."""
+    out: list[str] = []
+    for paragraph in _PARAGRAPH.split(text):
+        flat = re.sub(r"\s+", " ", paragraph).strip()
+        out.extend(s.strip() for s in _SENTENCE_END.split(flat) if s.strip())
+    return out
 
 
 def _pieces(paragraph: str, max_chars: int) -> Iterable[str]:
@@ -93,9 +97,15 @@ def segment_chunks(
             end=group[-1].end,
             speaker=", ".join(speakers) if speakers else None,
         )
-        text = " ".join(s.text.strip() for s in group if s.text.strip())
+        text, spans = "", []
+        for s in group:
+            said = s.text.strip()
+            if said:
+                begin = len(text) + (1 if text else 0)
+                text = f"{text} {said}" if text else said
+                spans.append(Span(begin, len(text), Locator(path=path, start=s.start, end=s.end, speaker=s.speaker)))
         if text:
-            chunks.append(Chunk(text=text, locator=locator, source_id=source_id, kind="audio"))
+            chunks.append(Chunk(text=text, locator=locator, source_id=source_id, kind="audio", spans=tuple(spans)))
         group.clear()
 
     for segment in segments:

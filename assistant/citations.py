@@ -1,5 +1,6 @@
 """Check an answer against its evidence: every ``[n]`` must exist, every number must be in the
-evidence it cites (or be a number the answerer computed from cited numbers).
+evidence it cites (or be a number the answerer computed from cited numbers). Citations are narrowed
+to the segments or chart values that the citing sentence quotes.
 
 Example:
     >>> ev = [Evidence(1, "Sales were 12.5 million.", "s", Locator("a.txt"), 1.0)]
@@ -18,6 +19,44 @@ from assistant.numbers import numbers_in, same_number
 from assistant.types import Citation, Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
 _MARK = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_WORDS = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORDS.findall(text.lower()))
+
+
+def _union(locators: list[Locator]) -> Locator:
+    first = locators[0]
+    starts = [x.start for x in locators if x.start is not None]
+    ends = [x.end for x in locators if x.end is not None]
+    boxes = [x.bbox for x in locators if x.bbox is not None]
+    speakers = list(dict.fromkeys(x.speaker for x in locators if x.speaker))
+    return Locator(
+        path=first.path,
+        page=first.page,
+        start=min(starts) if starts else None,
+        end=max(ends) if ends else None,
+        speaker=", ".join(speakers) or None,
+        bbox=(min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        if boxes
+        else None,
+    )
+
+
+def narrow(evidence: Evidence, sentence: str) -> Locator:
+    """The exact place an answer sentence quotes: the transcript segments (seconds) or chart values
+    (boxes) whose text it repeats; the evidence's whole locator when it quotes none of them."""
+    said = _words(_MARK.sub(" ", sentence))
+    chosen = []
+    for span in evidence.spans:
+        words = _words(evidence.text[span.begin : span.end])
+        if not words:
+            continue
+        shared = len(words & said)
+        if shared / len(words) >= 0.6 or (said and shared / len(said) >= 0.8):
+            chosen.append(span.locator)
+    return _union(chosen) if chosen else evidence.locator
 
 
 def cited_numbers(text: str) -> list[int]:
@@ -50,12 +89,14 @@ def verify(
     computed = list(computed)
     warnings: list[str] = []
     citations: list[Citation] = []
+    sentences = _sentences_with_marks(answer)
     for n in cited_numbers(answer):
         if n in by_n:
-            citations.append(Citation(n=n, source=by_n[n].source, locator=by_n[n].locator))
+            places = [narrow(by_n[n], s) for s in sentences if n in cited_numbers(s)]
+            citations.append(Citation(n=n, source=by_n[n].source, locator=_union(places)))
         else:
             warnings.append(f"citation [{n}] points to no evidence")
-    for sentence in _sentences_with_marks(answer):
+    for sentence in sentences:
         cited = [by_n[n] for n in cited_numbers(sentence) if n in by_n]
         for value in numbers_in(sentence):
             if any(same_number(value, c) for c in computed):

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -181,7 +182,7 @@ class Assistant:
             extracted = EXTRACTORS[detect_kind(path)](path, f"attachment:{path.name}", self._context())
         except ModalystError as exc:
             return ToolResult("read_files", error=f"{path.name}: {exc}")
-        items = tuple(Evidence(0, c.text, c.source_id, c.locator, 1.0) for c in extracted.chunks)
+        items = tuple(Evidence(0, c.text, c.source_id, c.locator, 1.0, c.spans) for c in extracted.chunks)
         return ToolResult("read_files", evidence=items)
 
     def _retrieve(self, question: str) -> ToolResult:
@@ -189,12 +190,12 @@ class Assistant:
             hits = self.store.search(question, self.settings.top_k)
         except ModalystError as exc:
             return ToolResult("retrieve", error=str(exc))
-        return ToolResult("retrieve", evidence=tuple(Evidence(0, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score) for h in hits))
+        return ToolResult("retrieve", evidence=tuple(Evidence(0, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score, h.chunk.spans) for h in hits))
 
 
 def _numbered(results: list[ToolResult]) -> tuple[Evidence, ...]:
     items = [e for r in results for e in r.evidence]
-    return tuple(Evidence(i, e.text, e.source, e.locator, e.score) for i, e in enumerate(items, start=1))
+    return tuple(replace(e, n=i) for i, e in enumerate(items, start=1))
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 from assistant.errors import BadInputError, StoreError
 from assistant.settings import Settings
-from assistant.types import Chunk, Locator, Source
+from assistant.types import Chunk, Locator, Source, Span
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,8 @@ def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
             meta[key] = value
     if loc.bbox is not None:
         meta["bbox"] = json.dumps(list(loc.bbox))
+    if chunk.spans:
+        meta["spans"] = json.dumps([s.to_list() for s in chunk.spans])
     return meta
 
 
@@ -51,7 +53,8 @@ def _chunk_from(text: str, meta: dict[str, Any]) -> Chunk:
     loc = dict(meta)
     if "bbox" in loc:
         loc["bbox"] = json.loads(loc["bbox"])
-    return Chunk(text=text, locator=Locator.from_dict(loc), source_id=meta["source_id"], kind=meta["kind"])
+    spans = tuple(Span.from_list(s) for s in json.loads(meta.get("spans") or "[]"))
+    return Chunk(text=text, locator=Locator.from_dict(loc), source_id=meta["source_id"], kind=meta["kind"], spans=spans)
 
 
 def _source_from(meta: dict[str, Any]) -> Source:

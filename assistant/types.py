@@ -185,6 +185,23 @@ class ImageDescription:
 
 
 @dataclass(frozen=True)
+class Span:
+    """A stretch of a chunk's text (character offsets ``begin:end``) and exactly where it comes from:
+    one transcript segment's seconds, or one chart value's box."""
+
+    begin: int
+    end: int
+    locator: Locator
+
+    def to_list(self) -> list[Any]:
+        return [self.begin, self.end, self.locator.to_dict()]
+
+    @classmethod
+    def from_list(cls, data: list[Any]) -> Span:
+        return cls(int(data[0]), int(data[1]), Locator.from_dict(data[2]))
+
+
+@dataclass(frozen=True)
 class Chunk:
     """A piece of a source ready for the store. Its id is a hash of source, locator and text."""
 
@@ -192,6 +209,7 @@ class Chunk:
     locator: Locator
     source_id: str
     kind: str
+    spans: tuple[Span, ...] = ()
 
     @property
     def id(self) -> str:
@@ -228,6 +246,7 @@ class Evidence:
     source: str
     locator: Locator
     score: float
+    spans: tuple[Span, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {

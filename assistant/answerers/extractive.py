@@ -95,8 +95,10 @@ class ExtractiveAnswerer:
         chosen = [best]
         covered = set(terms(best.sentence))
         for item in ranked[1:]:
-            if len(chosen) >= self.max_sentences or item.score < 0.6 * best.score:
+            if len(chosen) >= self.max_sentences or item.score < 0.75 * best.score:
                 break
+            if item.coverage < self.min_coverage or not item.sentence.rstrip().endswith((".", "!", "?")):
+                continue  # a heading or a fragment adds nothing to an answer
             new_terms = set(terms(item.sentence)) & set(wanted) - covered
             if new_terms or item.n != best.n:
                 chosen.append(item)

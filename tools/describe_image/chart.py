@@ -27,7 +27,7 @@ import numpy as np
 from PIL import Image
 
 from assistant.types import BBox, Chart, ChartValue, OcrLine
-from tools.describe_image.chart_shapes import Rect, find_rects
+from tools.describe_image.chart_shapes import Scene, bars_touch_blocks, make_scene
 
 logger = logging.getLogger(__name__)
 
@@ -102,30 +102,18 @@ class _Bar:
 
 def read_chart(image: Image.Image, ocr: tuple[OcrLine, ...]) -> Chart | None:
     """The chart on ``image`` as a table, or None when no reader can read it with confidence."""
-    rgb, scale = _pixels(image)
-    rects = [_scaled(r, scale) for r in find_rects(rgb)]
+    scene = make_scene(image, ocr, MAX_SIDE)
     for reader in CHART_READERS:
-        chart = reader(rects, ocr)
+        chart = reader(scene)
         if chart is not None:
             return chart
     return None
 
 
-def _pixels(image: Image.Image) -> tuple[np.ndarray, float]:
-    scale = min(1.0, MAX_SIDE / max(image.width, image.height))
-    if scale < 1.0:
-        image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.NEAREST)
-    return np.asarray(image.convert("RGB")), scale
-
-
-def _scaled(rect: Rect, scale: float) -> tuple[BBox, int]:
-    return (rect.x0 / scale, rect.y0 / scale, rect.x1 / scale, rect.y1 / scale), rect.colour
-
-
-def read_bar_chart(rects: list[tuple[BBox, int]], ocr: tuple[OcrLine, ...]) -> Chart | None:
+def read_bar_chart(scene: Scene) -> Chart | None:
     """A single-series bar chart, vertical or horizontal; None unless every bar is read."""
-    texts_area = [line.bbox for line in ocr]
-    solid = [r for r in rects if not _mostly_text(r[0], texts_area)]
+    texts_area = [line.bbox for line in scene.ocr]
+    solid = [r for r in scene.rects if not _mostly_text(r[0], texts_area)]
     best: tuple[_Frame, list[_Bar], float] | None = None
     for frame in (_Frame(horizontal=False), _Frame(horizontal=True)):
         found = _bar_group(frame, solid)
@@ -135,7 +123,10 @@ def read_bar_chart(rects: list[tuple[BBox, int]], ocr: tuple[OcrLine, ...]) -> C
         logger.debug("bar chart: no group of aligned bars")
         return None
     frame, bars, base = best
-    texts = [_Text(line, frame.box(line.bbox), parse_number(line.text)) for line in ocr]
+    if bars_touch_blocks(scene, [frame.unbox(bar.box) for bar in bars], frame.horizontal):
+        logger.debug("bar chart: bars touch other blocks (grouped bars or a histogram): not read yet")
+        return None
+    texts = [_Text(line, frame.box(line.bbox), parse_number(line.text)) for line in scene.ocr]
     return _read_bars(frame, bars, base, texts)
 
 
@@ -153,7 +144,7 @@ def _overlap(a: BBox, b: BBox) -> float:
 def _bar_group(frame: _Frame, rects: list[tuple[BBox, int]]) -> tuple[list[_Bar], float] | None:
     """The largest set of same-width rectangles standing on one baseline (one colour plus highlights)."""
     boxes = [(frame.box(box), colour) for box, colour in rects]
-    best: tuple[list[_Bar], float] | None = None
+    best: tuple[tuple[int, int], list[_Bar], float] | None = None
     for base in sorted({b[3] for b, _ in boxes} | {b[1] for b, _ in boxes}):
         on = [(b, c) for b, c in boxes if abs(b[3] - base) <= 2 or abs(b[1] - base) <= 2]
         if len(on) < 2:
@@ -167,9 +158,11 @@ def _bar_group(frame: _Frame, rects: list[tuple[BBox, int]]) -> tuple[list[_Bar]
             continue  # overlapping in the cross direction
         if _stacked([b for b, _ in on], [b for b, _ in boxes], base):
             return None
-        if best is None or len(on) > len(best[0]):
-            best = ([_Bar(b, positive=abs(b[3] - base) <= 2) for b, _ in on], base)
-    return best
+        bars = [_Bar(b, positive=abs(b[3] - base) <= 2) for b, _ in on]
+        rank = (len(bars), sum(bar.positive for bar in bars))  # equal bars: standing beats hanging
+        if best is None or rank > best[0]:
+            best = (rank, bars, base)
+    return (best[1], best[2]) if best else None
 
 
 def _stacked(bars: list[BBox], boxes: list[BBox], base: float) -> bool:
@@ -275,9 +268,10 @@ def _ticks(bars: list[_Bar], texts: list[_Text], used: set[int]) -> list[_Text]:
     lo, hi = min(b.box[0] for b in bars), max(b.box[2] for b in bars)
     top = min(b.box[1] for b in bars)
     bottom = max(b.box[3] for b in bars)
+    reach = max(bottom - top, 60.0)  # the axis may run well above the tallest bar
     sides: list[list[_Text]] = [[], []]
     for i, t in enumerate(texts):
-        if t.number is None or i in used or not (top - 3 * t.size <= t.vc <= bottom + 3 * t.size):
+        if t.number is None or i in used or not (top - reach <= t.vc <= bottom + 3 * t.size):
             continue
         if t.box[2] <= lo + 2:
             sides[0].append(t)
@@ -407,6 +401,6 @@ def _union(a: BBox, b: BBox) -> BBox:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
-ChartReader = Callable[[list[tuple[BBox, int]], tuple[OcrLine, ...]], Chart | None]
+ChartReader = Callable[[Scene], Chart | None]
 # Tried in order; add line and pie readers here.
 CHART_READERS: tuple[ChartReader, ...] = (read_bar_chart,)

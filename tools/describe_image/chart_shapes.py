@@ -6,6 +6,9 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
+from PIL import Image
+
+from assistant.types import BBox, OcrLine
 
 logger = logging.getLogger(__name__)
 
@@ -109,3 +112,55 @@ def find_rects(rgb: np.ndarray) -> list[Rect]:
         rects.extend(colour_rects(rgb, colour, colour_id))
     logger.debug("found %d solid rectangles", len(rects))
     return rects
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What chart readers look at: pixels (downscaled by ``scale`` if large), solid rectangles as
+    ``(box, colour id)`` in image coordinates, and the OCR lines."""
+
+    rgb: np.ndarray
+    scale: float
+    rects: tuple[tuple[BBox, int], ...]
+    ocr: tuple[OcrLine, ...]
+
+
+def make_scene(image: Image.Image, ocr: tuple[OcrLine, ...], max_side: int = 2000) -> Scene:
+    scale = min(1.0, max_side / max(image.width, image.height))
+    if scale < 1.0:
+        size = (round(image.width * scale), round(image.height * scale))
+        image = image.resize(size, Image.Resampling.NEAREST)
+    rgb = np.asarray(image.convert("RGB"))
+    rects = tuple(
+        ((r.x0 / scale, r.y0 / scale, r.x1 / scale, r.y1 / scale), r.colour) for r in find_rects(rgb)
+    )
+    return Scene(rgb, scale, rects, ocr)
+
+
+def bars_touch_blocks(scene: Scene, boxes: list[BBox], horizontal: bool) -> bool:
+    """True when a bar's long side runs along something solid (grouped bars, histograms)."""
+    rgb = scene.rgb.astype(np.int16)
+    boxes = [tuple(int(round(v * scene.scale)) for v in box) for box in boxes]  # type: ignore[misc]
+    x0, y0, x1, y1 = boxes[0]
+    bar_colour = rgb[(y0 + y1) // 2, (x0 + x1) // 2]
+    region = rgb[min(b[1] for b in boxes) : max(b[3] for b in boxes), min(b[0] for b in boxes) : max(b[2] for b in boxes)]
+    pixels = region.reshape(-1, 3)
+    pixels = pixels[np.abs(pixels - bar_colour).max(axis=1) > COLOUR_TOLERANCE]
+    if len(pixels) == 0:
+        return True  # the bars fill their whole span: a histogram
+    packed = (pixels[:, 0].astype(np.int32) << 16) | (pixels[:, 1].astype(np.int32) << 8) | pixels[:, 2]
+    values, counts = np.unique(packed, return_counts=True)
+    top = int(values[np.argmax(counts)])
+    background = np.array([(top >> 16) & 255, (top >> 8) & 255, top & 255], dtype=np.int16)
+    height, width = rgb.shape[:2]
+    for bx0, by0, bx1, by1 in boxes:
+        if horizontal:
+            lo, hi = bx0 + (bx1 - bx0) // 5, bx1 - (bx1 - bx0) // 5
+            sides = [rgb[max(by0 - 2, 0), lo:hi], rgb[min(by1 + 1, height - 1), lo:hi]]
+        else:
+            lo, hi = by0 + (by1 - by0) // 5, by1 - (by1 - by0) // 5
+            sides = [rgb[lo:hi, max(bx0 - 2, 0)], rgb[lo:hi, min(bx1 + 1, width - 1)]]
+        for side in sides:
+            if len(side) and (np.abs(side - background).max(axis=1) > COLOUR_TOLERANCE).mean() > 0.5:
+                return True
+    return False
