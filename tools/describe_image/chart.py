@@ -27,7 +27,7 @@ import numpy as np
 from PIL import Image
 
 from assistant.types import BBox, Chart, ChartValue, OcrLine
-from tools.describe_image.chart_shapes import Scene, bars_touch_blocks, make_scene
+from tools.describe_image.chart_shapes import Scene, bars_touch_blocks, make_scene, mostly_text, union
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def read_chart(image: Image.Image, ocr: tuple[OcrLine, ...]) -> Chart | None:
 def read_bar_chart(scene: Scene) -> Chart | None:
     """A single-series bar chart, vertical or horizontal; None unless every bar is read."""
     texts_area = [line.bbox for line in scene.ocr]
-    solid = [r for r in scene.rects if not _mostly_text(r[0], texts_area)]
+    solid = [r for r in scene.rects if not mostly_text(r[0], texts_area)]
     best: tuple[_Frame, list[_Bar], float] | None = None
     for frame in (_Frame(horizontal=False), _Frame(horizontal=True)):
         found = _bar_group(frame, solid)
@@ -128,17 +128,6 @@ def read_bar_chart(scene: Scene) -> Chart | None:
         return None
     texts = [_Text(line, frame.box(line.bbox), parse_number(line.text)) for line in scene.ocr]
     return _read_bars(frame, bars, base, texts)
-
-
-def _mostly_text(box: BBox, text_boxes: list[BBox]) -> bool:
-    area = max(1.0, (box[2] - box[0]) * (box[3] - box[1]))
-    return any(_overlap(box, t) >= 0.5 * area for t in text_boxes)
-
-
-def _overlap(a: BBox, b: BBox) -> float:
-    w = min(a[2], b[2]) - max(a[0], b[0])
-    h = min(a[3], b[3]) - max(a[1], b[1])
-    return max(0.0, w) * max(0.0, h)
 
 
 def _bar_group(frame: _Frame, rects: list[tuple[BBox, int]]) -> tuple[list[_Bar], float] | None:
@@ -196,7 +185,7 @@ def _read_bars(frame: _Frame, bars: list[_Bar], base: float, texts: list[_Text])
     for bar, label, category, (value, was_printed) in zip(bars, printed, categories, values):
         box = frame.unbox(bar.box)
         if label is not None:
-            box = _union(box, label.line.bbox)
+            box = union(box, label.line.bbox)
         cells.append(ChartValue(series, str(category), value, was_printed, box))
     return Chart(
         type="bar",
@@ -395,10 +384,6 @@ def _value_axis_title(
             if frame.horizontal or (y1 - y0) > (x1 - x0):  # vertical charts: rotated text only
                 return t.line.text
     return None
-
-
-def _union(a: BBox, b: BBox) -> BBox:
-    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
 ChartReader = Callable[[Scene], Chart | None]

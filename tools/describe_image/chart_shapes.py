@@ -164,3 +164,19 @@ def bars_touch_blocks(scene: Scene, boxes: list[BBox], horizontal: bool) -> bool
             if len(side) and (np.abs(side - background).max(axis=1) > COLOUR_TOLERANCE).mean() > 0.5:
                 return True
     return False
+
+
+def mostly_text(box: BBox, text_boxes: list[BBox]) -> bool:
+    """True when half of ``box`` or more lies inside one text box (a bold glyph, not a bar)."""
+    area = max(1.0, (box[2] - box[0]) * (box[3] - box[1]))
+    return any(_overlap(box, t) >= 0.5 * area for t in text_boxes)
+
+
+def _overlap(a: BBox, b: BBox) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return max(0.0, w) * max(0.0, h)
+
+
+def union(a: BBox, b: BBox) -> BBox:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
