@@ -175,6 +175,8 @@ class OpenAIWhisperTranscriber:
 
     name = "openai-whisper"
     description = "Whisper speech recognition with the reference openai-whisper package (PyTorch)"
+    # Greedy first, then sampling fallbacks when a window's output looks like a failure (package default).
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -230,6 +232,7 @@ class OpenAIWhisperTranscriber:
                 samples,
                 language=self.settings.speech_language or None,
                 initial_prompt=_vocabulary_line(vocabulary),
+                temperature=self.temperatures,
                 fp16=False,
                 verbose=None,
             )

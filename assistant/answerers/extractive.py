@@ -31,6 +31,12 @@ STOPWORDS = set(
 MAX_WORDS = {"highest", "largest", "most", "maximum", "max", "peak", "biggest", "top", "greatest"}
 MIN_WORDS = {"lowest", "smallest", "least", "minimum", "min", "fewest", "bottom", "weakest"}
 _WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+_NUMERIC_QUESTION = re.compile(
+    r"\b(how (much|many|big|large)|what (was|were|is|are) the (amount|total|value|number|level|rate|percentage)|"
+    r"amount|total|percent(age)?|rate|margin|revenue|sales|income|growth|eps|ratio)\b",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(r"\d")
 _PAIR = re.compile(r"([A-Za-z][\w .&'/-]{0,40}?)\s*[=:]\s*(-?\$?\d[\d,]*(?:\.\d+)?%?)")
 
 
@@ -61,6 +67,12 @@ def _sentences(evidence: Evidence) -> list[str]:
     return parts
 
 
+def _is_heading(sentence: str) -> bool:
+    """Title Case lines (headlines, section titles) rarely answer anything themselves."""
+    words = [w for w in sentence.split() if w[:1].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) / len(words) >= 0.7
+
+
 def _cite(sentence: str, n: int) -> str:
     """``Sales rose.`` -> ``Sales rose [1].``: the marker goes before the closing punctuation."""
     body = sentence.rstrip()
@@ -88,14 +100,14 @@ class ExtractiveAnswerer:
         from_table = self._from_table(question, wanted, evidence)
         if from_table is not None:
             return from_table
-        ranked = self._rank(wanted, evidence)
+        ranked = self._rank(question, wanted, evidence)
         if not ranked or ranked[0].coverage < self.min_coverage:
             return Draft(NOT_FOUND)
         best = ranked[0]
         chosen = [best]
         covered = set(terms(best.sentence))
         for item in ranked[1:]:
-            if len(chosen) >= self.max_sentences or item.score < 0.75 * best.score:
+            if len(chosen) >= self.max_sentences or item.score < 0.85 * best.score:
                 break
             if item.coverage < self.min_coverage or not item.sentence.rstrip().endswith((".", "!", "?")):
                 continue  # a heading or a fragment adds nothing to an answer
@@ -105,21 +117,21 @@ class ExtractiveAnswerer:
                 covered |= set(terms(item.sentence))
         return Draft(" ".join(_cite(item.sentence, item.n) for item in chosen))
 
-    def _rank(self, wanted: list[str], evidence: Sequence[Evidence]) -> list[_Scored]:
+    def _rank(self, question: str, wanted: list[str], evidence: Sequence[Evidence]) -> list[_Scored]:
         candidates = [(e, s) for e in evidence for s in _sentences(e)]
         doc_freq = Counter(t for _, s in candidates for t in set(terms(s)))
         total = len(candidates)
         weights = {t: math.log(1 + total / (1 + doc_freq[t])) + 0.1 for t in set(wanted)}
         full = sum(weights.values())
-        numeric = bool(re.search(r"\b(how (much|many)|what (was|were|is|are) the|amount|number|percent|rate|total)\b", " ".join(wanted) + " "))
+        numeric = bool(_NUMERIC_QUESTION.search(question))
         scored = []
         for item, sentence in candidates:
             have = set(terms(sentence))
             hit = sum(w for t, w in weights.items() if t in have)
             coverage = hit / full if full else 0.0
-            length_penalty = 1.0 / (1.0 + max(0, len(have) - 25) / 25)
-            bonus = 0.1 if numeric and re.search(r"\d", sentence) else 0.0
-            score = coverage * length_penalty + 0.15 * item.score + bonus
+            density = len(have & weights.keys()) / max(len(have), 1)
+            bonus = 0.2 if numeric and _FIGURE.search(sentence) else 0.0
+            score = (0.8 * coverage + 0.2 * density + 0.1 * item.score + bonus) * (0.7 if _is_heading(sentence) else 1.0)
             scored.append(_Scored(score, coverage, item.n, sentence))
         return sorted(scored, key=lambda x: (-x.score, x.n))
 

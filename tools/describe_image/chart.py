@@ -27,7 +27,7 @@ import numpy as np
 from PIL import Image
 
 from assistant.types import BBox, Chart, ChartValue, OcrLine
-from tools.describe_image.chart_shapes import Scene, bars_touch_blocks, make_scene, mostly_text, union
+from tools.describe_image.chart_shapes import Scene, bars_touch_blocks, ink, make_scene, mostly_text, overlap, union
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def read_bar_chart(scene: Scene) -> Chart | None:
         logger.debug("bar chart: bars touch other blocks (grouped bars or a histogram): not read yet")
         return None
     texts = [_Text(line, frame.box(line.bbox), parse_number(line.text)) for line in scene.ocr]
-    return _read_bars(frame, bars, base, texts)
+    return _read_bars(scene, frame, bars, base, texts)
 
 
 def _bar_group(frame: _Frame, rects: list[tuple[BBox, int]]) -> tuple[list[_Bar], float] | None:
@@ -166,20 +166,22 @@ def _stacked(bars: list[BBox], boxes: list[BBox], base: float) -> bool:
     return False
 
 
-def _read_bars(frame: _Frame, bars: list[_Bar], base: float, texts: list[_Text]) -> Chart | None:
+def _read_bars(scene: Scene, frame: _Frame, bars: list[_Bar], base: float, texts: list[_Text]) -> Chart | None:
     used: set[int] = set()
     printed = [_printed_label(bar, texts, used) for bar in bars]
-    categories = [_category(bar, bars, base, texts, used) for bar in bars]
-    if any(c is None for c in categories) or len(set(categories)) != len(categories):
-        logger.debug("bar chart: categories missing or repeated: %s", categories)
+    blocks = [frame.box(box) for box, _ in scene.rects]
+    categories = [_category(bar, bars, base, texts, used, blocks) for bar in bars]
+    numeric = frame.horizontal and any(parse_number(c) is not None for c in categories if c)
+    if numeric or any(c is None for c in categories) or len(set(categories)) != len(categories):
+        logger.debug("bar chart: categories missing, repeated or numbers beside bars: %s", categories)
         return None
     ticks = _ticks(bars, texts, used)
     axis = _fit_axis(ticks)
     values = _values(bars, base, printed, axis, ticks)
     if values is None:
         return None
-    title = _title(texts, bars, frame)
-    value_title = _value_axis_title(frame, bars, texts, ticks, used, title)
+    title = _title(scene, texts, bars, frame)
+    value_title = _value_axis_title(frame, bars, texts, ticks, used, title) if axis else None
     series = value_title or "value"
     cells = []
     for bar, label, category, (value, was_printed) in zip(bars, printed, categories, values):
@@ -222,8 +224,10 @@ def _printed_label(bar: _Bar, texts: list[_Text], used: set[int]) -> _Text | Non
     return texts[best]
 
 
-def _category(bar: _Bar, bars: list[_Bar], base: float, texts: list[_Text], used: set[int]) -> str | None:
-    """The text under the bar (canonical frame), joined over wrapped lines."""
+def _category(
+    bar: _Bar, bars: list[_Bar], base: float, texts: list[_Text], used: set[int], blocks: list[BBox]
+) -> str | None:
+    """The text under the bar (canonical frame), joined over wrapped lines; None if a block is between."""
     pitch = _pitch(bars)
     lo, hi = (bar.box[0] + bar.box[2]) / 2 - pitch / 2, (bar.box[0] + bar.box[2]) / 2 + pitch / 2
     floor = max(base, bar.box[3])
@@ -232,6 +236,9 @@ def _category(bar: _Bar, bars: list[_Bar], base: float, texts: list[_Text], used
     if not near:
         return None
     group = [min(near, key=lambda i: texts[i].box[1])]
+    gap = (bar.box[0], floor + 1, bar.box[2], texts[group[0]].box[1] - 1)
+    if any(overlap(gap, block) > 0 for block in blocks):
+        return None  # another bar or block sits between this bar and the text: not its label
     for i in sorted(near, key=lambda i: texts[i].box[1]):
         if i not in group and any(_adjacent(texts[i].line.bbox, texts[j].line.bbox) for j in group):
             group.append(i)
@@ -344,7 +351,7 @@ def _digits(axis: Callable[[float], float] | None, bars: list[_Bar]) -> int:
     return max(0, 3 - math.ceil(math.log10(span)))
 
 
-def _title(texts: list[_Text], bars: list[_Bar], frame: _Frame) -> str | None:
+def _title(scene: Scene, texts: list[_Text], bars: list[_Bar], frame: _Frame) -> str | None:
     """The top-most large text above the plot, joined with the lines of the same size under it."""
     plot_top = min(frame.unbox(b.box)[1] for b in bars)
     above = [t.line for t in texts if t.number is None and t.line.bbox[3] <= plot_top and len(t.line.text) > 1]
@@ -354,11 +361,17 @@ def _title(texts: list[_Text], bars: list[_Bar], frame: _Frame) -> str | None:
     large = sorted((ln for ln in above if _height(ln) >= 0.85 * biggest), key=lambda ln: ln.bbox[1])
     lines = [large[0]]
     for line in sorted(above, key=lambda ln: ln.bbox[1]):
-        last = lines[-1]
-        if line is not last and line.bbox[1] > last.bbox[1] and abs(_height(line) - _height(last)) <= 0.15 * _height(last):
-            if line.bbox[1] - last.bbox[3] <= 0.6 * _height(last):
-                lines.append(line)
+        same_ink = abs(ink(scene, line.bbox) - ink(scene, lines[0].bbox)) <= 40
+        if line.bbox[1] > lines[-1].bbox[1] and same_ink and _continues(lines[-1], line):
+            lines.append(line)
     return " ".join(line.text for line in lines)
+
+
+def _continues(last: OcrLine, line: OcrLine) -> bool:
+    """A wrapped title line: about the same height, tight under ``last``, left-aligned or centred with it."""
+    h = _height(last)
+    aligned = abs(line.bbox[0] - last.bbox[0]) <= h or abs(sum(line.bbox[::2]) - sum(last.bbox[::2])) <= 2 * h
+    return abs(_height(line) - h) <= 0.2 * h and line.bbox[1] - last.bbox[3] <= 0.4 * h and aligned
 
 
 def _height(line: OcrLine) -> float:
@@ -368,8 +381,11 @@ def _height(line: OcrLine) -> float:
 def _value_axis_title(
     frame: _Frame, bars: list[_Bar], texts: list[_Text], ticks: list[_Text], used: set[int], title: str | None
 ) -> str | None:
-    """Text beyond the tick labels (or beside the plot), running along the value axis."""
+    """Text beyond the tick labels, running along the value axis (no axis, no axis title)."""
+    if not ticks:
+        return None
     lo, hi = min(b.box[0] for b in bars), max(b.box[2] for b in bars)
+    ticks_first = ticks[0].box[2] <= lo + 2
     top, bottom = min(b.box[1] for b in bars), max(b.box[3] for b in bars)
     left = min([lo] + [t.box[0] for t in ticks])
     right = max([hi] + [t.box[2] for t in ticks])
@@ -377,7 +393,7 @@ def _value_axis_title(
         if i in used or t.number is not None or t.line.text == title or len(t.line.text) < 2:
             continue
         along = t.box[3] - t.box[1]
-        beside = t.box[2] <= left + 2 or t.box[0] >= right - 2
+        beside = t.box[2] <= left + 2 if ticks_first else t.box[0] >= right - 2
         near = min(abs(left - t.box[2]), abs(t.box[0] - right)) <= 4 * t.size
         if beside and near and top - t.size <= t.vc <= bottom + t.size and along <= 1.2 * (bottom - top):
             x0, y0, x1, y1 = t.line.bbox

@@ -169,10 +169,10 @@ def bars_touch_blocks(scene: Scene, boxes: list[BBox], horizontal: bool) -> bool
 def mostly_text(box: BBox, text_boxes: list[BBox]) -> bool:
     """True when half of ``box`` or more lies inside one text box (a bold glyph, not a bar)."""
     area = max(1.0, (box[2] - box[0]) * (box[3] - box[1]))
-    return any(_overlap(box, t) >= 0.5 * area for t in text_boxes)
+    return any(overlap(box, t) >= 0.5 * area for t in text_boxes)
 
 
-def _overlap(a: BBox, b: BBox) -> float:
+def overlap(a: BBox, b: BBox) -> float:
     w = min(a[2], b[2]) - max(a[0], b[0])
     h = min(a[3], b[3]) - max(a[1], b[1])
     return max(0.0, w) * max(0.0, h)
@@ -180,3 +180,10 @@ def _overlap(a: BBox, b: BBox) -> float:
 
 def union(a: BBox, b: BBox) -> BBox:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def ink(scene: Scene, box: BBox) -> float:
+    """How dark the text in ``box`` is: the 10th percentile of its grey levels (0 black, 255 white)."""
+    x0, y0, x1, y1 = (int(round(v * scene.scale)) for v in box)
+    patch = scene.rgb[max(y0, 0) : max(y1, y0 + 1), max(x0, 0) : max(x1, x0 + 1)]
+    return float(np.percentile(patch.mean(axis=2), 10)) if patch.size else 255.0
