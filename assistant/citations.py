@@ -15,15 +15,15 @@ import re
 from collections.abc import Iterable, Sequence
 
 from assistant.chunking import split_sentences
+from assistant.lexical import terms
 from assistant.numbers import numbers_in, same_number
 from assistant.types import Citation, Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
 _MARK = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-_WORDS = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 
 
 def _words(text: str) -> set[str]:
-    return set(_WORDS.findall(text.lower()))
+    return set(terms(text))
 
 
 def _union(locators: list[Locator]) -> Locator:

@@ -1,7 +1,7 @@
 """The main job (``make demo``): build a workspace from sample material and print three cited answers.
 
 With ``--data ../shared/eval`` the same job runs on real material: the 3M Q1 2017 earnings call
-(its clips joined into one recording), a FinanceBench 8-K PDF and a MultiChartQA chart.
+(its clips joined into one recording), a FinanceBench 8-K PDF and a MultiChartQA (Pew) chart.
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def _join_call(suite: Path, out_dir: Path) -> Path:
 def real_cases(data: Path, work_dir: Path) -> tuple[list[Path], list[Case]]:
     call_suite = data / "earnings_call_3m_2017q1"
     pdf = data / "financebench" / "pdfs" / "JOHNSON_JOHNSON_2023_8K_dated-2023-08-30.pdf"
-    chart = data / "multichartqa" / "charts" / "arxiv_0_2406.16239v1" / "Fig3.png"
+    chart = data / "multichartqa" / "charts" / "pew_0_journalism_2023_04_18_podcasts-as-a-source-of-news-and-information" / "PJ_2023.04.18_podcasts_0-03.png"
     for needed in (call_suite / "manifest.jsonl", pdf, chart):
         if not needed.is_file():
             raise BadInputError(f"{needed}: missing; --data must be the shared eval folder")
@@ -86,7 +86,7 @@ def real_cases(data: Path, work_dir: Path) -> tuple[list[Path], list[Case]]:
     cases = [
         Case("What was organic growth in Asia-Pacific?", "start", "10.1"),
         Case("How much cash did Johnson & Johnson realise from the separation of Kenvue?", "page", "13.2"),
-        Case("What does the RMS phase fluctuation chart show on its axes?", "bbox", "", (str(chart),)),
+        Case("Which activity did the most podcast listeners do, according to this chart?", "bbox", "60", (str(chart),)),
     ]
     return files, cases
 

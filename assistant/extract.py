@@ -158,12 +158,12 @@ def extract_audio(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
 
 
 def extract_image(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
-    from tools.describe_image import describe_image, image_chunks_text
+    from tools.describe_image import describe_image, image_pieces
 
     description = describe_image(path, ctx.settings, ocr_reader=ctx.ocr_reader())
     chunks = [
-        Chunk(text=text, locator=Locator(path=str(path), bbox=bbox), source_id=source_id, kind="image")
-        for text, bbox in image_chunks_text(description)
+        Chunk(text=text, locator=Locator(path=str(path), bbox=bbox), source_id=source_id, kind="image", spans=spans)
+        for text, bbox, spans in image_pieces(description)
     ]
     if not chunks:
         raise BadInputError(f"{path}: no text, chart or description found in the image")

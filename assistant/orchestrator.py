@@ -165,15 +165,15 @@ class Assistant:
         )
 
     def _image_evidence(self, path: Path) -> ToolResult:
-        from tools.describe_image import describe_image, image_chunks_text
+        from tools.describe_image import describe_image, image_pieces
 
         try:
             description = describe_image(path, self.settings, ocr_reader=self.ocr_reader())
         except ModalystError as exc:
             return ToolResult("describe_image", error=f"{path.name}: {exc}")
         items = tuple(
-            Evidence(0, text, f"attachment:{path.name}", Locator(path=str(path), bbox=bbox), 1.0)
-            for text, bbox in image_chunks_text(description)
+            Evidence(0, text, f"attachment:{path.name}", Locator(path=str(path), bbox=bbox), 1.0, spans)
+            for text, bbox, spans in image_pieces(description)
         )
         return ToolResult("describe_image", evidence=items, detail=description)
 

@@ -19,37 +19,31 @@ from dataclasses import dataclass
 
 from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.chunking import split_sentences
+from assistant.lexical import WORD as _WORD
+from assistant.lexical import terms
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
-STOPWORDS = set(
-    """a an the of in on at to for from by with and or but is are was were be been being do does did what which
-    who whom whose when where why how much many this that these those it its as about into over than then there
-    their they them he she his her we our you your i me my tell say said give show please according any all
-    can could would should will shall may might chart graph figure image table call document pdf report""".split()
-)
 MAX_WORDS = {"highest", "largest", "most", "maximum", "max", "peak", "biggest", "top", "greatest"}
 MIN_WORDS = {"lowest", "smallest", "least", "minimum", "min", "fewest", "bottom", "weakest"}
-_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 _NUMERIC_QUESTION = re.compile(
     r"\b(how (much|many|big|large)|what (was|were|is|are) the (amount|total|value|number|level|rate|percentage)|"
     r"amount|total|percent(age)?|rate|margin|revenue|sales|income|growth|eps|ratio)\b",
     re.IGNORECASE,
 )
 _FIGURE = re.compile(r"\d")
-_PAIR = re.compile(r"([A-Za-z][\w .&'/-]{0,40}?)\s*[=:]\s*(-?\$?\d[\d,]*(?:\.\d+)?%?)")
+_CELL = re.compile(r"^(.+?) = (-?\$?\d[\d,]*(?:\.\d+)?%?)(?: \(.*\))?$")
 
 
-def _stem(word: str) -> str:
-    for suffix in ("ings", "ing", "ied", "ies", "ed", "es", "s"):
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            return word[: -len(suffix)] + ("y" if suffix in {"ied", "ies"} else "")
-    return word
-
-
-def terms(text: str) -> list[str]:
-    """Content words of a text, lowercased and lightly stemmed."""
-    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+def table_cells(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """Split ``Title: a = 1; b = 2`` into its title and ``(label, value)`` cells."""
+    first = text.find(" = ")
+    if first < 0:
+        return text, []
+    head = text.rfind(": ", 0, first)
+    title, body = (text[:head], text[head + 2 :]) if head >= 0 else ("", text)
+    cells = [m.groups() for m in (_CELL.match(part.strip()) for part in body.split("; ")) if m]
+    return title.strip(), [(label.strip(), raw) for label, raw in cells]
 
 
 @dataclass(frozen=True)
@@ -140,15 +134,14 @@ class ExtractiveAnswerer:
         words = set(_WORD.findall(question.lower()))
         want_max, want_min = bool(words & MAX_WORDS), bool(words & MIN_WORDS)
         for item in evidence:
-            pairs = [(label.strip(), raw) for label, raw in _PAIR.findall(item.text) if parse_number(raw) is not None]
+            title, pairs = table_cells(item.text)
+            pairs = [(label, raw) for label, raw in pairs if parse_number(raw) is not None]
             if len(pairs) < 2 or not set(terms(item.text)) & set(wanted):
                 continue
-            title = item.text[: item.text.find(pairs[0][0])].strip(" :;,-")
             if want_max or want_min:
                 label, raw = (max if want_max else min)(pairs, key=lambda p: parse_number(p[1]) or 0.0)
                 word = "highest" if want_max else "lowest"
-                listing = ", ".join(f"{lab} {val}" for lab, val in pairs)
-                return Draft(f"{label} has the {word} value, {raw}, of {listing} ({title}) [{item.n}].")
+                return Draft(f"{label} has the {word} value, {raw}, of the {len(pairs)} values in {title} [{item.n}].")
             named = [(lab, raw) for lab, raw in pairs if terms(lab) and set(terms(lab)) <= set(wanted)]
             if len(named) == 1:
                 label, raw = named[0]

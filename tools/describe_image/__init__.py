@@ -16,7 +16,7 @@ import logging
 from pathlib import Path
 
 from assistant.settings import Settings
-from assistant.types import BBox, ImageDescription, OcrLine
+from assistant.types import BBox, ImageDescription, Locator, OcrLine, Span
 from tools.describe_image.caption import Captioner, caption_image
 from tools.describe_image.chart import parse_number, read_chart
 from tools.describe_image.dicom import read_dicom
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 NO_CHART_WARNING = "could not read a chart (single-series bar charts are read so far)"
 
-__all__ = ["DescribeImageTool", "describe_image", "image_chunks_text"]
+__all__ = ["DescribeImageTool", "describe_image", "image_chunks_text", "image_pieces"]
 
 
 def describe_image(
@@ -92,6 +92,24 @@ def image_chunks_text(desc: ImageDescription) -> list[tuple[str, BBox]]:
     for block in _blocks(lines):
         pieces.append((" ".join(line.text for line in block), _union_all([line.bbox for line in block])))
     return pieces
+
+
+def image_pieces(desc: ImageDescription) -> list[tuple[str, BBox, tuple[Span, ...]]]:
+    """``image_chunks_text`` with a span per chart value (``category = value`` and its box), so a
+    citation of one value can point at that value's box."""
+    out = []
+    for text, bbox in image_chunks_text(desc):
+        spans: list[Span] = []
+        if desc.chart is not None and text.startswith("Chart"):
+            cursor = 0
+            for value in desc.chart.values:
+                cell = f"{value.category} = {value.value:g}"
+                at = text.find(cell, cursor)
+                if at >= 0:
+                    spans.append(Span(at, at + len(cell), Locator(path=desc.path, bbox=value.bbox)))
+                    cursor = at + len(cell)
+        out.append((text, bbox, tuple(spans)))
+    return out
 
 
 def _blocks(lines: tuple[OcrLine, ...]) -> list[list[OcrLine]]:
