@@ -54,6 +54,9 @@ def narrow(evidence: Evidence, sentence: str) -> Locator:
         if not words:
             continue
         shared = len(words & said)
+        wordy = {w for w in words if not w.replace(".", "").isdigit()}  # labels, not bare figures
+        if wordy and not wordy & said:
+            continue
         if shared / len(words) >= 0.6 or (said and shared / len(said) >= 0.8):
             chosen.append(span.locator)
     return _union(chosen) if chosen else evidence.locator

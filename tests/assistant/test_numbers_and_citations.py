@@ -57,3 +57,22 @@ def test_verify_never_crashes_on_any_text(text: str) -> None:
     citations, warnings = verify(text, [ev(1, "Revenue 4.2")])
     assert all(c.n == 1 for c in citations)
     assert isinstance(warnings, list)
+
+
+def test_citation_narrows_to_quoted_segment_and_chart_value() -> None:
+    from assistant.types import Span
+
+    text = "Thank you. Free cash flow was 610 million. We bought back shares."
+    spans = (
+        Span(0, 10, Locator("c.wav", start=20.0, end=21.5, speaker="CFO")),
+        Span(11, 42, Locator("c.wav", start=21.5, end=25.0, speaker="CFO")),
+        Span(43, 65, Locator("c.wav", start=25.0, end=28.0, speaker="CFO")),
+    )
+    call = Evidence(1, text, "s", Locator("c.wav", start=20.0, end=28.0, speaker="CFO"), 0.5, spans)
+    chart_text = "Chart 'Revenue': Q3 2025 = 4; Q4 2025 = 4.6"
+    chart_spans = (Span(17, 28, Locator("x.png", bbox=(0, 0, 10, 10))), Span(30, 43, Locator("x.png", bbox=(20, 0, 30, 10))))
+    chart = Evidence(2, chart_text, "i", Locator("x.png", bbox=(0, 0, 30, 10)), 1.0, chart_spans)
+    citations, warnings = verify("Free cash flow was 610 million [1]. Q4 2025 has the highest value, 4.6, of the 4 values [2].", [call, chart])
+    assert warnings == []
+    assert (citations[0].locator.start, citations[0].locator.end) == (21.5, 25.0)
+    assert citations[1].locator.bbox == (20, 0, 30, 10)
