@@ -169,6 +169,8 @@ class Assistant:
 
         try:
             description = describe_image(path, self.settings, ocr_reader=self.ocr_reader())
+        except BadInputError:
+            raise  # the user's attachment is unreadable: say so, do not answer without it
         except ModalystError as exc:
             return ToolResult("describe_image", error=f"{path.name}: {exc}")
         items = tuple(
@@ -180,6 +182,8 @@ class Assistant:
     def _file_evidence(self, path: Path) -> ToolResult:
         try:
             extracted = EXTRACTORS[detect_kind(path)](path, f"attachment:{path.name}", self._context())
+        except BadInputError:
+            raise
         except ModalystError as exc:
             return ToolResult("read_files", error=f"{path.name}: {exc}")
         items = tuple(Evidence(0, c.text, c.source_id, c.locator, 1.0, c.spans) for c in extracted.chunks)

@@ -99,3 +99,14 @@ def test_transcribe_json_shape(run) -> None:
     data = json.loads(result.stdout)
     assert set(data) == {"text", "language", "duration", "segments"}
     assert data["duration"] == pytest.approx(44.05, abs=0.1) and data["segments"][0]["start"] == 0.0
+
+
+def test_unreadable_attachment_is_bad_input(run, tmp_path: Path) -> None:
+    broken = tmp_path / "chart.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+    result = run("ask", "What is in this chart?", "--image", str(broken))
+    assert result.exit_code == 2 and "chart.png" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    noise = tmp_path / "question.wav"
+    noise.write_bytes(b"RIFF....WAVEfmt garbage")
+    result = run("ask", "--audio", str(noise))
+    assert result.exit_code == 2 and "question.wav" in result.stderr
