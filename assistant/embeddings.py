@@ -40,6 +40,16 @@ def embedded_minilm_dir() -> Path:
     return folder
 
 
+def _load_sentence_transformer(model: str) -> Any:
+    try:
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+    except ImportError as exc:
+        raise BackendUnavailableError("sentence-transformers is missing: pip install sentence-transformers") from exc
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output
+    return SentenceTransformer(model, device="cpu")
+
+
 class SentenceTransformerEmbedding(EmbeddingFunction[Documents]):
     """Any sentence-transformers model by local path (or hub id, only when the user names one)."""
 
@@ -61,11 +71,7 @@ class SentenceTransformerEmbedding(EmbeddingFunction[Documents]):
     def warm_up(self) -> None:
         if self._model is not None:
             return
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as exc:
-            raise BackendUnavailableError("sentence-transformers is missing: pip install sentence-transformers") from exc
-        self._model = SentenceTransformer(self.model, device="cpu")
+        self._model = _load_sentence_transformer(self.model)
 
     def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's signature
         self.warm_up()
@@ -94,9 +100,7 @@ class MiniLMEmbedding(SentenceTransformerEmbedding):
         if self._model is not None:
             return
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-
-        self._model = SentenceTransformer(str(embedded_minilm_dir()), device="cpu")
+        self._model = _load_sentence_transformer(str(embedded_minilm_dir()))
 
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
