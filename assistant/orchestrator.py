@@ -58,6 +58,7 @@ class Assistant:
         self._answerer = answerer
         self._client = client
         self._store: ChromaStore | None = None
+        self._retriever: Any = None
 
     # -- lazily built parts ---------------------------------------------------------------------
     @property
@@ -191,7 +192,11 @@ class Assistant:
 
     def _retrieve(self, question: str) -> ToolResult:
         try:
-            hits = self.store.search(question, self.settings.top_k)
+            if self._retriever is None:
+                from assistant.retrieval import HybridRetriever
+
+                self._retriever = HybridRetriever(self.store, self.settings)
+            hits = self._retriever.search(question, self.settings.top_k)
         except ModalystError as exc:
             return ToolResult("retrieve", error=str(exc))
         return ToolResult("retrieve", evidence=tuple(Evidence(0, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score, h.chunk.spans) for h in hits))

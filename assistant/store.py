@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -165,6 +166,14 @@ class ChromaStore:
     def count(self) -> int:
         chunk_col, _ = self._open()
         return int(chunk_col.count())
+
+    def version(self) -> str:
+        """A cheap stamp that changes whenever chunks or sources are added or forgotten:
+        the chunk count and a hash of the source ids (caches of the workspace key on it)."""
+        chunk_col, source_col = self._open()
+        ids = sorted(source_col.get(include=[])["ids"])
+        digest = hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()[:16]
+        return f"{int(chunk_col.count())}-{digest}"
 
     def chunks_of(self, source_id: str) -> list[Chunk]:
         chunk_col, _ = self._open()

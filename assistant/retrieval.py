@@ -1,0 +1,205 @@
+"""Hybrid retrieval: dense hits from the store fused with BM25 hits, plus a boost for exact figures.
+
+Dense similarity finds paraphrases but blurs exact figures and periods ("$2,400,000", "Q1 2017");
+BM25 over number-preserving tokens finds those. The two ranked lists are fused by reciprocal rank
+fusion, and chunks that contain the question's numbers, tickers or periods verbatim get a boost.
+The BM25 index covers every chunk of the workspace, is kept in memory, and is rebuilt when
+``store.version()`` changes (an add or a forget).
+
+Example:
+    >>> retriever = HybridRetriever(store, settings)                   # doctest: +SKIP
+    >>> retriever.search("What was revenue in Q1 2017?", k=6)          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import BackendUnavailableError, BadInputError
+from assistant.lexical import terms
+from assistant.settings import Settings
+from assistant.store import ChromaStore, Hit, _chunk_from
+
+logger = logging.getLogger(__name__)
+
+RRF_K = 60  # reciprocal rank fusion constant (Cormack et al.)
+EXACT_WEIGHT = 1.0 / (RRF_K + 1)  # matching every exact item is worth one more first place
+MAX_FUSED = 2.0 / (RRF_K + 1) + EXACT_WEIGHT  # first in both lists and every exact item matched
+PAGE = 2000  # chunks fetched per page when building the BM25 index
+BM25_INSTALL = "pip install bm25s==0.3.16"
+
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_NUMBER = re.compile(r"(?<![\w.])[$€£]?\d[\d,]*(?:\.\d+)?%?")
+_TICKER = re.compile(r"\b[A-Z]{2,5}\b")
+_PERIOD = re.compile(r"\b(?:(?:q[1-4]|h[12])\s*(?:fy\s*)?'?\d{2,4}|fy\s*'?\d{2,4})\b", re.IGNORECASE)  # years come as numbers
+_COMPOUND = re.compile(r"\b(q[1-4]|h[12]|fy)\s*'?((?:19|20)?\d{2})\b")
+_NOT_TICKERS = {"CEO", "CFO", "COO", "CTO", "USD", "EUR", "GAAP", "EPS", "FY", "YOY", "THE", "AND", "FOR"}
+
+
+def tokenize(text: str) -> list[str]:
+    """BM25 tokens: content words (lowercased, lightly stemmed) with numbers and periods kept whole.
+
+    >>> tokenize("Sales of $2,400,000 rose 4.6% in Q1 2017 (FY2022)")
+    ['sal', '2400000', 'rose', '4.6', 'q1', '2017', 'fy2022', 'q1_2017', 'fy_2022']
+    """
+    lowered = _THOUSANDS.sub("", text.lower())
+    compounds = [f"{a}_{b}" for a, b in _COMPOUND.findall(lowered)]
+    return terms(lowered) + compounds
+
+
+def exact_items(question: str) -> list[str]:
+    """The question's numbers, tickers and periods, each as a pattern key for :func:`contains_exact`."""
+    items: list[str] = []
+    for match in _NUMBER.findall(question):
+        items.append("n:" + _THOUSANDS.sub("", match).strip("$€£%"))
+    items += [f"t:{t}" for t in _TICKER.findall(question) if t not in _NOT_TICKERS]
+    items += ["p:" + " ".join(p.lower().split()) for p in _PERIOD.findall(question)]
+    return list(dict.fromkeys(items))
+
+
+def contains_exact(text: str, item: str) -> bool:
+    """Whether ``text`` contains an item of :func:`exact_items` verbatim (numbers compared without commas)."""
+    kind, value = item.split(":", 1)
+    if kind == "t":
+        return re.search(rf"\b{re.escape(value)}\b", text) is not None
+    plain = _THOUSANDS.sub("", text.lower())
+    if kind == "n":
+        return re.search(rf"(?<![\d.]){re.escape(value)}(?!\.?\d)", plain) is not None
+    pattern = r"\s*'?".join(re.findall(r"q[1-4]|h[12]|fy|\d+", value))
+    return re.search(rf"\b{pattern}\b", plain) is not None
+
+
+def matches_where(meta: dict[str, Any], where: dict[str, Any] | None) -> bool:
+    """Chroma-style metadata filter: ``{"kind": "pdf"}``, ``{"source_id": {"$in": [...]}}``, ``$eq``, ``$ne``, ``$and``, ``$or``."""
+    if not where:
+        return True
+    for key, cond in where.items():
+        if key == "$and":
+            ok = all(matches_where(meta, c) for c in cond)
+        elif key == "$or":
+            ok = any(matches_where(meta, c) for c in cond)
+        elif key.startswith("$"):
+            raise BadInputError(f"unsupported filter operator {key!r}; use $and or $or at the top level")
+        else:
+            ok = _matches_field(meta.get(key), cond, key)
+        if not ok:
+            return False
+    return True
+
+
+def _matches_field(value: Any, cond: Any, key: str) -> bool:
+    if not isinstance(cond, dict):
+        return value == cond
+    tests: dict[str, Callable[[Any], bool]] = {
+        "$eq": lambda v: value == v,
+        "$ne": lambda v: value != v,
+        "$in": lambda v: value in v,
+        "$nin": lambda v: value not in v,
+    }
+    for op, operand in cond.items():
+        if op not in tests:
+            raise BadInputError(f"unsupported filter operator {op!r} on {key!r}; use one of: {', '.join(tests)}")
+        if not tests[op](operand):
+            return False
+    return True
+
+
+@dataclass
+class _LexicalIndex:
+    """BM25 over every chunk of a workspace at one store version."""
+
+    version: str
+    texts: list[str]
+    metas: list[dict[str, Any]]
+    bm25: Any
+
+    def scores(self, question: str) -> np.ndarray:
+        vocab = self.bm25.vocab_dict
+        ids = [vocab[t] for t in tokenize(question) if t in vocab]
+        if not ids:
+            return np.zeros(len(self.texts), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(ids), dtype=np.float32)
+
+
+class HybridRetriever:
+    """Dense + BM25 retrieval fused by reciprocal rank, with an exact-figure boost; scores in [0, 1].
+
+    Example:
+        >>> retriever = HybridRetriever(store, settings)                         # doctest: +SKIP
+        >>> [h.chunk.locator.page for h in retriever.search("2,400,000", k=3)]   # doctest: +SKIP
+    """
+
+    def __init__(self, store: ChromaStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self._index: _LexicalIndex | None = None
+
+    def search(self, question: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``question``; ``where`` filters both the dense and the lexical side."""
+        pool = max(3 * k, 20)
+        dense = self.store.search(question, pool, where=where)
+        index = self._lexical_index()
+        if index is None:
+            return dense[:k]
+        chunks: dict[str, Any] = {}
+        fused: dict[str, float] = {}
+        for rank, hit in enumerate(dense, start=1):
+            key = hit.chunk.id
+            chunks[key] = hit.chunk
+            fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
+        for rank, i in enumerate(self._lexical_ranking(index, question, where, pool), start=1):
+            chunk = _chunk_from(index.texts[i], index.metas[i])
+            key = chunk.id
+            chunks.setdefault(key, chunk)
+            fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
+        items = exact_items(question)
+        if items:
+            for key, chunk in chunks.items():
+                found = sum(contains_exact(chunk.text, item) for item in items)
+                fused[key] += EXACT_WEIGHT * found / len(items)
+        best = sorted(fused, key=lambda key: fused[key], reverse=True)[:k]
+        return [Hit(chunks[key], min(1.0, fused[key] / MAX_FUSED)) for key in best]
+
+    @staticmethod
+    def _lexical_ranking(index: _LexicalIndex, question: str, where: dict[str, Any] | None, n: int) -> list[int]:
+        scores = index.scores(question)
+        if where:
+            keep = np.fromiter((matches_where(m, where) for m in index.metas), dtype=bool, count=len(index.metas))
+            scores = np.where(keep, scores, 0.0)
+        order = np.argsort(-scores, kind="stable")[:n]
+        return [int(i) for i in order if scores[i] > 0.0]
+
+    def _lexical_index(self) -> _LexicalIndex | None:
+        version = self.store.version()
+        if self._index is not None and self._index.version == version:
+            return self._index
+        texts, metas = self._all_chunks()
+        if not texts:
+            self._index = None
+            return None
+        try:
+            import bm25s
+        except ImportError as exc:
+            raise BackendUnavailableError(f"hybrid retrieval needs bm25s: {BM25_INSTALL}") from exc
+        bm25 = bm25s.BM25()
+        bm25.index([tokenize(t) for t in texts], show_progress=False)
+        self._index = _LexicalIndex(version, texts, metas, bm25)
+        logger.debug("BM25 index built over %d chunks (version %s)", len(texts), version)
+        return self._index
+
+    def _all_chunks(self) -> tuple[list[str], list[dict[str, Any]]]:
+        collection, _ = self.store._open()
+        texts: list[str] = []
+        metas: list[dict[str, Any]] = []
+        while True:
+            page = collection.get(include=["documents", "metadatas"], limit=PAGE, offset=len(texts))
+            texts += page["documents"]
+            metas += page["metadatas"]
+            if len(page["ids"]) < PAGE:
+                return texts, metas
