@@ -148,7 +148,8 @@ class Assistant:
             if isinstance(result.detail, ImageDescription):
                 warnings += list(result.detail.warnings)
         with _timed(timings, "answer"):
-            draft = self.answerer().run(question, evidence, images=plan.images)
+            images = [r.detail for r in results if isinstance(r.detail, ImageDescription)]
+            draft = self.answerer().run(question, evidence, images=images)
         with _timed(timings, "verify"):
             citations, problems = verify(draft.text, evidence, draft.computed)
         text = draft.text

@@ -35,14 +35,18 @@ EMBEDDED_MODEL = "embedded-base"
 FASTER_WHISPER_INSTALL = "pip install faster-whisper==1.2.1"
 OPENAI_WHISPER_INSTALL = "pip install --no-deps openai-whisper==20250625 && pip install tiktoken more-itertools numba"
 
-# Silero VAD settings for faster-whisper. Its defaults (threshold 0.5, 2 s silence, 400 ms pad)
-# dropped about 13% of the words of long phone-quality calls: quiet, compressed speech scores
-# under 0.5 and word edges fall outside the pad. A lower threshold and wider pads keep them.
+# Silero VAD settings for faster-whisper, kept explicit so a change is a reviewed diff.
+# DESIGN.md reports the defaults dropping ~13% of words on long phone-quality calls. On the 3M Q1
+# 2017 call (179 clips joined, 1,759 s, 3,736 reference words, base int8) that did not reproduce:
+# WER no VAD 8.41%, these defaults 8.67% (3,726 words out), threshold 0.35 8.89%, threshold 0.35 +
+# pad 600 ms 9.07%, threshold 0.25 + silence 1.5 s + pad 800 ms 9.05%. Lower thresholds and wider
+# pads only moved chunk borders, so the measured best VAD setting stays. Re-measure with
+# bench/speech.py before changing.
 VAD_PARAMETERS: dict[str, Any] = {
-    "threshold": 0.25,
-    "min_speech_duration_ms": 100,
-    "min_silence_duration_ms": 1500,
-    "speech_pad_ms": 800,
+    "threshold": 0.5,
+    "min_speech_duration_ms": 0,
+    "min_silence_duration_ms": 2000,
+    "speech_pad_ms": 400,
 }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.types import Evidence
+from assistant.types import Evidence, ImageDescription
 
 NOT_FOUND = "Not found in your material."
 
@@ -31,4 +31,7 @@ class Answerer(Protocol):
 
     def warm_up(self) -> None: ...
 
-    def run(self, question: str, evidence: Sequence[Evidence], images: Sequence[str] = ()) -> Draft: ...
+    def run(self, question: str, evidence: Sequence[Evidence], images: Sequence[ImageDescription] = ()) -> Draft:
+        """Answer from numbered evidence; ``images`` are the turn's attached images, in order, as read
+        by the image tools (``.path`` is the file, ``.chart`` the table, ``.ocr`` the text lines)."""
+        ...

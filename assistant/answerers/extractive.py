@@ -22,7 +22,7 @@ from assistant.chunking import split_sentences
 from assistant.lexical import WORD as _WORD
 from assistant.lexical import terms
 from assistant.numbers import parse_number
-from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
+from assistant.types import Evidence, ImageDescription, Locator  # noqa: F401  (Locator used in the doctest)
 
 MAX_WORDS = {"highest", "largest", "most", "maximum", "max", "peak", "biggest", "top", "greatest"}
 MIN_WORDS = {"lowest", "smallest", "least", "minimum", "min", "fewest", "bottom", "weakest"}
@@ -87,7 +87,7 @@ class ExtractiveAnswerer:
     def warm_up(self) -> None:
         return None
 
-    def run(self, question: str, evidence: Sequence[Evidence], images: Sequence[str] = ()) -> Draft:
+    def run(self, question: str, evidence: Sequence[Evidence], images: Sequence[ImageDescription] = ()) -> Draft:
         wanted = terms(question)
         if not evidence or not wanted:
             return Draft(NOT_FOUND)

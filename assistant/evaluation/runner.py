@@ -6,6 +6,7 @@ runs unchanged. Output: ``{suite, n, backend, metrics, seconds}`` with fractions
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,7 +42,44 @@ def _is_speech(suite: Path) -> bool:
     return is_speech_suite(suite)
 
 
-SUITE_KINDS: list[SuiteKind] = [SuiteKind("speech", _is_speech, _run_speech)]
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """A function of an evaluation module, imported only when a suite of that kind runs."""
+
+    def call(*args: Any) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(*args)
+
+    return call
+
+
+def _first_row(path: Path) -> dict[str, Any]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return json.loads(handle.readline() or "{}")
+    except (OSError, ValueError):
+        return {}
+
+
+def _is_financebench(suite: Path) -> bool:
+    return "financebench_id" in _first_row(suite / "questions.jsonl") and (suite / "pdfs").is_dir()
+
+
+def _is_chart(suite: Path) -> bool:
+    return isinstance(_first_row(suite / "questions.jsonl").get("image"), list)
+
+
+def _is_tatqa(suite: Path) -> bool:
+    return any(suite.glob("tatqa_dataset_*.json"))
+
+
+# Each module's ``run(suite_dir, settings, limit)`` returns ``(n, backend, metrics)``.
+SUITE_KINDS: list[SuiteKind] = [
+    SuiteKind("speech", _is_speech, _run_speech),
+    SuiteKind("financebench", _is_financebench, _lazy("assistant.evaluation.financebench", "run")),
+    SuiteKind("chart", _is_chart, _lazy("assistant.evaluation.charts", "run")),
+    SuiteKind("tatqa", _is_tatqa, _lazy("assistant.evaluation.tatqa", "run")),
+]
 
 
 def run_suite(suite_dir: Path, settings: Settings, limit: int | None = None) -> dict[str, Any]:
