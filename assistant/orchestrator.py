@@ -29,7 +29,22 @@ from assistant.types import Answer, Evidence, ImageDescription, Locator, Source,
 
 logger = logging.getLogger(__name__)
 
-ANSWERERS: dict[str, Any] = {"extractive": lambda settings: ExtractiveAnswerer()}
+def _backend(module: str, name: str) -> Any:
+    """A backend class imported only when chosen (heavy optional imports stay lazy)."""
+
+    def build(settings: Settings) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(settings)
+
+    return build
+
+
+ANSWERERS: dict[str, Any] = {
+    "extractive": lambda settings: ExtractiveAnswerer(),
+    "transformers": _backend("assistant.answerers.transformers_vlm", "TransformersVLMAnswerer"),
+    "openai": _backend("assistant.answerers.openai_chat", "OpenAICompatibleAnswerer"),
+}
 PROFILE_NOTES = {
     "medical": "This is not medical advice; a clinician must confirm any finding.",
 }

@@ -63,8 +63,19 @@ class Settings(BaseModel):
     embedder: str = "minilm"
     # Model id or path for the "sentence-transformers" embedder.
     embedder_model: str = ""
-    # Answerer: "extractive" (embedded), later "transformers" and "openai".
+    # Answerer: "extractive" (embedded), "transformers" (a local vision-language model) or "openai"
+    # (any OpenAI-compatible chat server: vLLM, Ollama, LM Studio, OpenAI).
     answerer: str = "extractive"
+    # For answerer = "transformers": a hub id (downloaded once, only when named) or a local folder.
+    vlm_model: str = ""
+    # Token budget for generated answers.
+    max_new_tokens: int = Field(default=256, ge=1, le=8192)
+    # For answerer = "openai": the server's base URL, e.g. http://127.0.0.1:8000/v1.
+    openai_base_url: str = ""
+    # For answerer = "openai": the model name the server knows.
+    openai_model: str = ""
+    # Name of the environment variable holding the API key (never the key itself).
+    openai_api_key_env: str = "OPENAI_API_KEY"
     # Domain profile shaping answers.
     profile: Literal["general", "finance", "medical"] = "general"
     # How many pieces of evidence to retrieve per question.

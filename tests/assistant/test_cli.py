@@ -91,7 +91,7 @@ def test_unknown_backend_lists_valid_ones(run, monkeypatch) -> None:
     monkeypatch.setenv("MODALYST_ANSWERER", "gpt-17")
     run("ingest", str(SAMPLES / "northwind_q1_2026_report.pdf"))
     result = run("ask", "What was revenue?")
-    assert result.exit_code == 2 and "unknown answerer backend 'gpt-17'; choose one of: extractive" in result.stderr
+    assert result.exit_code == 2 and "unknown answerer backend 'gpt-17'; choose one of: extractive, openai, transformers" in result.stderr
 
 
 def test_transcribe_json_shape(run) -> None:
