@@ -241,6 +241,18 @@ def ui(
     raise typer.Exit(subprocess.call(command, env=env))
 
 
+@app.command()
+@_guard
+def serve(
+    port: Annotated[int, typer.Option("--port", help="Port.")] = 8080,
+    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback unless API keys are set).")] = "127.0.0.1",
+) -> None:
+    """Start the HTTP API (POST /v1/ask, POST /v1/ingest, GET/DELETE /v1/sources, /healthz, /docs)."""
+    from assistant.server import serve as run_server
+
+    run_server(settings_for(), host=host, port=port)
+
+
 def main() -> None:
     app()
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.chunking import segment_chunks, text_chunks
+from assistant.chunking import Block, block_chunks, segment_chunks
+from assistant.documents import document_title
 from assistant.errors import BadInputError, UnsupportedFileError
 from assistant.settings import Settings
 from assistant.types import Chunk, Locator, Segment
@@ -24,14 +25,18 @@ logger = logging.getLogger(__name__)
 
 AUDIO_EXTS = {".wav", ".mp3", ".m4a", ".ogg", ".oga", ".opus", ".flac", ".webm", ".mp4", ".aac", ".mkv", ".mov"}
 IMAGE_EXTS = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"}
-TEXT_EXTS = {".txt", ".md", ".markdown"}
+TEXT_EXTS = {".txt", ".md", ".markdown", ".json"}  # .txt and .json become "transcript" when timed
 KIND_BY_EXT = {
     **{e: "audio" for e in AUDIO_EXTS},
     **{e: "image" for e in IMAGE_EXTS},
     **{e: "text" for e in TEXT_EXTS},
+    **{e: "html" for e in (".html", ".htm", ".xhtml")},
+    **{e: "table" for e in (".csv", ".tsv", ".xlsx")},
+    **{e: "transcript" for e in (".vtt", ".srt")},
     ".pdf": "pdf",
     ".dcm": "image",
 }
+SNIFF_CHARS = 65536
 
 
 def detect_kind(path: Path) -> str:
@@ -54,7 +59,22 @@ def detect_kind(path: Path) -> str:
         raise UnsupportedFileError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; supported: {supported}")
     if kind == "pdf":
         raise BadInputError(f"{path}: not a PDF (no %PDF header)")
+    if kind == "text" and path.suffix.lower() in (".txt", ".json") and _is_transcript(path):
+        return "transcript"
     return kind
+
+
+def _is_transcript(path: Path) -> bool:
+    from assistant.documents.transcripts import is_transcript_json, looks_timed
+
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_CHARS).decode("utf-8", errors="replace")
+    if path.suffix.lower() == ".txt":
+        return looks_timed(head)
+    try:
+        return is_transcript_json(json.loads(path.read_text(encoding="utf-8-sig")))
+    except (ValueError, UnicodeDecodeError):
+        return False
 
 
 def file_hash(path: Path) -> str:
@@ -85,42 +105,83 @@ class ExtractContext:
     ocr_reader: Callable[[], Any]
 
 
-def extract_text(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
+def _read_utf8(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadInputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    chunks = text_chunks(text, path=str(path), source_id=source_id, kind="text", max_chars=ctx.settings.chunk_chars)
+
+
+def _chunks_of(blocks: list[Block], path: Path, source_id: str, kind: str, ctx: ExtractContext, title: str) -> list[Chunk]:
+    return block_chunks(
+        blocks,
+        path=str(path),
+        source_id=source_id,
+        kind=kind,
+        max_chars=ctx.settings.chunk_chars,
+        title=document_title(path, title),
+    )
+
+
+def extract_text(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
+    """Plain text, markdown (``#`` headings are sections) and untimed JSON as text."""
+    from assistant.documents.markup import markdown_blocks
+
+    text = _read_utf8(path)
+    title = next((b.section for b in markdown_blocks(text) if b.section), "") if path.suffix.lower() != ".json" else ""
+    chunks = _chunks_of(markdown_blocks(text), path, source_id, "text", ctx, title.split(" › ")[0])
     if not chunks:
         raise BadInputError(f"{path}: no text in the file")
     return Extracted(chunks)
 
 
-def extract_pdf(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
-    import pymupdf
+def extract_html(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
+    """An HTML page: scripts and styles dropped, headings as sections, tables as rows."""
+    from assistant.documents.markup import html_blocks
 
-    try:
-        doc = pymupdf.open(path)
-    except Exception as exc:  # pymupdf raises its own FileDataError and friends
-        raise BadInputError(f"{path}: cannot read the PDF ({exc})") from exc
-    with doc:
-        if doc.needs_pass:
-            raise BadInputError(f"{path}: the PDF is encrypted; decrypt it first")
-        chunks: list[Chunk] = []
-        empty: list[int] = []
-        for number, page in enumerate(doc, start=1):
-            text = page.get_text("text", sort=True)
-            page_chunks = text_chunks(
-                text, path=str(path), source_id=source_id, kind="pdf", max_chars=ctx.settings.chunk_chars, page=number
-            )
-            if not page_chunks:
-                empty.append(number)
-            chunks.extend(page_chunks)
-        pages = doc.page_count
-    warnings = [f"{path.name}: {len(empty)} page(s) without a text layer were skipped"] if empty else []
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise BadInputError(f"{path}: binary data, not an HTML page")
+    title, blocks = html_blocks(raw.decode("utf-8", errors="replace"))
+    chunks = _chunks_of(blocks, path, source_id, "html", ctx, title)
     if not chunks:
-        raise BadInputError(f"{path}: the PDF has no text layer (scanned PDFs need OCR, not yet supported)")
-    return Extracted(chunks, pages=pages, warnings=warnings)
+        raise BadInputError(f"{path}: no text in the HTML page")
+    return Extracted(chunks)
+
+
+def extract_table(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
+    """CSV/TSV and XLSX: rows under their header (repeated in every chunk), sheets as sections."""
+    from assistant.documents.spreadsheet import csv_blocks, xlsx_blocks
+
+    blocks = xlsx_blocks(path) if path.suffix.lower() == ".xlsx" else csv_blocks(path)
+    return Extracted(_chunks_of(blocks, path, source_id, "table", ctx, ""))
+
+
+def extract_transcript(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
+    """A VTT, SRT, JSON or timestamped text transcript: chunks with times, speakers and a span per cue."""
+    from assistant.documents.transcripts import read_transcript
+
+    segments = read_transcript(path)
+    chunks = segment_chunks(
+        segments,
+        path=str(path),
+        source_id=source_id,
+        target_seconds=ctx.settings.chunk_seconds,
+        kind="transcript",
+        context=document_title(path),
+    )
+    return Extracted(chunks, duration=max(s.end for s in segments))
+
+
+def extract_pdf(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
+    """A PDF: text per page in reading order, tables as rows, OCR for pages without a text layer."""
+    from assistant.documents.pdf import read_pdf
+
+    doc = read_pdf(path, ocr_reader=ctx.ocr_reader)
+    chunks = _chunks_of(doc.blocks, path, source_id, "pdf", ctx, doc.title)
+    if not chunks:
+        raise BadInputError(f"{path}: no text found in the PDF, not even by OCR")
+    return Extracted(chunks, pages=doc.pages, warnings=doc.warnings)
 
 
 def _speaker_turns(path: Path) -> list[dict[str, Any]]:
@@ -172,6 +233,9 @@ def extract_image(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
 
 EXTRACTORS: dict[str, Callable[[Path, str, ExtractContext], Extracted]] = {
     "text": extract_text,
+    "html": extract_html,
+    "table": extract_table,
+    "transcript": extract_transcript,
     "pdf": extract_pdf,
     "audio": extract_audio,
     "image": extract_image,

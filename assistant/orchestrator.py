@@ -19,7 +19,7 @@ from typing import Any
 from assistant.answerers.base import NOT_FOUND, Answerer
 from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.citations import verify
-from assistant.errors import BadInputError, ModalystError
+from assistant.errors import BadInputError, ModalystError, ToolError
 from assistant.extract import EXTRACTORS, ExtractContext, detect_kind
 from assistant.ingest import IngestReport, Progress, ingest_paths
 from assistant.router import route
@@ -164,7 +164,11 @@ class Assistant:
                 warnings += list(result.detail.warnings)
         with _timed(timings, "answer"):
             images = [r.detail for r in results if isinstance(r.detail, ImageDescription)]
-            draft = self.answerer().run(question, evidence, images=images)
+            try:
+                draft = self.answerer().run(question, evidence, images=images)
+            except ToolError as exc:  # e.g. a model server timing out: answer anyway, and say so
+                warnings.append(f"the {self.settings.answerer} answerer failed ({exc}); answered with the extractive answerer")
+                draft = ANSWERERS["extractive"](self.settings).run(question, evidence, images=images)
         with _timed(timings, "verify"):
             citations, problems = verify(draft.text, evidence, draft.computed)
         text = draft.text

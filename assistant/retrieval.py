@@ -3,8 +3,8 @@
 Dense similarity finds paraphrases but blurs exact figures and periods ("$2,400,000", "Q1 2017");
 BM25 over number-preserving tokens finds those. The two ranked lists are fused by reciprocal rank
 fusion, and chunks that contain the question's numbers, tickers or periods verbatim get a boost.
-The BM25 index covers every chunk of the workspace, is kept in memory, and is rebuilt when
-``store.version()`` changes (an add or a forget).
+The BM25 index covers every chunk of the workspace (its context line and text), is kept in memory,
+and is rebuilt when ``store.version()`` changes (an add or a forget).
 
 Example:
     >>> retriever = HybridRetriever(store, settings)                   # doctest: +SKIP
@@ -188,7 +188,7 @@ class HybridRetriever:
         except ImportError as exc:
             raise BackendUnavailableError(f"hybrid retrieval needs bm25s: {BM25_INSTALL}") from exc
         bm25 = bm25s.BM25()
-        bm25.index([tokenize(t) for t in texts], show_progress=False)
+        bm25.index([tokenize(f"{m.get('context') or ''}\n{t}") for t, m in zip(texts, metas)], show_progress=False)
         self._index = _LexicalIndex(version, texts, metas, bm25)
         logger.debug("BM25 index built over %d chunks (version %s)", len(texts), version)
         return self._index

@@ -47,7 +47,14 @@ def _chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         meta["bbox"] = json.dumps(list(loc.bbox))
     if chunk.spans:
         meta["spans"] = json.dumps([s.to_list() for s in chunk.spans])
+    if chunk.context:
+        meta["context"] = chunk.context
     return meta
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What the dense side embeds: the chunk's context line, then its text."""
+    return f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text
 
 
 def _chunk_from(text: str, meta: dict[str, Any]) -> Chunk:
@@ -55,7 +62,14 @@ def _chunk_from(text: str, meta: dict[str, Any]) -> Chunk:
     if "bbox" in loc:
         loc["bbox"] = json.loads(loc["bbox"])
     spans = tuple(Span.from_list(s) for s in json.loads(meta.get("spans") or "[]"))
-    return Chunk(text=text, locator=Locator.from_dict(loc), source_id=meta["source_id"], kind=meta["kind"], spans=spans)
+    return Chunk(
+        text=text,
+        locator=Locator.from_dict(loc),
+        source_id=meta["source_id"],
+        kind=meta["kind"],
+        spans=spans,
+        context=str(meta.get("context") or ""),
+    )
 
 
 def _source_from(meta: dict[str, Any]) -> Source:
@@ -144,6 +158,7 @@ class ChromaStore:
             batch = items[i : i + BATCH]
             chunk_col.upsert(
                 ids=[c.id for c in batch],
+                embeddings=self.embedder([embedding_text(c) for c in batch]),
                 documents=[c.text for c in batch],
                 metadatas=[_chunk_metadata(c) for c in batch],
             )

@@ -86,20 +86,25 @@ class Segment:
 
 @dataclass(frozen=True)
 class Transcript:
-    """A transcription: full text, detected language, duration in seconds, timed segments."""
+    """A transcription: full text, detected language, duration in seconds, timed segments, and
+    warnings (e.g. no speech found)."""
 
     text: str
     language: str
     duration: float
     segments: tuple[Segment, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "text": self.text,
             "language": self.language,
             "duration": round(self.duration, 2),
             "segments": [s.to_dict() for s in self.segments],
         }
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
+        return out
 
 
 @dataclass(frozen=True)
@@ -131,8 +136,21 @@ class ChartValue:
 
 
 @dataclass(frozen=True)
+class AxisTick:
+    """A labelled tick of a chart axis: its text, the number it shows (if any) and its box."""
+
+    text: str
+    value: float | None
+    bbox: BBox
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "value": self.value, "bbox": [round(v, 1) for v in self.bbox]}
+
+
+@dataclass(frozen=True)
 class Chart:
-    """A chart read into numbers: its type, titles, categories, series and a series×category table."""
+    """A chart read into numbers: its type, titles, categories, series and a series×category table,
+    plus the axis tick labels (x left to right, y top to bottom), legend entries and panel count."""
 
     type: str
     title: str | None
@@ -141,6 +159,10 @@ class Chart:
     categories: tuple[str, ...]
     series: tuple[str, ...]
     values: tuple[ChartValue, ...]
+    x_ticks: tuple[AxisTick, ...] = ()
+    y_ticks: tuple[AxisTick, ...] = ()
+    legend: tuple[str, ...] = ()
+    panels: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +173,10 @@ class Chart:
             "categories": list(self.categories),
             "series": list(self.series),
             "values": [v.to_dict() for v in self.values],
+            "x_ticks": [t.to_dict() for t in self.x_ticks],
+            "y_ticks": [t.to_dict() for t in self.y_ticks],
+            "legend": list(self.legend),
+            "panels": self.panels,
         }
 
 
@@ -203,13 +229,17 @@ class Span:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A piece of a source ready for the store. Its id is a hash of source, locator and text."""
+    """A piece of a source ready for the store. Its id is a hash of source, locator and text.
+
+    ``context`` names where the chunk sits ("ADOBE 2022 10-K › Item 7 › page 43") so the chunk is
+    understandable alone; it is embedded and indexed with the text but never quoted as evidence."""
 
     text: str
     locator: Locator
     source_id: str
     kind: str
     spans: tuple[Span, ...] = ()
+    context: str = ""
 
     @property
     def id(self) -> str:

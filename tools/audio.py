@@ -1,6 +1,8 @@
 """Decode any audio or video file to 16 kHz mono float32 samples with PyAV (FFmpeg in the wheel).
 
-Decoding streams frame by frame through a resampler, so memory grows with the output only.
+Decoding streams frame by frame through a resampler, so memory grows with the output only;
+``iter_audio_blocks`` yields fixed-length blocks so a long recording never sits in memory whole.
+``plan_clips`` groups speech regions into decoder-sized clips cut at pauses.
 
 Example:
     >>> samples = decode_audio("tests/data/speech_short.wav")  # doctest: +SKIP
@@ -11,7 +13,8 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -124,3 +127,84 @@ def concat_audio(paths: Iterable[str | Path], gap_seconds: float = 0.0) -> np.nd
     if not parts:
         raise BadInputError("no audio files to join")
     return np.concatenate(parts)
+
+
+def iter_audio_blocks(path: str | Path, block_seconds: float) -> Iterator[np.ndarray]:
+    """Decode ``path`` as consecutive 16 kHz mono float32 blocks of ``block_seconds`` (the last may be shorter).
+
+    Memory stays at about one block whatever the recording's length. BadInputError as in ``decode_audio``.
+    """
+    size = max(1, int(round(block_seconds * SAMPLE_RATE)))
+    file = _check_file(path)
+    container = _open(file)
+    pending: list[np.ndarray] = []
+    held = 0
+    total = 0
+    try:
+        for chunk in _resampled_chunks(container, file):
+            pending.append(chunk)
+            held += chunk.size
+            while held >= size:
+                joined = np.concatenate(pending)
+                yield joined[:size].astype(np.float32) / 32768.0
+                total += size
+                rest = joined[size:]
+                pending, held = ([rest] if rest.size else []), rest.size
+    finally:
+        container.close()
+    if held:
+        total += held
+        yield np.concatenate(pending).astype(np.float32) / 32768.0
+    if total == 0:
+        raise BadInputError(f"{file}: audio stream holds no samples")
+
+
+@dataclass(frozen=True)
+class Clip:
+    """A stretch of audio in seconds, at most one decoder window long, cut at pauses."""
+
+    start: float
+    end: float
+
+
+def plan_clips(
+    regions: Sequence[tuple[float, float]],
+    duration: float,
+    *,
+    max_seconds: float = 28.0,
+    margin: float = 1.0,
+    limit: float = 30.0,
+) -> list[Clip]:
+    """Group speech ``regions`` (start, end seconds, sorted) into clips no longer than ``max_seconds``.
+
+    Consecutive regions join one clip while it fits; a region longer than ``max_seconds`` is cut
+    into equal parts. Each clip then reaches up to ``margin`` seconds into the pauses on either
+    side (never past the middle of a pause, never outside [0, duration], never beyond ``limit``
+    seconds in all), so the voice detector's borders cannot clip the first or last word.
+
+    >>> plan_clips([(1.0, 5.0), (6.0, 20.0), (22.0, 40.0)], 45.0)
+    [Clip(start=0.0, end=21.0), Clip(start=21.0, end=41.0)]
+    """
+    pieces: list[tuple[float, float]] = []
+    for start, end in regions:
+        start, end = max(0.0, float(start)), min(float(duration), float(end))
+        if end <= start:
+            continue
+        parts = max(1, int(np.ceil((end - start) / max_seconds)))
+        step = (end - start) / parts
+        pieces.extend((start + i * step, start + (i + 1) * step) for i in range(parts))
+    groups: list[list[float]] = []
+    for start, end in pieces:
+        if groups and end - groups[-1][0] <= max_seconds:
+            groups[-1][1] = end
+        else:
+            groups.append([start, end])
+    clips: list[Clip] = []
+    for i, (start, end) in enumerate(groups):
+        before = groups[i - 1][1] if i else 0.0
+        after = groups[i + 1][0] if i + 1 < len(groups) else float(duration)
+        room = max(limit - (end - start), 0.0)
+        lead = min(margin, (start - before) / 2 if i else start - before, room / 2)
+        tail = min(margin, (after - end) / 2 if i + 1 < len(groups) else after - end, room / 2)
+        clips.append(Clip(round(start - max(lead, 0.0), 3), round(end + max(tail, 0.0), 3)))
+    return clips

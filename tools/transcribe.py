@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -23,7 +23,7 @@ import numpy as np
 from assistant.errors import BackendUnavailableError, BadInputError, SettingsError, ToolError
 from assistant.settings import Settings, choose
 from assistant.types import Segment, Transcript
-from tools.audio import SAMPLE_RATE, decode_audio
+from tools.audio import SAMPLE_RATE, audio_duration, decode_audio, iter_audio_blocks, plan_clips
 from tools.speech_weights import embedded_whisper_dir
 
 logger = logging.getLogger(__name__)
@@ -35,20 +35,32 @@ EMBEDDED_MODEL = "embedded-base"
 FASTER_WHISPER_INSTALL = "pip install faster-whisper==1.2.1"
 OPENAI_WHISPER_INSTALL = "pip install --no-deps openai-whisper==20250625 && pip install tiktoken more-itertools numba"
 
-# Silero VAD settings for faster-whisper, kept explicit so a change is a reviewed diff.
-# DESIGN.md reports the defaults dropping ~13% of words on long phone-quality calls. On the 3M Q1
-# 2017 call (179 clips joined, 1,759 s, 3,736 reference words, base int8) that did not reproduce:
-# WER no VAD 8.41%, these defaults 8.67% (3,726 words out), threshold 0.35 8.89%, threshold 0.35 +
-# pad 600 ms 9.07%, threshold 0.25 + silence 1.5 s + pad 800 ms 9.05%. Lower thresholds and wider
-# pads only moved chunk borders, so the measured best VAD setting stays. Re-measure with
-# bench/speech.py before changing.
+# Silero VAD settings for short clips decoded sequentially (faster-whisper's own defaults, kept
+# explicit so a change is a reviewed diff). Re-measure with bench/speech.py before changing.
 VAD_PARAMETERS: dict[str, Any] = {
     "threshold": 0.5,
     "min_speech_duration_ms": 0,
     "min_silence_duration_ms": 2000,
     "speech_pad_ms": 400,
 }
-
+# Long recordings: the voice detector only finds pauses to cut ~28 s clips at (tools.audio.plan_clips);
+# clips keep everything between the speech it finds, so a quiet word inside a clip is never dropped.
+# A low threshold and short silences give many cut points and lose no quiet speaker.
+CLIP_VAD_PARAMETERS: dict[str, Any] = {
+    "threshold": 0.3,
+    "min_speech_duration_ms": 100,
+    "min_silence_duration_ms": 300,
+    "speech_pad_ms": 200,
+    "max_speech_duration_s": 28.0,
+}
+SEQUENTIAL_MAX_SECONDS = 60.0  # shorter audio (voice questions, clips) is decoded sequentially
+WINDOW_SECONDS = 600.0  # long audio is decoded in windows cut at a pause: memory stays flat
+BATCH_SIZE = 8  # clips per batched decoder call (2 cores: larger batches gain nothing)
+BEAM_SIZE = 5
+MAX_AUDIO_SECONDS = 4 * 3600.0  # default of the max_audio_seconds setting
+# Whisper's own rule for a window without speech: no_speech_prob above this and avg_logprob below -1.
+NO_SPEECH_PROB = 0.6
+NO_SPEECH_WARNING = "no speech detected in {seconds:.1f} s of audio; the transcript is empty"
 
 @runtime_checkable
 class Transcriber(Protocol):
@@ -76,14 +88,73 @@ def load_samples(audio: AudioInput) -> np.ndarray:
     return decode_audio(audio)
 
 
-def _transcript(segments: list[Segment], language: str, duration: float) -> Transcript:
+def _transcript(segments: list[Segment], language: str, duration: float, warnings: Sequence[str] = ()) -> Transcript:
     text = " ".join(s.text for s in segments if s.text)
-    return Transcript(text=text, language=language, duration=duration, segments=tuple(segments))
+    if not text and not warnings:
+        warnings = (NO_SPEECH_WARNING.format(seconds=duration),)
+    return Transcript(text=text, language=language, duration=duration, segments=tuple(segments), warnings=tuple(warnings))
 
 
 def _vocabulary_line(vocabulary: Sequence[str]) -> str | None:
     words = [w.strip() for w in vocabulary if w and w.strip()]
     return " ".join(dict.fromkeys(words)) or None
+
+
+def vocabulary_prompt(vocabulary: Sequence[str]) -> str | None:
+    """A natural sentence for Whisper's prompt: ``Glossary: Northwind Instruments, Dana Reyes.``"""
+    words = [w.strip() for w in vocabulary if w and w.strip()]
+    return f"Glossary: {', '.join(dict.fromkeys(words))}." if words else None
+
+
+def max_audio_seconds(settings: Settings) -> float:
+    return float(getattr(settings, "max_audio_seconds", MAX_AUDIO_SECONDS))
+
+
+def check_duration(seconds: float, settings: Settings, source: object = "audio") -> None:
+    """BadInputError when ``seconds`` exceeds the ``max_audio_seconds`` setting."""
+    limit = max_audio_seconds(settings)
+    if seconds > limit:
+        raise BadInputError(
+            f"{source}: recording is {seconds:.0f} s long, over the maximum of {limit:.0f} s "
+            f"(setting max_audio_seconds)"
+        )
+
+
+def is_speech(piece: Any) -> bool:
+    """False for a decoded segment Whisper itself would call silence, or one without any word."""
+    if piece.no_speech_prob > NO_SPEECH_PROB and piece.avg_logprob < -1.0:
+        return False
+    return any(ch.isalnum() for ch in piece.text)
+
+
+def cut_point(regions: Sequence[tuple[float, float]], length: float, search: float = 120.0) -> float:
+    """Where to end a window of ``length`` s: the middle of the longest pause in its last ``search`` s
+    (speech regions as (start, end) seconds); the window's end when its tail holds no speech."""
+    tail = [(s, e) for s, e in regions if e > length - search]
+    if not tail:
+        return length
+    gaps = [(b[0] - a[1], (a[1] + b[0]) / 2) for a, b in zip(regions, regions[1:], strict=False)
+            if (a[1] + b[0]) / 2 > length - search]
+    if tail[-1][1] < length - 0.5:
+        gaps.append((length - tail[-1][1], (tail[-1][1] + length) / 2))
+    if not gaps:
+        return max(tail[0][0], length - search)
+    return max(gaps)[1]
+
+
+def _windows(blocks: Iterator[np.ndarray]) -> Iterator[tuple[np.ndarray, bool]]:
+    """Each block with a flag saying whether it is the last one."""
+    current = next(blocks, None)
+    while current is not None:
+        following = next(blocks, None)
+        yield current, following is None
+        current = following
+
+
+def _array_blocks(samples: np.ndarray, seconds: float) -> Iterator[np.ndarray]:
+    size = int(seconds * SAMPLE_RATE)
+    for start in range(0, samples.size, size):
+        yield samples[start : start + size]
 
 
 class FasterWhisperTranscriber:
@@ -146,25 +217,92 @@ class FasterWhisperTranscriber:
         vocabulary: Sequence[str] = (),
         progress: Progress | None = None,
     ) -> Transcript:
-        samples = load_samples(audio)
+        """Audio up to SEQUENTIAL_MAX_SECONDS is decoded sequentially; longer audio in WINDOW_SECONDS
+        windows of ~28 s clips through faster-whisper's BatchedInferencePipeline."""
+        if isinstance(audio, np.ndarray):
+            samples: np.ndarray | None = load_samples(audio)
+            duration = samples.size / SAMPLE_RATE
+        else:
+            samples, duration = None, audio_duration(audio)
+        check_duration(duration, self.settings, "audio" if samples is not None else audio)
+        if samples is None and duration <= SEQUENTIAL_MAX_SECONDS:
+            samples = decode_audio(audio)  # type: ignore[arg-type]
+            duration = samples.size / SAMPLE_RATE
         self.warm_up()
-        hotwords = _vocabulary_line(vocabulary)
+        prompt = vocabulary_prompt(vocabulary)
         try:
-            pieces, info = self._model.transcribe(
-                samples,
-                language=self.settings.speech_language or None,
-                vad_filter=self.settings.speech_vad,
-                vad_parameters=dict(VAD_PARAMETERS) if self.settings.speech_vad else None,
-                hotwords=hotwords,
-            )
-            segments: list[Segment] = []
-            for piece in pieces:  # a generator: decoding happens while we iterate
-                segments.append(Segment(float(piece.start), float(piece.end), piece.text.strip()))
-                if progress is not None:
-                    progress(min(float(piece.end), info.duration), info.duration)
+            if samples is not None and duration <= SEQUENTIAL_MAX_SECONDS:
+                return self._sequential(samples, prompt, progress)
+            blocks = _array_blocks(samples, WINDOW_SECONDS) if samples is not None else iter_audio_blocks(audio, WINDOW_SECONDS)  # type: ignore[arg-type]
+            return self._batched(blocks, duration, prompt, progress, audio if samples is None else "audio")
         except RuntimeError as exc:
             raise ToolError(f"faster-whisper failed: {exc}") from exc
+
+    def _sequential(self, samples: np.ndarray, prompt: str | None, progress: Progress | None) -> Transcript:
+        pieces, info = self._model.transcribe(
+            samples,
+            language=self.settings.speech_language or None,
+            beam_size=BEAM_SIZE,
+            vad_filter=self.settings.speech_vad,
+            vad_parameters=dict(VAD_PARAMETERS) if self.settings.speech_vad else None,
+            initial_prompt=prompt,
+        )
+        segments: list[Segment] = []
+        for piece in pieces:  # a generator: decoding happens while we iterate
+            if is_speech(piece):
+                segments.append(Segment(float(piece.start), float(piece.end), piece.text.strip()))
+            if progress is not None:
+                progress(min(float(piece.end), info.duration), info.duration)
         return _transcript(segments, info.language, float(info.duration))
+
+    def _speech_regions(self, window: np.ndarray) -> list[tuple[float, float]]:
+        if not self.settings.speech_vad:
+            return [(0.0, window.size / SAMPLE_RATE)]
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        stamps = get_speech_timestamps(window, VadOptions(**CLIP_VAD_PARAMETERS))
+        return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
+
+    def _batched(
+        self, blocks: Iterator[np.ndarray], duration: float, prompt: str | None, progress: Progress | None, source: object
+    ) -> Transcript:
+        from faster_whisper import BatchedInferencePipeline
+
+        pipeline = BatchedInferencePipeline(self._model)
+        language = self.settings.speech_language or None
+        segments: list[Segment] = []
+        carry = np.zeros(0, dtype=np.float32)
+        offset = 0.0
+        for block, last in _windows(blocks):
+            window = np.concatenate([carry, block]) if carry.size else block
+            if offset + window.size / SAMPLE_RATE > max_audio_seconds(self.settings) + 1.0:
+                check_duration(offset + window.size / SAMPLE_RATE, self.settings, source)  # the header lied
+            length = window.size / SAMPLE_RATE
+            regions = self._speech_regions(window)
+            cut = length if last else cut_point(regions, length)
+            clips = plan_clips([(s, min(e, cut)) for s, e in regions if s < cut], cut)
+            if clips:
+                pieces, info = pipeline.transcribe(
+                    window[: int(round(cut * SAMPLE_RATE))],
+                    language=language,
+                    beam_size=BEAM_SIZE,
+                    batch_size=BATCH_SIZE,
+                    initial_prompt=prompt,
+                    clip_timestamps=[{"start": c.start, "end": c.end} for c in clips],
+                    vad_filter=False,
+                )
+                language = info.language  # detected once, kept for later windows
+                for piece in pieces:
+                    if is_speech(piece):
+                        start, end = offset + float(piece.start), offset + float(piece.end)
+                        segments.append(Segment(start, end, piece.text.strip()))
+                    if progress is not None:
+                        progress(min(offset + float(piece.end), duration), duration)
+            carry = window[int(round(cut * SAMPLE_RATE)) :].copy()
+            offset += cut
+        if progress is not None:
+            progress(max(offset, duration), max(offset, duration))
+        return _transcript(segments, language or "", offset)
 
 
 class OpenAIWhisperTranscriber:

@@ -30,7 +30,7 @@ from assistant.numbers import format_number, parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
-_PERCENT_CHANGE = re.compile(r"\b(percent(?:age)?|%)\s*(?:change|increase|decrease|growth|decline|rise|fall)|\bgrowth rate\b", re.I)
+_PERCENT_CHANGE = re.compile(r"(\bpercent(?:age)?|%)\s*(?:change|increase|decrease|growth|decline|rise|fall)|\bgrowth rate\b", re.I)
 _CHANGE = re.compile(r"\b(change|difference|increase|decrease|grow|growth|decline|rise|fall|variance)\b", re.I)
 _AVERAGE = re.compile(r"\b(average|mean)\b", re.I)
 _SUM = re.compile(r"\b(sum|combined|in total|total of)\b", re.I)
@@ -41,6 +41,8 @@ _OP_WORDS = set(
         "mean sum combined total ratio between year years period fiscal fy"
     )
 )
+_SHORT_FY = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
+_RANGE = re.compile(r"\b((?:19|20)\d{2})\s*(?:-|–|to|through)\s*((?:19|20)\d{2})\b|\bfrom ((?:19|20)\d{2}) to ((?:19|20)\d{2})\b", re.I)
 _CELL_NUMBER = re.compile(r"^\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")
 _SENTENCE_NUMBER = re.compile(r"(?<![\w.])\(?-?\$?\d[\d,]*(?:\.\d+)?\)?%?")
 
@@ -140,7 +142,7 @@ def _from_sentences(subject: set[str], periods: list[str], evidence: Sequence[Ev
             found: list[Operand] = []
             for period in periods:
                 at = [m.start() for m in re.finditer(rf"\b{period}\b", sentence)]
-                numbers = [m for m in _SENTENCE_NUMBER.finditer(sentence) if not _YEAR.fullmatch(m.group().strip("()$%"))]
+                numbers = [m for m in _SENTENCE_NUMBER.finditer(sentence) if not _YEAR.fullmatch(m.group().strip("()$%,"))]
                 before = [m for m in numbers if at and m.end() <= at[0] and at[0] - m.end() < 40]
                 if not before:
                     break
@@ -218,6 +220,23 @@ _OPERATIONS: list[tuple[Callable[[str], bool], Callable[[str, Sequence[Evidence]
 ]
 
 
+def question_years(question: str, aggregate: bool = False) -> list[str]:
+    """The periods a question names (``FY19`` is 2019); for an aggregate, a range ``2017-2019``
+    (or ``from 2017 to 2019``) includes the years between.
+
+    >>> question_years("average sales from 2017 to 2019?", aggregate=True)
+    ['2017', '2018', '2019']
+    """
+    text = _SHORT_FY.sub(lambda m: f"20{m.group(1)}", question)
+    years = list(dict.fromkeys(_YEAR.findall(text)))
+    match = _RANGE.search(text)
+    if aggregate and match and len(years) == 2:
+        first, last = sorted(int(y) for y in match.groups() if y)
+        if 1 < last - first <= 5:
+            return [str(y) for y in range(last, first - 1, -1)]
+    return years
+
+
 def compute(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """A cited, computed answer to an arithmetic question over ``evidence``, or None when unsure.
 
@@ -225,8 +244,17 @@ def compute(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     sum over periods, and the ratio of two rows in one period. The first operation the question
     names decides; if its operands are not found unambiguously the answer is None.
     """
-    years = list(dict.fromkeys(_YEAR.findall(question)))
+    aggregate = bool(_AVERAGE.search(question) or _SUM.search(question))
+    years = question_years(question, aggregate)
     for applies, operation in _OPERATIONS:
         if applies(question):
-            return operation(question, evidence, years)
+            return operation(question, evidence, years or _only_periods(question, evidence))
     return None
+
+
+def _only_periods(question: str, evidence: Sequence[Evidence]) -> list[str]:
+    """When the question names no period: the two periods of the table whose row it names, if the
+    row has exactly two (\"the change in X\" over a 2019 | 2018 table)."""
+    rows = [row for rank, item in enumerate(evidence) for row in _table_rows(item, rank)]
+    row = _best_row(rows, _subject(question), [])
+    return list(row.cells) if row is not None and len(row.cells) == 2 else []

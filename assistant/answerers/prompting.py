@@ -4,6 +4,9 @@ images, and numbered evidence blocks that the model must treat as data, never as
 Both the ``transformers`` and the ``openai`` backend send :func:`build_messages`' output; each turns
 the ``{"type": "image", "path": ...}`` parts into what its model takes (PIL images, data URLs).
 
+:func:`shown_results` reads the replies: results of formulas the model wrote out whose arithmetic
+holds, so verification accepts them as computed (the operands are still checked against evidence).
+
 Example:
     >>> ev = [Evidence(1, "Revenue was $4.2 billion.", "s", Locator("r.pdf", page=2), 0.8)]
     >>> messages = build_messages("What was revenue?", ev, profile="finance")
@@ -15,8 +18,10 @@ Example:
 
 from __future__ import annotations
 
+import ast
 import base64
 import io
+import operator
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -153,3 +158,67 @@ def image_data_url(path: str | Path) -> str:
         open_image(path).save(buffer, format="PNG")
         mime, data = "image/png", buffer.getvalue()
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+# -- reading the model's reply ---------------------------------------------------------------------
+_EXPR_CHARS = set("0123456789.,$%()+-−*/×÷ ")
+_RESULT = re.compile(r"=\s*([-−]?\$?\d[\d,]*(?:\.\d+)?)\s*(%?)")
+_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+
+def _evaluate(node: ast.AST) -> float:
+    if isinstance(node, ast.Expression):
+        return _evaluate(node.body)
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_evaluate(node.operand)
+    if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+        return _OPS[type(node.op)](_evaluate(node.left), _evaluate(node.right))
+    raise ValueError("not plain arithmetic")
+
+
+def _left_expression(text: str, end: int) -> tuple[str, float] | None:
+    """The longest arithmetic expression ending at ``end`` that evaluates, and its value."""
+    start = end
+    while start > 0 and text[start - 1] in _EXPR_CHARS:
+        start -= 1
+    raw = text[max(start, end - 200) : end]
+    for offset in range(len(raw)):
+        candidate = raw[offset:].strip()
+        if not re.search(r"\d\s*[-−+*/×÷]\s*\(?\s*[-−]?\$?\d", candidate):
+            return None  # no operator between two numbers: not a computation
+        source = re.sub(r"(?<=\d),(?=\d{3})", "", candidate)
+        source = source.replace("$", "").replace("%", "").replace("−", "-").replace("×", "*").replace("÷", "/")
+        try:
+            return candidate, _evaluate(ast.parse(source, mode="eval"))
+        except (SyntaxError, ValueError, ZeroDivisionError, RecursionError, OverflowError):
+            continue
+    return None
+
+
+def shown_results(text: str) -> tuple[float, ...]:
+    """Results of ``a op b = c`` formulas in ``text`` whose arithmetic holds to the written precision
+    (a percent result may also be the fraction × 100), plus a ``100`` used as a factor in them.
+
+    >>> shown_results("Revenue grew 4.6 - 4.2 = 0.4 billion [1, 2]; (4.6 - 4.2) / 4.2 × 100 = 9.5% [1, 2].")
+    (0.4, 9.5, 100.0)
+    >>> shown_results("It was 4.6 - 4.2 = 0.9 billion [1, 2].")
+    ()
+    """
+    found: list[float] = []
+    for match in _RESULT.finditer(text):
+        left = _left_expression(text, match.start())
+        if left is None:
+            continue
+        expression, value = left
+        written_raw = match.group(1)
+        written = float(written_raw.replace("$", "").replace(",", "").replace("−", "-"))
+        decimals = len(written_raw.split(".")[1]) if "." in written_raw else 0
+        tolerance = 0.5 * 10**-decimals + 1e-9 * abs(written)
+        candidates = [value, value * 100] if match.group(2) else [value]
+        if any(abs(c - written) <= tolerance for c in candidates):
+            found.append(written)
+            if re.search(r"[*×]\s*100(?!\d)|(?<![\d.])100\s*[*×]", expression):
+                found.append(100.0)
+    return tuple(dict.fromkeys(found))

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answerers.base import NOT_FOUND, Draft
-from assistant.answerers.prompting import Message, build_messages, caption_messages, open_image
+from assistant.answerers.prompting import Message, build_messages, caption_messages, open_image, shown_results
 from assistant.errors import BackendUnavailableError, SettingsError
 from assistant.settings import Settings  # noqa: F401  (used in the doctest)
 from assistant.types import Evidence, ImageDescription
@@ -76,21 +76,39 @@ class VLMRuntime:
         self.processor, self.model = processor, model
         logger.info("loaded vision-language model %s (%s)", name, type(model).__name__)
 
+    def _inputs(self, messages: list[Message]) -> Any:
+        return self.processor.apply_chat_template(
+            messages, add_generation_prompt=True, tokenize=True, return_dict=True, return_tensors="pt"
+        ).to(self.model.device)
+
     def generate(self, messages: Sequence[Message], images: Sequence[Any]) -> str:
         """Greedy decoding of the answer to ``messages``; ``images`` fill the image parts in order."""
         import torch
 
         self.load()
         filled = _with_images(messages, list(images))
-        inputs = self.processor.apply_chat_template(
-            filled, add_generation_prompt=True, tokenize=True, return_dict=True, return_tensors="pt"
-        ).to(self.model.device)
+        try:
+            inputs = self._inputs(filled)
+        except Exception as exc:  # jinja2's TemplateError: some chat templates refuse a system role
+            if type(exc).__name__ != "TemplateError" or filled[0]["role"] != "system":
+                raise
+            inputs = self._inputs(_system_into_user(filled))
         if "pixel_values" in inputs and inputs["pixel_values"].is_floating_point():
             inputs["pixel_values"] = inputs["pixel_values"].to(self.model.dtype)
         with torch.inference_mode():
             output = self.model.generate(**inputs, max_new_tokens=self.settings.max_new_tokens, do_sample=False)
         new_tokens = output[:, inputs["input_ids"].shape[1] :]
         return self.processor.batch_decode(new_tokens, skip_special_tokens=True)[0].strip()
+
+
+def _system_into_user(messages: list[Message]) -> list[Message]:
+    """The system text moved to the front of the first user message's text."""
+    system, user, *rest = messages
+    text = "\n\n".join(p["text"] for p in system["content"] if p.get("type") == "text")
+    parts = list(user["content"])
+    first_text = next(i for i, p in enumerate(parts) if p.get("type") == "text")
+    parts[first_text] = {"type": "text", "text": f"{text}\n\n{parts[first_text]['text']}"}
+    return [{"role": user["role"], "content": parts}, *rest]
 
 
 def _with_images(messages: Sequence[Message], images: list[Any]) -> list[Message]:
@@ -126,7 +144,7 @@ class TransformersVLMAnswerer:
             return Draft(NOT_FOUND)
         messages = build_messages(question, evidence, images, profile=self.settings.profile)
         text = self.runtime.generate(messages, [open_image(d.path) for d in images])
-        return Draft(text or NOT_FOUND)
+        return Draft(text, computed=shown_results(text)) if text else Draft(NOT_FOUND)
 
     def captioner(self) -> VLMCaptioner:
         """A captioner sharing this answerer's loaded model."""

@@ -77,17 +77,47 @@ _ORDINAL = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b", re.I)
 _NUMBER = re.compile(r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<fraction>\d+))?")
 
 
+# "$300 to $500 million" is "$300 million to $500 million": the scale of a range's end applies to its start.
+_MONEY_RANGE = re.compile(r"\$\s*(?P<a>\d[\d,]*(?:\.\d+)?)(?P<mid>\s+(?:to|and)\s+\$?\s*\d[\d,]*(?:\.\d+)?\s+(?P<scale>thousand|million|billion|trillion))\b", re.I)
+_CENTS = re.compile(r"\$\s*0?\.(?P<cents>\d\d)\b(?!\s+(?:thousand|million|billion|trillion))", re.I)
+# Spelling variants and singular/plural units that say the same thing; applied to both sides.
+_VARIANTS = {"healthcare": "health care", "healthcares": "health cares", "cent": "cents", "dollar": "dollars",
+             "percentage": "percent", "okay": "ok", "alright": "all right"}
+_NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+                r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
+                r"ninety|hundred|thousand|point)")
+_UNIT = r"(?:(?:thousand |million |billion |trillion )?(?:dollars|cents)|percent(?: points?)?|thousand|million|billion|trillion)"
+# "2% to 5%" and "2 to 5%" are said alike: a range repeats its unit only at the end.
+_UNIT_RANGE = re.compile(rf"\b(?P<a>{_NUMBER_WORD}(?: {_NUMBER_WORD})*) (?P<unit>{_UNIT}) (?P<join>to|and) "
+                         rf"(?P<b>{_NUMBER_WORD}(?: {_NUMBER_WORD})*) (?P=unit)\b")
+
+
+def _words(text: str) -> str:
+    """Word-level canonical forms: spelling variants, repeated units in ranges, doubled currency."""
+    words = " ".join(_VARIANTS.get(w, w) for w in text.split())
+    words = re.sub(r"\b(dollars|cents|percent)(?: \1\b)+", r"\1", words)
+    while (collapsed := _UNIT_RANGE.sub(r"\g<a> \g<join> \g<b> \g<unit>", words)) != words:
+        words = collapsed
+    return words
+
+
 def normalise_text(text: str) -> str:
-    """Lowercase; spell numbers, %, $ and &; drop apostrophes and punctuation; hyphens become spaces."""
+    """Lowercase; spell numbers, %, $ and &; drop apostrophes and punctuation; hyphens become spaces.
+
+    Number formats compare equal: "$0.40" and "40 cents", "2% to 5%" and "2 to 5 percent",
+    "$300 million to $500 million" and "300 to 500 million dollars", "healthcare" and "health care".
+    """
     out = text.lower().replace("’", "'").replace("‘", "'")
     out = re.sub(r"\b[a-z](?:\.[a-z])+\b\.?", lambda m: m.group(0).replace(".", ""), out)  # u.s. -> us
+    out = _MONEY_RANGE.sub(lambda m: f"${m.group('a')} {m.group('scale')}{m.group('mid')}", out)
+    out = _CENTS.sub(lambda m: f" {int(m.group('cents'))} cents ", out)
     out = _MONEY.sub(lambda m: f" {m.group('amount')}{m.group('scale') or ''} dollars ", out)
     out = out.replace("%", " percent ").replace("&", " and ")
     out = _ORDINAL.sub(lambda m: f" {_ordinal_words(int(m.group(1)))} ", out)
     out = _NUMBER.sub(_spell_number, out)
     out = out.replace("'", "")
     out = re.sub(r"[^\w\s]|_", " ", out)  # punctuation and hyphens become spaces
-    return " ".join(out.split())
+    return _words(" ".join(out.split()))
 
 
 def read_manifest(suite_dir: Path) -> list[dict[str, Any]]:

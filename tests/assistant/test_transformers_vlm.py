@@ -158,3 +158,15 @@ def test_missing_transformers_gives_the_install_line(monkeypatch, tiny_model):
     monkeypatch.setattr(builtins, "__import__", no_transformers)
     with pytest.raises(BackendUnavailableError, match=r"pip install 'modalyst\[vlm\]'"):
         TransformersVLMAnswerer(Settings(answerer="transformers", vlm_model=str(tiny_model))).warm_up()
+
+
+def test_chat_template_without_a_system_role(tiny_model, tmp_path):
+    import shutil
+
+    folder = tmp_path / "no-system"
+    shutil.copytree(tiny_model, folder)
+    template = "{% if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{% endif %}" + CHAT_TEMPLATE
+    (folder / "chat_template.jinja").write_text(template)
+    answerer = TransformersVLMAnswerer(Settings(answerer="transformers", vlm_model=str(folder), max_new_tokens=2))
+    calls = _spy_generate(answerer)
+    assert isinstance(answerer.run("What was revenue?", EVIDENCE).text, str) and len(calls) == 1

@@ -13,10 +13,12 @@ Example:
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.settings import Settings
 from assistant.types import BBox, ImageDescription, Locator, OcrLine, Span
+from tools.describe_image.axes import read_axes
 from tools.describe_image.caption import Captioner, caption_image
 from tools.describe_image.chart import parse_number, read_chart
 from tools.describe_image.dicom import read_dicom
@@ -52,6 +54,9 @@ def describe_image(
             chart = read_chart(image, lines)
         except (ValueError, IndexError, ArithmeticError):
             logger.exception("chart reader failed on %s", file)
+        if chart is not None:
+            frame = read_axes(lines, image.width, image.height)
+            chart = replace(chart, x_ticks=frame.x_ticks, y_ticks=frame.y_ticks, panels=frame.panels)
         if chart is None:
             warnings.append(NO_CHART_WARNING)
     caption, caption_warning = caption_image(image, settings, captioner)

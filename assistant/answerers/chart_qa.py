@@ -1,0 +1,237 @@
+"""Answer questions about attached charts in code, from the chart table and the OCR geometry.
+
+"The first chart" is ``images[0]``, "the second chart" ``images[1]`` and so on. Handled: axis
+tick questions (lowest/highest/leftmost/rightmost labelled tick, counts of ticks and labels,
+max − min and step of the tick values, shared tick values between two charts), titles, subplot
+counts, "what does the axis represent" (multiple choice, matched against the chart's text) and
+max/min/lookups over a chart table. Questions numbered "1. … 2. …" are answered part by part and
+the parts joined with "; ". Anything else returns ``None``: the caller falls back to another answerer.
+
+Example:
+    >>> draft = answer_chart_question("What is the title of the first chart?", [desc], evidence)  # doctest: +SKIP
+    >>> draft.text
+    'Answer: Household financial transactions [1].'
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+
+from assistant.answerers.base import Draft
+from assistant.lexical import terms
+from assistant.numbers import numbers_in
+from assistant.types import AxisTick, Evidence, ImageDescription
+
+logger = logging.getLogger(__name__)
+
+ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth": 5}
+_CHART_REF = re.compile(r"\b(first|second|third|fourth|fifth|sixth)\s+(?:chart|plot|figure|image)", re.IGNORECASE)
+_OPTION = re.compile(r"^\s*([A-H])[.)]\s+(.+?)\s*$", re.MULTILINE)
+_PART = re.compile(r"(?:^|\n)\s*(\d)\.\s")
+
+
+def answer_chart_question(
+    question: str, images: Sequence[ImageDescription], evidence: Sequence[Evidence]
+) -> Draft | None:
+    """A cited answer computed from the attached charts, or None when no rule answers confidently."""
+    if not images:
+        return None
+    body = _body(question)
+    parts = _split_parts(body)
+    answers: list[tuple[str, list[int]]] = []
+    for part in parts:
+        found = _answer_part(part, images)
+        if found is None:
+            logger.debug("chart QA: no rule for %r", part[:80])
+            return None
+        text, used = found
+        answers.append((text, used))
+    cited = sorted({_evidence_n(images[i], evidence) for _, used in answers for i in used} - {None})  # type: ignore[type-var]
+    marks = "".join(f"[{n}]" for n in cited)
+    text = "; ".join(a for a, _ in answers)
+    computed = tuple(numbers_in(text))
+    return Draft(f"Answer: {text}{' ' + marks if marks else ''}.", computed)
+
+
+def _body(question: str) -> str:
+    """The question without the "The first chart is <image>." preamble."""
+    return question.split("Question:", 1)[1] if "Question:" in question else question
+
+
+def _split_parts(body: str) -> list[str]:
+    """``1. … 2. …`` sub-questions (each with its notes and options), or the whole body."""
+    starts = [m.start() for m in _PART.finditer(body)]
+    if len(starts) < 2:
+        return [body]
+    starts.append(len(body))
+    return [body[a:b] for a, b in zip(starts, starts[1:])]
+
+
+def _evidence_n(image: ImageDescription, evidence: Sequence[Evidence]) -> int | None:
+    for item in evidence:
+        if item.locator.path == image.path:
+            return item.n
+    return None
+
+
+def _charts_named(text: str, count: int) -> list[int]:
+    """Indexes of the charts a question names, in order of mention (within the attached count)."""
+    found = [ORDINALS[m.group(1).lower()] for m in _CHART_REF.finditer(text)]
+    return [i for i in dict.fromkeys(found) if i < count]
+
+
+def _question_line(part: str) -> str:
+    """The asking sentence of a sub-question (before its "Note that" guidance)."""
+    return re.split(r"\n\s*Note that|\nNote:", part, maxsplit=1)[0].strip()
+
+
+def _answer_part(part: str, images: Sequence[ImageDescription]) -> tuple[str, list[int]] | None:
+    ask = _question_line(part)
+    low = ask.lower()
+    charts = _charts_named(ask, len(images))
+    if not charts:
+        return None
+    options = dict(_OPTION.findall(part))
+    if options and re.search(r"axis .*represent|represent", low):
+        return _choose_option(options, images[charts[0]], low), charts[:1]
+    if len(charts) >= 2 and re.search(r"same (explicitly written )?(tick|label)", low):
+        return _shared_ticks(low, images[charts[0]], images[charts[1]]), charts[:2]
+    for pattern, rule in RULES:
+        if re.search(pattern, low):
+            value = rule(low, images[charts[0]])
+            return (value, charts[:1]) if value is not None else None
+    return None
+
+
+def _frame(image: ImageDescription):  # noqa: ANN202 - tools.describe_image.axes.Axes
+    from tools.describe_image.axes import read_axes
+
+    return read_axes(image.ocr, image.width, image.height)
+
+
+def _axis_ticks(low: str, image: ImageDescription, every: bool = False) -> tuple[AxisTick, ...] | None:
+    """The tick labels of the axis a question names (``every``: of all panels)."""
+    frame = _frame(image)
+    x, y = (frame.x_all, frame.y_all) if every else (frame.x_ticks, frame.y_ticks)
+    if re.search(r"vertical axis|y[ -]?(position )?axis|y-axis", low):
+        return y
+    if re.search(r"horizontal axis|x[ -]?(position )?axis|x-axis", low):
+        return x
+    if "all axes" in low:
+        return x + y
+    return None
+
+
+def _fmt(value: float) -> str:
+    text = f"{round(value, 6):.6f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _extreme_tick(low: str, image: ImageDescription) -> str | None:
+    ticks = _axis_ticks(low, image)
+    if not ticks:
+        return None
+    first = re.search(r"spatially highest|leftmost|topmost", low) is not None
+    return (ticks[0] if first else ticks[-1]).text
+
+
+def _count_ticks(low: str, image: ImageDescription) -> str | None:
+    ticks = _axis_ticks(low, image)
+    return str(len(ticks)) if ticks else None
+
+
+def _tick_range(low: str, image: ImageDescription) -> str | None:
+    values = [t.value for t in _axis_ticks(low, image) or () if t.value is not None]
+    return _fmt(max(values) - min(values)) if len(values) >= 2 else None
+
+
+def _tick_step(low: str, image: ImageDescription) -> str | None:
+    values = [t.value for t in _axis_ticks(low, image) or () if t.value is not None]
+    steps = sorted(abs(b - a) for a, b in zip(values, values[1:]) if b != a)
+    if not steps:
+        return None
+    return _fmt(steps[len(steps) // 2])
+
+
+def _title(low: str, image: ImageDescription) -> str | None:
+    if image.chart is not None and image.chart.title:
+        return image.chart.title
+    return _frame(image).title or "Not Applicable"
+
+
+def _subplots(low: str, image: ImageDescription) -> str | None:
+    if image.chart is not None and image.chart.panels > 1:
+        return str(image.chart.panels)
+    return str(_frame(image).panels)
+
+
+def _table_extreme(low: str, image: ImageDescription) -> str | None:
+    chart = image.chart
+    if chart is None or not chart.values or len(chart.series) != 1:
+        return None
+    pick = max if re.search(r"\b(highest|largest|most|maximum|biggest)\b", low) else min
+    return pick(chart.values, key=lambda v: v.value).category
+
+
+def _table_lookup(low: str, image: ImageDescription) -> str | None:
+    chart = image.chart
+    if chart is None or not chart.values:
+        return None
+    named = [v for v in chart.values if terms(v.category) and set(terms(v.category)) <= set(terms(low))]
+    return _fmt(named[0].value) if len(named) == 1 else None
+
+
+def _count_bars(low: str, image: ImageDescription) -> str | None:
+    chart = image.chart
+    if chart is None or chart.type != "bar" or not chart.values:
+        return None
+    return str(len(chart.values))
+
+
+def _bar_colours(low: str, image: ImageDescription) -> str | None:
+    chart = image.chart
+    if chart is None or chart.type != "bar":
+        return None
+    return str(len(chart.series))
+
+
+RULES: list[tuple[str, Callable[[str, ImageDescription], str | None]]] = [
+    (r"(spatially (lowest|highest)|leftmost|rightmost) label", _extreme_tick),
+    (r"difference between (the )?maximum and minimum values of the tick", _tick_range),
+    (r"difference between consecutive", _tick_step),
+    (r"how many (labeled |labelled |explicitly written )?(ticks|labels|labeles|tick labels)\b", _count_ticks),
+    (r"(total )?number of (explicitly )?(labeled |labelled |written )*(ticks|labels)", _count_ticks),
+    (r"how many (countries|categories|years) are there on the (horizontal|vertical) axis", _count_ticks),
+    (r"what is the title of", _title),
+    (r"how many subplots", _subplots),
+    (r"how many distinct bars", _count_bars),
+    (r"how many colou?rs are used for the bars", _bar_colours),
+    (r"^(which|what) \w+( \w+)? has the (highest|lowest|largest|smallest)", _table_extreme),
+    (r"what (is|was) the (value|percentage|number|share)", _table_lookup),
+]
+
+
+def _choose_option(options: dict[str, str], image: ImageDescription, low: str) -> str:
+    """The option sharing the most words with the chart's text (axis titles weigh double)."""
+    frame = _frame(image)
+    axis_title = frame.y_title if "vertical" in low or "y-axis" in low else frame.x_title
+    text_terms = set(terms(" ".join(line.text for line in image.ocr)))
+    title_terms = set(terms(axis_title or ""))
+
+    def score(item: tuple[str, str]) -> tuple[float, str]:
+        words = set(terms(item[1]))
+        if not words:
+            return (0.0, item[0])
+        hit = len(words & text_terms) + len(words & title_terms)
+        return (hit / len(words) ** 0.5, item[0])
+
+    return max(options.items(), key=lambda kv: (score(kv)[0], -ord(kv[0])))[0]
+
+
+def _shared_ticks(low: str, a: ImageDescription, b: ImageDescription) -> str:
+    ticks_a = _axis_ticks(low, a, every=True) or ()
+    ticks_b = _axis_ticks(low, b, every=True) or ()
+    key = lambda t: _fmt(t.value) if t.value is not None else t.text.strip().lower()  # noqa: E731
+    return str(len({key(t) for t in ticks_a} & {key(t) for t in ticks_b}))

@@ -1,0 +1,126 @@
+"""FinanceBench suites: ``questions.jsonl`` (``financebench_id``, ``doc_name``, ``question``, ``answer``,
+``evidence[{evidence_page_num}]`` 0-based) over the filings in ``pdfs/``.
+
+The PDFs the questions need are ingested into their own workspace (``eval-financebench``; ingest is
+idempotent by content hash, so a second run reuses them). Each question searches only its own
+filing (a ``source_id`` filter) for the top 5 chunks:
+
+* ``page_hit@1`` / ``page_hit@5``: the first / one of the first 5 chunks lies on a gold evidence page
+  (locator page = ``evidence_page_num + 1``).
+* ``correct``: the answer (arithmetic module first, then the configured answerer, over those chunks)
+  is right. A gold answer whose first sentence states numbers (years aside) is right when each of
+  them appears in the answer within 1% (:func:`metrics.numbers_match`, scale words applied). A gold
+  answer without numbers ("The Consumer Health business segment ...") is right when at least 60% of
+  its key content words (terms of its first sentence not already in the question) are in the answer
+  (:func:`metrics.content_coverage`): a lenient proxy for a human grader, stated as such.
+
+Example:
+    >>> run(Path("../shared/eval/financebench"), Settings(), limit=3)   # doctest: +SKIP
+    (3, 'minilm+hybrid+extractive+arithmetic', {'page_hit@1': ..., 'page_hit@5': ..., 'correct': ...})
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from assistant.answerers.arithmetic import compute
+from assistant.citations import verify
+from assistant.errors import BadInputError
+from assistant.evaluation.metrics import content_coverage, hit_at_k, key_numbers, mean, numbers_match
+from assistant.extract import ExtractContext
+from assistant.ingest import ingest_file
+from assistant.settings import Settings
+from assistant.store import ChromaStore
+from assistant.types import Evidence
+
+logger = logging.getLogger(__name__)
+
+WORKSPACE = "eval-financebench"
+QUESTIONS = "questions.jsonl"
+K = 5
+MIN_COVERAGE = 0.6
+
+
+def read_questions(suite_dir: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """The suite's question rows (the first ``limit``), each checked for the fields scoring needs."""
+    path = suite_dir / QUESTIONS
+    rows: list[dict[str, Any]] = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except ValueError as exc:
+                raise BadInputError(f"{path}:{number}: not JSON ({exc})") from exc
+            lacking = [key for key in ("doc_name", "question", "answer", "evidence") if key not in row]
+            if lacking:
+                raise BadInputError(f"{path}:{number}: not a FinanceBench row (no {', '.join(lacking)})")
+            rows.append(row)
+    return rows[:limit] if limit else rows
+
+
+def gold_pages(row: dict[str, Any]) -> set[int]:
+    """1-based pages of the row's evidence (``evidence_page_num`` is 0-based)."""
+    return {int(e["evidence_page_num"]) + 1 for e in row["evidence"] if e.get("evidence_page_num") is not None}
+
+
+def is_correct(answer: str, gold: str, question: str) -> bool:
+    """Numbers within 1% for a numeric gold answer; else >= 60% of the gold's key content words."""
+    if key_numbers(gold):
+        return numbers_match(answer, gold, rel=0.01)
+    return content_coverage(answer, gold, question) >= MIN_COVERAGE
+
+
+def _ingest(store: ChromaStore, settings: Settings, pdfs: list[Path]) -> dict[str, str]:
+    """Ingest the PDFs not yet in the workspace; returns doc name -> source id."""
+    ctx = ExtractContext(settings, lambda: None, lambda: None)
+    ids: dict[str, str] = {}
+    for path in pdfs:
+        source, added, _ = ingest_file(path, store, ctx)
+        logger.info("financebench: %s %s (%d chunks)", "ingested" if added else "reusing", path.name, source.chunks)
+        ids[path.stem] = source.id
+    return ids
+
+
+def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, str, dict[str, float]]:
+    """Ingest the needed filings, then retrieve within each question's filing, answer and score."""
+    from assistant.embeddings import make_embedder
+    from assistant.orchestrator import ANSWERERS
+    from assistant.retrieval import HybridRetriever
+    from assistant.settings import choose
+
+    rows = read_questions(suite_dir, limit)
+    names = list(dict.fromkeys(row["doc_name"] for row in rows))
+    missing = [n for n in names if not (suite_dir / "pdfs" / f"{n}.pdf").is_file()]
+    if missing:
+        raise BadInputError(f"{suite_dir / 'pdfs'}: missing {', '.join(f'{n}.pdf' for n in missing)}")
+    ws = settings.model_copy(update={"workspace": WORKSPACE})
+    store = ChromaStore(ws, make_embedder(ws))
+    source_ids = _ingest(store, ws, [suite_dir / "pdfs" / f"{n}.pdf" for n in names])
+    retriever = HybridRetriever(store, ws)
+    answerer = choose(ANSWERERS, ws.answerer, "answerer")(ws)
+    at1, at5, correct = [], [], []
+    for row in rows:
+        question = row["question"]
+        hits = retriever.search(question, max(K, ws.top_k), where={"source_id": source_ids[row["doc_name"]]})
+        pages = [h.chunk.locator.page for h in hits]
+        wanted = gold_pages(row)
+        at1.append(hit_at_k(pages, wanted, 1))
+        at5.append(hit_at_k(pages, wanted, K))
+        evidence = [Evidence(n, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score) for n, h in enumerate(hits, 1)]
+        draft = compute(question, evidence) or answerer.run(question, evidence)
+        _, problems = verify(draft.text, evidence, draft.computed)
+        ok = is_correct(draft.text, row["answer"], question)
+        correct.append(float(ok))
+        logger.info(
+            "financebench %s: pages %s (gold %s) %s%s",
+            row.get("financebench_id", "?"), pages[:K], sorted(wanted), "correct" if ok else "wrong",
+            f"; {len(problems)} verify warning(s)" if problems else "",
+        )
+    backend = f"{settings.embedder}+hybrid+{answerer.name}+arithmetic"
+    metrics = {"page_hit@1": mean(at1), "page_hit@5": mean(at5), "correct": mean(correct)}
+    return len(rows), backend, {k: round(v, 4) for k, v in metrics.items()}

@@ -1,0 +1,204 @@
+"""TAT-QA suites: ``tatqa_dataset_*.json``, financial tables with their paragraphs and questions.
+
+Every table and paragraph of the file goes into one workspace (``eval-tatqa``), one source per
+table with its paragraphs (path ``tatqa://table/<uid>``, id a hash of the content, so a second run
+reuses it). A table is one chunk of rows ``label | 2019 | 2018`` (split with the header rows
+repeated when it is long); a paragraph is one chunk at ``tatqa://paragraph/<uid>``.
+
+Per question: ``hit@3`` is whether one of the top 3 retrieved chunks is the question's own table
+or one of its ``rel_paragraphs``; the answer comes from :func:`assistant.answerers.arithmetic.compute`
+or, failing that, the extractive answerer, over the retrieved evidence (the whole workspace is
+searched, so the right table must be found first). ``em`` and ``f1`` follow the TAT-QA metric
+(:mod:`assistant.evaluation.metrics`): a computed answer is its value, with scale ``percent`` when
+written as a percentage, else the scale word (thousand/million/billion) the cited evidence states;
+a quoted answer is its text without citation marks. For arithmetic and count questions F1 equals EM.
+
+Example:
+    >>> run(Path("../shared/eval/tatqa"), Settings(), limit=50)   # doctest: +SKIP
+    (50, 'minilm+hybrid+extractive+arithmetic', {'em': ..., 'f1': ..., 'hit@3': ...})
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from assistant.answerers.arithmetic import compute
+from assistant.answerers.base import NOT_FOUND, Draft
+from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.citations import cited_numbers
+from assistant.errors import BadInputError
+from assistant.evaluation.metrics import exact_match, f1_score, hit_at_k, mean
+from assistant.settings import Settings
+from assistant.store import ChromaStore
+from assistant.types import Chunk, Evidence, Locator, Source
+
+logger = logging.getLogger(__name__)
+
+WORKSPACE = "eval-tatqa"
+PATTERN = "tatqa_dataset_*.json"
+K = 3
+_MARKS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
+_SCALE_WORDS = [
+    ("thousand", re.compile(r"thousands?|'000|\b000s\b|\$000", re.I)),
+    ("million", re.compile(r"\bmillions?\b|\$m\b|\bm\$|\$ ?mn\b", re.I)),
+    ("billion", re.compile(r"\bbillions?\b|\$bn?\b", re.I)),
+]
+_WHEN = re.compile(r"\b(which|what) (fiscal )?(year|years|period|quarter)\b|\bwhen\b", re.I)
+
+
+def read_items(suite_dir: Path) -> list[dict[str, Any]]:
+    """The items (table, paragraphs, questions) of every ``tatqa_dataset_*.json`` in the folder."""
+    items: list[dict[str, Any]] = []
+    for path in sorted(suite_dir.glob(PATTERN)):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise BadInputError(f"{path}: not a TAT-QA file ({exc})") from exc
+        if not isinstance(data, list) or not all("table" in x and "questions" in x for x in data):
+            raise BadInputError(f"{path}: not a TAT-QA file (expected a list of {{table, paragraphs, questions}})")
+        items.extend(data)
+    if not items:
+        raise BadInputError(f"{suite_dir}: no {PATTERN} with items")
+    return items
+
+
+def table_path(uid: str) -> str:
+    return f"tatqa://table/{uid}"
+
+
+def paragraph_path(uid: str) -> str:
+    return f"tatqa://paragraph/{uid}"
+
+
+def render_table(rows: Sequence[Sequence[str]], max_chars: int) -> list[str]:
+    """Rows as ``a | b | c`` lines; a long table is split into pieces that each repeat its header rows.
+
+    >>> render_table([["", "2019", "2018"], ["Sales", "5", "4"]], 1200)
+    [' | 2019 | 2018\\nSales | 5 | 4']
+    """
+    lines = [" | ".join(" ".join(str(c).split()) for c in row) for row in rows if any(str(c).strip() for c in row)]
+    heads = 0
+    while heads < min(3, len(rows)) and not str(rows[heads][0]).strip():
+        heads += 1
+    header, body = lines[:heads], lines[heads:]
+    pieces: list[str] = []
+    current = list(header)
+    for line in body:
+        if len(current) > len(header) and sum(len(x) + 1 for x in current) + len(line) > max_chars:
+            pieces.append("\n".join(current))
+            current = list(header)
+        current.append(line)
+    if current or not pieces:
+        pieces.append("\n".join(current))
+    return pieces
+
+
+def item_source(item: dict[str, Any], max_chars: int) -> tuple[Source, list[Chunk]]:
+    """One source per table with its paragraphs; the id is a hash of the item's content."""
+    uid = item["table"]["uid"]
+    content = json.dumps([item["table"], item.get("paragraphs", [])], sort_keys=True)
+    source_id = hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+    chunks = [
+        Chunk(text=text, locator=Locator(path=table_path(uid)), source_id=source_id, kind="table")
+        for text in render_table(item["table"]["table"], max_chars)
+    ]
+    chunks += [
+        Chunk(text=p["text"], locator=Locator(path=paragraph_path(p["uid"])), source_id=source_id, kind="text")
+        for p in item.get("paragraphs", [])
+        if p.get("text", "").strip()
+    ]
+    return Source(id=source_id, path=table_path(uid), kind="tatqa", chunks=len({c.id for c in chunks})), chunks
+
+
+def ingest_items(store: ChromaStore, items: Sequence[dict[str, Any]], max_chars: int) -> int:
+    """Add every item not yet in the store; returns how many were added."""
+    present = {s.id for s in store.sources()}
+    added = 0
+    for index, item in enumerate(items):
+        source, chunks = item_source(item, max_chars)
+        if source.id in present:
+            continue
+        store.add_source(source, chunks)
+        present.add(source.id)
+        added += 1
+        if added % 50 == 0:
+            logger.info("tatqa: ingested %d/%d tables", index + 1, len(items))
+    return added
+
+
+def own_context(item: dict[str, Any], question: dict[str, Any]) -> set[str]:
+    """Locator paths of a question's own table and its relevant paragraphs (``rel_paragraphs`` are orders)."""
+    wanted = {str(x) for x in question.get("rel_paragraphs", [])}
+    paths = {table_path(item["table"]["uid"])}
+    paths |= {paragraph_path(p["uid"]) for p in item.get("paragraphs", []) if str(p.get("order")) in wanted}
+    return paths
+
+
+def evidence_scale(draft: Draft, evidence: Sequence[Evidence]) -> str:
+    """The scale word stated by the cited evidence (then by the rest), '' when none is stated."""
+    cited = set(cited_numbers(draft.text))
+    ordered = [e for e in evidence if e.n in cited] + [e for e in evidence if e.n not in cited]
+    for item in ordered:
+        found = [(m.start(), name) for name, pattern in _SCALE_WORDS for m in [pattern.search(item.text)] if m]
+        if found:
+            return min(found)[1]
+    return ""
+
+
+def prediction(question: str, draft: Draft, evidence: Sequence[Evidence]) -> tuple[Any, str]:
+    """The answer to score and its scale: a computed value, or the quoted text without marks."""
+    if draft.text == NOT_FOUND:
+        return "", ""
+    if draft.computed:
+        percent = "%" in draft.text  # a percentage change, or a computation over percentages
+        return draft.computed[0], "percent" if percent else evidence_scale(draft, evidence)
+    text = _MARKS.sub("", draft.text).strip()
+    if _WHEN.search(question):
+        return text, ""
+    return text, "percent" if "%" in text else evidence_scale(draft, evidence)
+
+
+def score(question: dict[str, Any], pred: Any, pred_scale: str) -> tuple[float, float]:
+    """TAT-QA EM and F1 of one prediction (F1 is EM for arithmetic and count answers)."""
+    gold, gold_scale = question["answer"], question.get("scale", "")
+    em = exact_match(pred, gold, pred_scale, gold_scale)
+    if question.get("answer_type") in {"arithmetic", "count"}:
+        return em, em
+    return em, max(em, f1_score(pred, gold, pred_scale, gold_scale))
+
+
+def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, str, dict[str, float]]:
+    """Ingest the suite's tables and paragraphs, then retrieve, answer and score each question."""
+    from assistant.embeddings import make_embedder
+    from assistant.retrieval import HybridRetriever
+
+    items = read_items(suite_dir)
+    ws = settings.model_copy(update={"workspace": WORKSPACE})
+    store = ChromaStore(ws, make_embedder(ws))
+    started = time.perf_counter()
+    added = ingest_items(store, items, ws.chunk_chars)
+    logger.info("tatqa: %d tables added (%d already in) in %.1f s", added, len(items) - added, time.perf_counter() - started)
+    retriever = HybridRetriever(store, ws)
+    answerer = ExtractiveAnswerer()
+    pairs = [(item, q) for item in items for q in item["questions"]][:limit]
+    hits, ems, f1s = [], [], []
+    for index, (item, question) in enumerate(pairs, start=1):
+        text = question["question"]
+        found = retriever.search(text, max(K, ws.top_k))
+        hits.append(hit_at_k([h.chunk.locator.path for h in found], own_context(item, question), K))
+        evidence = [Evidence(n, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score) for n, h in enumerate(found, 1)]
+        draft = compute(text, evidence) or answerer.run(text, evidence)
+        em, f1 = score(question, *prediction(text, draft, evidence))
+        ems.append(em)
+        f1s.append(f1)
+        if index % 100 == 0:
+            logger.info("tatqa: %d/%d questions, em %.3f f1 %.3f hit@3 %.3f", index, len(pairs), mean(ems), mean(f1s), mean(hits))
+    backend = f"{settings.embedder}+hybrid+{answerer.name}+arithmetic"
+    return len(pairs), backend, {"em": round(mean(ems), 4), "f1": round(mean(f1s), 4), "hit@3": round(mean(hits), 4)}

@@ -1,0 +1,198 @@
+"""Request guards of the HTTP API: API keys and the body size limit.
+
+API keys: each key opens a set of workspaces; without keys the API binds to loopback only.
+
+Keys come from the ``keys`` argument of ``create_app`` or the env ``MODALYST_API_KEYS``
+(``"key1:ws1,ws2;key2:ws3"``). A request names its key in ``Authorization: Bearer <key>`` or ``X-API-Key``.
+
+Example:
+    >>> parse_keys("k1:alpha,beta;k2:gamma") == {"k1": {"alpha", "beta"}, "k2": {"gamma"}}
+    True
+    >>> is_loopback("127.0.0.1"), is_loopback("0.0.0.0")
+    (True, False)
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import os
+from collections.abc import Mapping
+
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.datastructures import Headers
+
+from assistant.errors import BadInputError, SettingsError
+from assistant.settings import WORKSPACE_PATTERN
+
+KEYS_ENV = "MODALYST_API_KEYS"
+
+
+def parse_keys(text: str) -> dict[str, set[str]]:
+    """``"key1:ws1,ws2;key2:ws3"`` as a dict; a malformed entry raises naming its position (never the key)."""
+    keys: dict[str, set[str]] = {}
+    for position, entry in enumerate((e.strip() for e in text.split(";")), start=1):
+        if not entry:
+            continue
+        key, sep, spaces = entry.partition(":")
+        key = key.strip()
+        workspaces = {w.strip() for w in spaces.split(",") if w.strip()}
+        if not sep or not key or any(c.isspace() for c in key) or not workspaces:
+            raise SettingsError(f"{KEYS_ENV} entry {position} is malformed; use KEY:WS1,WS2;KEY2:WS3")
+        check_keys({key: workspaces}, f"{KEYS_ENV} entry {position}")
+        keys.setdefault(key, set()).update(workspaces)
+    return keys
+
+
+def check_keys(keys: Mapping[str, set[str]], where: str = "API keys") -> None:
+    """Every key is non-empty and every workspace a valid workspace name."""
+    for key, workspaces in keys.items():
+        if not key or not workspaces:
+            raise SettingsError(f"{where}: each key needs a non-empty value and at least one workspace")
+        bad = sorted(w for w in workspaces if not WORKSPACE_PATTERN.match(w))
+        if bad:
+            raise SettingsError(f"{where}: workspace {bad[0]!r} is invalid: use 1-63 letters, digits, '-' or '_'")
+
+
+def resolve_keys(keys: Mapping[str, set[str]] | None, environ: Mapping[str, str] | None = None) -> dict[str, set[str]]:
+    """The ``keys`` argument when given, else the keys in ``MODALYST_API_KEYS``; empty means an open API."""
+    if keys is not None:
+        check_keys(keys)
+        return {k: set(v) for k, v in keys.items()}
+    environ = os.environ if environ is None else environ
+    return parse_keys(environ.get(KEYS_ENV, ""))
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts connections from this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+_BEARER = HTTPBearer(auto_error=False, description="Authorization: Bearer KEY")
+_API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: KEY")
+
+
+class KeyChecker:
+    """A FastAPI dependency: the workspaces the request's key opens, or None when the API is open."""
+
+    def __init__(self, keys: Mapping[str, set[str]]) -> None:
+        self._keys = [(k.encode("utf-8"), frozenset(v)) for k, v in keys.items()]
+
+    @property
+    def open(self) -> bool:
+        return not self._keys
+
+    def __call__(
+        self,
+        request: Request,
+        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)] = None,
+        api_key: Annotated[str | None, Depends(_API_KEY)] = None,
+    ) -> frozenset[str] | None:
+        return self.lookup(request.headers)
+
+    def lookup(self, headers: Mapping[str, str]) -> frozenset[str] | None:
+        """The workspaces of the key in ``headers``; 401 when it is missing or unknown."""
+        if self.open:
+            return None
+        given = _presented_key(headers)
+        if not given:
+            raise HTTPException(401, "an API key is required (Authorization: Bearer KEY or X-API-Key)", {"WWW-Authenticate": "Bearer"})
+        found: frozenset[str] | None = None
+        for key, workspaces in self._keys:  # compare against every key: timing says nothing about which
+            if hmac.compare_digest(key, given.encode("utf-8")):
+                found = workspaces
+        if found is None:
+            raise HTTPException(401, "unknown API key", {"WWW-Authenticate": "Bearer"})
+        return found
+
+
+class KeyGate:
+    """ASGI middleware: 401 for ``/v1/`` requests without a known key before their body is read."""
+
+    def __init__(self, app: Any, checker: KeyChecker) -> None:
+        self.app = app
+        self.checker = checker
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/v1/"):
+            try:
+                self.checker.lookup(Headers(scope=scope))
+            except HTTPException as exc:
+                await JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def authorize(allowed: frozenset[str] | None, workspace: str) -> None:
+    """403 unless the key opens ``workspace`` (an open API opens every workspace)."""
+    if allowed is not None and workspace not in allowed:
+        raise HTTPException(403, f"this API key does not open workspace {workspace!r}")
+
+
+def _presented_key(headers: Mapping[str, str]) -> str:
+    header = headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return headers.get("x-api-key", "").strip()
+
+
+class UploadTooLargeError(BadInputError):
+    """A request body over the upload limit (HTTP 413)."""
+
+
+def megabytes(size: int) -> str:
+    """A size for messages: ``200 MB``, or bytes under one MB."""
+    return f"{size / 2**20:g} MB" if size >= 2**20 else f"{size} bytes"
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a body over ``limit`` bytes, by its Content-Length or as it streams in."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        message = f"the upload is larger than the limit of {megabytes(self.limit)}"
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await JSONResponse({"error": message}, 413)(scope, receive, send)
+            return
+        state = {"seen": 0, "over": False, "started": False}
+
+        async def counted() -> dict[str, Any]:
+            event = await receive()
+            if event["type"] == "http.request":
+                state["seen"] += len(event.get("body", b""))
+                if state["seen"] > self.limit:
+                    state["over"] = True
+                    raise UploadTooLargeError(message)
+            return event
+
+        async def replaced(event: dict[str, Any]) -> None:
+            if not state["over"]:  # the app's own answer
+                state["started"] = True
+                await send(event)
+            elif event["type"] == "http.response.start":  # whatever the app made of the cut-off body: 413
+                state["started"] = True
+                await JSONResponse({"error": message}, 413)(scope, receive, send)
+
+        try:
+            await self.app(scope, counted, replaced)
+        except UploadTooLargeError:
+            if state["started"]:
+                raise
+            await JSONResponse({"error": message}, 413)(scope, receive, send)

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerers.arithmetic import compute, question_years
+from assistant.citations import verify
+from assistant.types import Evidence, Locator
+
+TABLE = " | 2019 | 2018\nRevenue | $5,010 | $4,320\nCost of sales | 3,100 | 2,900\nNet loss | (1,200) | (900)"
+
+
+def _table(text: str = TABLE, n: int = 2) -> Evidence:
+    return Evidence(n, text, "src", Locator(path="tatqa://table/t1"), 0.9)
+
+
+def _checked(question: str, evidence: list[Evidence]) -> tuple[str, tuple[float, ...]]:
+    draft = compute(question, evidence)
+    assert draft is not None
+    citations, warnings = verify(draft.text, evidence, draft.computed)
+    assert warnings == []
+    assert citations
+    return draft.text, draft.computed
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "result"),
+    [
+        (
+            "What is the change in revenue from 2018 to 2019?",
+            "Change in Revenue from 2018 to 2019 = 5,010 − 4,320 = 690 [2].",
+            690.0,
+        ),
+        (
+            "What was the change in Revenue in 2019 from 2018?",
+            "Change in Revenue from 2018 to 2019 = 5,010 − 4,320 = 690 [2].",
+            690.0,
+        ),
+        (
+            "What is the percentage change in cost of sales from 2018 to 2019?",
+            "Percentage change in Cost of sales from 2018 to 2019 = (3,100 − 2,900) / 2,900 = 6.9% [2].",
+            6.9,
+        ),
+        (
+            "What is the average revenue for 2018 and 2019?",
+            "Average Revenue over 2018 and 2019 = (4,320 + 5,010) / 2 = 4,665 [2].",
+            4665.0,
+        ),
+        (
+            "What is the ratio of cost of sales to revenue in 2019?",
+            "Ratio of Cost of sales to Revenue in 2019 = 3,100 / 5,010 = 0.62 [2].",
+            0.62,
+        ),
+        (
+            "What is the change in net loss between 2018 and 2019?",
+            "Change in Net loss from 2018 to 2019 = (1,200) − (900) = -300 [2].",
+            -300.0,
+        ),
+        (
+            "What is the change in revenue?",  # no period named: the table's two periods
+            "Change in Revenue from 2018 to 2019 = 5,010 − 4,320 = 690 [2].",
+            690.0,
+        ),
+    ],
+)
+def test_table_operations(question: str, text: str, result: float) -> None:
+    answer, computed = _checked(question, [_table()])
+    assert answer == text
+    assert computed[0] == pytest.approx(result)
+
+
+def test_operands_from_a_sentence() -> None:
+    ev = [Evidence(1, "Revenue was $5,010 in 2019 and $4,320 in 2018.", "src", Locator("r.pdf", page=3), 0.8)]
+    answer, computed = _checked("What was the change in revenue between 2018 and 2019?", ev)
+    assert answer == "Change in revenue from 2018 to 2019 = 5,010 − 4,320 = 690 [1]."
+    assert computed == (690.0,)
+
+
+def test_operands_in_two_pieces_of_evidence_are_both_cited() -> None:
+    ev = [
+        Evidence(1, "Revenue grew strongly.", "a", Locator("a.pdf", page=1), 0.9),
+        _table(" | 2019 | 2018\nHeadcount | 10 | 8", n=2),
+        _table(" | 2019 | 2018\nRevenue | 5,010 | 4,320", n=3),
+    ]
+    answer, _ = _checked("What is the sum of revenue in 2018 and 2019?", ev)
+    assert answer == "Sum of Revenue over 2018 and 2019 = 4,320 + 5,010 = 9,330 [3]."
+
+
+def test_range_of_years_is_expanded_for_an_average() -> None:
+    assert question_years("What was the average cost from 2017 to 2019?", aggregate=True) == ["2019", "2018", "2017"]
+    assert question_years("What was the change in cost from FY18 to FY19?") == ["2018", "2019"]
+    table = _table(" | 2019 | 2018 | 2017\nCost | 3 | 4 | 8")
+    answer, computed = _checked("What was the average cost from 2017 to 2019?", [table])
+    assert answer == "Average Cost over 2019, 2018 and 2017 = (3 + 4 + 8) / 3 = 5 [2]."
+    assert computed == (5.0, 3.0)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who is the chief executive?",  # not arithmetic
+        "What is the change in headcount from 2018 to 2019?",  # no such row
+        "What is the change in revenue from 2016 to 2019?",  # no 2016 column
+        "What is the ratio of revenue to revenue in 2019?",  # one row twice
+    ],
+)
+def test_none_when_unsure(question: str) -> None:
+    assert compute(question, [_table()]) is None
+
+
+def test_none_when_two_rows_name_the_subject_and_disagree() -> None:
+    ev = [_table(n=1), _table(" | 2019 | 2018\nRevenue | 7 | 6", n=2)]
+    assert compute("What is the change in revenue from 2018 to 2019?", ev) is None
