@@ -128,8 +128,8 @@ def extract_text(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
     from assistant.documents.markup import markdown_blocks
 
     text = _read_utf8(path)
-    title = next((b.section for b in markdown_blocks(text) if b.section), "") if path.suffix.lower() != ".json" else ""
-    chunks = _chunks_of(markdown_blocks(text), path, source_id, "text", ctx, title.split(" › ")[0])
+    blocks = markdown_blocks(text) if path.suffix.lower() != ".json" else [Block(text=text)]
+    chunks = _chunks_of(blocks, path, source_id, "text", ctx, "")
     if not chunks:
         raise BadInputError(f"{path}: no text in the file")
     return Extracted(chunks)

@@ -17,7 +17,7 @@ from assistant.chunking import Block
 from assistant.documents.tables import format_row
 
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_SKIP = {"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas"}
+_SKIP = {"script", "style", "noscript", "template", "svg", "iframe", "object", "canvas"}
 _BREAKS = {"p", "div", "br", "li", "section", "article", "header", "footer", "blockquote", "pre", "tr", "dd", "dt"}
 _VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
 
