@@ -1,5 +1,6 @@
 """The embedded answerer: quotes the evidence sentences that answer the question, cites them, and
-looks up chart and table values and finds extremes in code from numbers in the evidence.
+answers chart questions (``chart_qa``), arithmetic questions (``arithmetic``), table lookups and
+extremes in code from numbers in the evidence.
 
 It never writes a number that is not in the evidence or computed from cited evidence numbers.
 
@@ -17,7 +18,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.answerers import arithmetic
 from assistant.answerers.base import NOT_FOUND, Draft
+from assistant.answerers.chart_qa import answer_chart_question
 from assistant.chunking import split_sentences
 from assistant.lexical import WORD as _WORD
 from assistant.lexical import terms
@@ -91,9 +94,13 @@ class ExtractiveAnswerer:
         wanted = terms(question)
         if not evidence or not wanted:
             return Draft(NOT_FOUND)
-        from_table = self._from_table(question, wanted, evidence)
-        if from_table is not None:
-            return from_table
+        for computed in (
+            answer_chart_question(question, images, evidence) if images else None,
+            arithmetic.compute(question, evidence),
+            self._from_table(question, wanted, evidence),
+        ):
+            if computed is not None:
+                return computed
         ranked = self._rank(question, wanted, evidence)
         if not ranked or ranked[0].coverage < self.min_coverage:
             return Draft(NOT_FOUND)
