@@ -158,7 +158,10 @@ def block_chunks(
 
     for block in blocks:
         if (block.section, block.page) != where:
-            flush()
+            # a heading with nothing under it yet joins the next section of the same page
+            short = block.page == where[1] and len(prose) == 1 and "\n" not in prose[0] and len(prose[0]) <= 100
+            if not short or block.rows or block.header:
+                flush()
             where = (block.section, block.page)
         if block.rows or block.header:
             flush()

@@ -112,7 +112,9 @@ def _read_utf8(path: Path) -> str:
         raise BadInputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
 
 
-def _chunks_of(blocks: list[Block], path: Path, source_id: str, kind: str, ctx: ExtractContext, title: str) -> list[Chunk]:
+def _chunks_of(
+    blocks: list[Block], path: Path, source_id: str, kind: str, ctx: ExtractContext, title: str
+) -> list[Chunk]:
     return block_chunks(
         blocks,
         path=str(path),

@@ -208,3 +208,26 @@ def plan_clips(
         tail = min(margin, (after - end) / 2 if i + 1 < len(groups) else after - end, room / 2)
         clips.append(Clip(round(start - max(lead, 0.0), 3), round(end + max(tail, 0.0), 3)))
     return clips
+
+
+def cut_point(regions: Sequence[tuple[float, float]], length: float, search: float = 120.0) -> float:
+    """Where to end a window of ``length`` s: the middle of the longest pause in its last ``search`` s
+    (at most a quarter of the window), given speech regions as sorted (start, end) seconds.
+
+    >>> cut_point([(0.0, 500.0), (502.0, 590.0), (591.0, 600.0)], 600.0)
+    501.0
+    """
+    search = min(search, length / 4)
+    gaps = [(b[0] - a[1], (a[1] + b[0]) / 2) for a, b in zip(regions, regions[1:], strict=False)
+            if (a[1] + b[0]) / 2 > length - search]
+    last_end = regions[-1][1] if regions else 0.0
+    if last_end < length - 0.5:
+        gaps.append((length - last_end, (max(last_end, length - search) + length) / 2))
+    return max(gaps)[1] if gaps else length  # no pause at all: cut at the end
+
+
+def array_blocks(samples: np.ndarray, seconds: float) -> Iterator[np.ndarray]:
+    """Views of ``samples`` (16 kHz) ``seconds`` long, the last possibly shorter: no copies."""
+    size = int(seconds * SAMPLE_RATE)
+    for start in range(0, samples.size, size):
+        yield samples[start : start + size]

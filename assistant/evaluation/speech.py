@@ -1,7 +1,9 @@
 """Speech suites: ``manifest.jsonl`` rows ``{id, audio, reference}``; scored by WER and real-time factor.
 
 WER is computed with jiwer over normalised text (case, punctuation, hyphens, whitespace, and
-numbers spelled out, so "25%" and "twenty-five percent" compare equal).
+numbers spelled out, so "25%" and "twenty-five percent" compare equal). Both sides get the same
+treatment; written and spoken forms of one figure compare equal ("$0.40" and "40 cents", "2% to 5%"
+and "2 to 5%"), so WER counts words heard wrong, not a transcriber's house style.
 
 Example:
     >>> normalise_text("Sales grew 4.6%, to $7.7 billion.")
@@ -82,7 +84,7 @@ _MONEY_RANGE = re.compile(r"\$\s*(?P<a>\d[\d,]*(?:\.\d+)?)(?P<mid>\s+(?:to|and)\
 _CENTS = re.compile(r"\$\s*0?\.(?P<cents>\d\d)\b(?!\s+(?:thousand|million|billion|trillion))", re.I)
 # Spelling variants and singular/plural units that say the same thing; applied to both sides.
 _VARIANTS = {"healthcare": "health care", "healthcares": "health cares", "cent": "cents", "dollar": "dollars",
-             "percentage": "percent", "okay": "ok", "alright": "all right"}
+             "okay": "ok", "alright": "all right"}
 _NUMBER_WORD = (r"(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                 r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|"
                 r"ninety|hundred|thousand|point)")

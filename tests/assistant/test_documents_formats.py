@@ -14,7 +14,8 @@ from assistant.settings import Settings
 
 
 def extract(path: Path, chunk_chars: int = 1200):
-    ctx = ExtractContext(settings=Settings(data_dir=path.parent, chunk_chars=chunk_chars), transcriber=lambda: None, ocr_reader=lambda: None)
+    settings = Settings(data_dir=path.parent, chunk_chars=chunk_chars)
+    ctx = ExtractContext(settings=settings, transcriber=lambda: None, ocr_reader=lambda: None)
     return EXTRACTORS[detect_kind(path)](path, "sid", ctx)
 
 
@@ -124,9 +125,14 @@ def test_srt_json_and_timed_text_transcripts(tmp_path: Path) -> None:
     srt = tmp_path / "call.srt"
     srt.write_text(SRT)
     spans = extract(srt).chunks[0].spans
-    assert [(s.locator.start, s.locator.end, s.locator.speaker) for s in spans] == [(0.0, 3.0, "CEO"), (3.0, 7.5, "CFO")]
+    times = [(s.locator.start, s.locator.end, s.locator.speaker) for s in spans]
+    assert times == [(0.0, 3.0, "CEO"), (3.0, 7.5, "CFO")]
     js = tmp_path / "call.json"
-    js.write_text(json.dumps({"segments": [{"start": 0, "end": 2.5, "text": "Hello.", "speaker": "CEO"}, {"start": 2.5, "end": 6, "text": "Sales grew 7%."}]}))
+    segments = [
+        {"start": 0, "end": 2.5, "text": "Hello.", "speaker": "CEO"},
+        {"start": 2.5, "end": 6, "text": "Sales grew 7%."},
+    ]
+    js.write_text(json.dumps({"segments": segments}))
     assert detect_kind(js) == "transcript"
     chunk = extract(js).chunks[0]
     assert (chunk.text, chunk.locator.end, chunk.locator.speaker) == ("Hello. Sales grew 7%.", 6.0, "CEO")
@@ -134,7 +140,8 @@ def test_srt_json_and_timed_text_transcripts(tmp_path: Path) -> None:
     txt.write_text("[00:00] CEO: Thanks for joining.\n[00:12] CFO: Orders rose 5%.\nThey rose in every region.\n")
     assert detect_kind(txt) == "transcript"
     spans = extract(txt).chunks[0].spans
-    assert [(s.locator.start, s.locator.end, s.locator.speaker) for s in spans] == [(0.0, 12.0, "CEO"), (12.0, 17.0, "CFO")]
+    times = [(s.locator.start, s.locator.end, s.locator.speaker) for s in spans]
+    assert times == [(0.0, 12.0, "CEO"), (12.0, 17.0, "CFO")]
     plain = tmp_path / "plain.txt"
     plain.write_text("Just notes.\nNo times here.\n")
     other = tmp_path / "config.json"
@@ -172,3 +179,21 @@ def test_context_is_stored_embedded_and_indexed_but_not_quoted(fake_assistant, t
     settings = fake_assistant.settings
     hits = HybridRetriever(fake_assistant.store, settings).search("GLOBEX 10-K", k=1)
     assert hits[0].chunk.context == "GLOBEX 2023 10-K" and "GLOBEX" not in hits[0].chunk.text
+
+
+def test_a_bare_heading_joins_the_next_section_of_its_page_but_never_another_page() -> None:
+    from assistant.chunking import Block, block_chunks
+
+    blocks = [
+        Block(text="Marketing", section="Item 1 › Marketing", page=3),
+        Block(text="Workfront", section="Item 1 › Workfront", page=3),
+        Block(text="Workfront plans work.", section="Item 1 › Workfront", page=3),
+        Block(text="Risk Factors", section="Item 1A", page=3),
+        Block(text="Risks abound.", section="Item 1A", page=4),
+    ]
+    chunks = block_chunks(blocks, path="a.pdf", source_id="s", kind="pdf", max_chars=500, title="ACME 10-K")
+    assert [(c.text, c.locator.page, c.context) for c in chunks] == [
+        ("Marketing\n\nWorkfront\n\nWorkfront plans work.", 3, "ACME 10-K › Item 1 › Workfront › page 3"),
+        ("Risk Factors", 3, "ACME 10-K › Item 1A › page 3"),
+        ("Risks abound.", 4, "ACME 10-K › Item 1A › page 4"),
+    ]

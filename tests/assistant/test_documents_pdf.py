@@ -83,7 +83,8 @@ def test_table_rows_kept_whole_with_header_repeated_and_not_duplicated(tmp_path:
 
 def test_page_without_text_layer_goes_through_the_ocr_reader(tmp_path: Path) -> None:
     pdf = text_image_pdf(tmp_path / "minutes.pdf")
-    reader = FakeOcrReader(lines=[OcrLine("Board approved", (10, 10, 200, 40), 0.99), OcrLine("the dividend", (210, 12, 400, 40), 0.98)])
+    lines = [OcrLine("Board approved", (10, 10, 200, 40), 0.99), OcrLine("the dividend", (210, 12, 400, 40), 0.98)]
+    reader = FakeOcrReader(lines=lines)
     extracted = EXTRACTORS["pdf"](pdf, "s2", context(Settings(data_dir=tmp_path), reader))
     assert [c.text for c in extracted.chunks] == ["Board approved the dividend"]
     assert reader.calls == 1 and extracted.chunks[0].locator.page == 1

@@ -37,6 +37,15 @@ SHORT_SECONDS = 69503 / 16_000
         ("the 21st and 3rd quarters", "the twenty first and third quarters"),
         ("Don’t  stop\n& go", "dont stop and go"),
         ("  ", ""),
+        ("$0.40 to $0.45 per share", "forty to forty five cents per share"),
+        ("40 to 45 cents per share", "forty to forty five cents per share"),
+        ("a 5 to 10 cent range", "a five to ten cents range"),
+        ("between 2% and 5%", "between two and five percent"),
+        ("$300 million to $500 million", "three hundred to five hundred million dollars"),
+        ("$300 to $500 million dollars", "three hundred to five hundred million dollars"),
+        ("a $600 million dollar investment", "a six hundred million dollars investment"),
+        ("$2.16 per share", "two point one six dollars per share"),
+        ("Healthcare and health care", "health care and health care"),
     ],
 )
 def test_normalise_text(text, expected):

@@ -122,3 +122,58 @@ def test_video_without_audio_is_bad_input(tmp_path):
             out.mux(packet)
     with pytest.raises(BadInputError, match=r"silent\.mp4: has no audio stream"):
         decode_audio(video)
+
+
+# --- blocks and clips --------------------------------------------------------------------------
+
+
+def test_blocks_join_to_the_whole_recording():
+    from tools.audio import iter_audio_blocks
+
+    whole = decode_audio(WAV)
+    blocks = list(iter_audio_blocks(WAV, 1.0))
+    assert [b.size for b in blocks[:-1]] == [16_000] * (len(blocks) - 1)
+    assert 0 < blocks[-1].size <= 16_000
+    assert all(b.dtype == np.float32 for b in blocks)
+    np.testing.assert_array_equal(np.concatenate(blocks), whole)
+
+
+def test_blocks_of_a_bad_file_are_bad_input(tmp_path):
+    from tools.audio import iter_audio_blocks
+
+    fake = tmp_path / "notes.mp3"
+    fake.write_text("not audio at all\n" * 20)
+    with pytest.raises(BadInputError, match="notes.mp3"):
+        list(iter_audio_blocks(fake, 10.0))
+
+
+def test_clips_cover_the_speech_within_the_decoder_window():
+    from tools.audio import plan_clips
+
+    regions = [(0.2, 3.0), (3.5, 12.0), (12.4, 27.0), (30.0, 95.0), (96.0, 97.0)]
+    clips = plan_clips(regions, 100.0)
+    assert all(c.end - c.start <= 30.0 + 1e-9 for c in clips)
+    assert all(a.end <= b.start for a, b in zip(clips, clips[1:]))
+    for start, end in regions:  # every spoken second sits inside some clip
+        for t in np.arange(start, end, 0.25):
+            assert any(c.start <= t <= c.end for c in clips), t
+    assert clips[0].start == 0.0 and clips[-1].end == 98.0
+
+
+def test_clips_of_no_speech_are_none():
+    from tools.audio import plan_clips
+
+    assert plan_clips([], 60.0) == []
+    assert plan_clips([(5.0, 5.0)], 60.0) == []
+
+
+def test_windows_end_in_the_longest_late_pause():
+    from tools.audio import array_blocks, cut_point
+
+    assert cut_point([(0.0, 500.0), (502.0, 590.0), (591.0, 600.0)], 600.0) == 501.0
+    assert cut_point([(0.0, 550.0)], 600.0) == 575.0  # silent tail: cut inside it
+    assert cut_point([(0.0, 600.0)], 600.0) == 600.0  # no pause anywhere: the window's end
+    assert cut_point([], 600.0) == 540.0  # all silence: the middle of the searched tail
+    blocks = list(array_blocks(np.arange(35_000, dtype=np.float32), 1.0))
+    assert [b.size for b in blocks] == [16_000, 16_000, 3_000]
+    assert blocks[1].base is not None  # views, not copies

@@ -248,3 +248,134 @@ def test_embedded_model_accepts_vocabulary_and_arrays(embedded):
     transcript = embedded.run(decode_audio(WAV), vocabulary=["revenue", "billion"])
     assert "revenue" in transcript.text.lower()
     assert "billion" in transcript.text.lower()
+
+
+# --- long audio, silence, limits (fake decoder) --------------------------------------------------
+
+
+def _piece(start: float, end: float, text: str, no_speech: float = 0.01, logprob: float = -0.2):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(start=start, end=end, text=text, no_speech_prob=no_speech, avg_logprob=logprob)
+
+
+class _FakePipeline:
+    """Stands in for BatchedInferencePipeline: one segment per clip naming the second the audio encodes."""
+
+    calls: list[dict] = []
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def transcribe(self, audio, clip_timestamps, **options):
+        from types import SimpleNamespace
+
+        _FakePipeline.calls.append({"seconds": audio.size / 16_000, "clips": clip_timestamps, **options})
+        pieces = []
+        for clip in clip_timestamps:
+            marker = int(round(float(audio[int(clip["start"] * 16_000)]) * 1000))
+            pieces.append(_piece(clip["start"], clip["end"], f" second {marker}"))
+        return iter(pieces), SimpleNamespace(language="en", duration=audio.size / 16_000)
+
+
+def _marked_audio(seconds: int) -> np.ndarray:
+    """Each sample holds its own second / 1000, so a decoder can tell where a clip really starts."""
+    return (np.arange(seconds * 16_000) // 16_000).astype(np.float32) / 1000
+
+
+def test_long_audio_is_decoded_in_windows_with_absolute_times(monkeypatch):
+    import faster_whisper
+
+    import tools.transcribe as transcribe
+
+    monkeypatch.setattr(faster_whisper, "BatchedInferencePipeline", _FakePipeline)
+    monkeypatch.setattr(transcribe, "SEQUENTIAL_MAX_SECONDS", 10.0)
+    monkeypatch.setattr(transcribe, "WINDOW_SECONDS", 100.0)
+    _FakePipeline.calls = []
+
+    def regions(self, window):  # speech in 4 s bursts each 5 s, counted from the window's start
+        length = window.size / 16_000
+        return [(k * 5.0 + 0.5, k * 5.0 + 4.5) for k in range(int(length // 5))]
+
+    monkeypatch.setattr(FasterWhisperTranscriber, "_speech_regions", regions)
+    transcriber = FasterWhisperTranscriber(Settings(speech_language="en"))
+    transcriber._model = object()
+    seen: list[tuple[float, float]] = []
+    transcript = transcriber.run(_marked_audio(250), progress=lambda d, t: seen.append((d, t)))
+
+    assert len(_FakePipeline.calls) >= 3  # 250 s in 100 s windows
+    assert all(c["seconds"] <= 200 for c in _FakePipeline.calls)  # a window never holds the whole call
+    assert transcript.duration == pytest.approx(250.0)
+    assert transcript.warnings == ()
+    for segment in transcript.segments:
+        marker = int(segment.text.split()[-1])
+        assert marker == int(segment.start)  # the window offset was added to the clip's time
+        assert 0.0 <= segment.start < segment.end <= 250.0
+    starts = [s.start for s in transcript.segments]
+    assert starts == sorted(starts)
+    spoken = [t for k in range(50) for t in (k * 5.0 + 1.0, k * 5.0 + 4.0)]
+    assert all(any(s.start <= t <= s.end for s in transcript.segments) for t in spoken)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert seen[-1] == (250.0, 250.0) and all(t == 250.0 for _, t in seen)
+
+
+def test_long_silence_gives_an_empty_transcript_and_a_warning(monkeypatch):
+    import faster_whisper
+
+    import tools.transcribe as transcribe
+
+    monkeypatch.setattr(faster_whisper, "BatchedInferencePipeline", _FakePipeline)
+    monkeypatch.setattr(transcribe, "SEQUENTIAL_MAX_SECONDS", 10.0)
+    _FakePipeline.calls = []
+    transcriber = FasterWhisperTranscriber(Settings(speech_language="en"))
+    transcriber._model = object()
+    transcript = transcriber.run(np.zeros(16_000 * 40, dtype=np.float32))  # the real voice detector hears nothing
+    assert _FakePipeline.calls == []
+    assert transcript.text == "" and transcript.segments == ()
+    assert transcript.warnings == ("no speech detected in 40.0 s of audio; the transcript is empty",)
+    assert transcript.to_dict()["warnings"] == list(transcript.warnings)
+
+
+def test_segments_whisper_calls_silence_are_dropped():
+    from types import SimpleNamespace
+
+    class Model:
+        def transcribe(self, samples, **options):
+            pieces = [_piece(0.0, 2.0, " Thank you.", no_speech=0.9, logprob=-1.3), _piece(2.0, 3.0, " ♪ ♪")]
+            return iter(pieces), SimpleNamespace(language="en", duration=3.0)
+
+    transcriber = FasterWhisperTranscriber(Settings(speech_language="en"))
+    transcriber._model = Model()
+    transcript = transcriber.run(np.full(16_000 * 3, 0.01, dtype=np.float32))
+    assert transcript.text == ""
+    assert transcript.warnings == ("no speech detected in 3.0 s of audio; the transcript is empty",)
+
+
+def test_recording_over_the_maximum_is_bad_input(monkeypatch):
+    import tools.transcribe as transcribe
+
+    monkeypatch.setattr(transcribe, "MAX_AUDIO_SECONDS", 3.0)
+    transcriber = FasterWhisperTranscriber(Settings())
+    with pytest.raises(BadInputError, match=r"speech_short.wav: recording is 4 s long, over the maximum of 3 s \(setting max_audio_seconds\)"):
+        transcriber.run(WAV)
+    with pytest.raises(BadInputError, match=r"audio: recording is 12 s long, over the maximum of 3 s"):
+        transcriber.run(np.zeros(16_000 * 12, dtype=np.float32))
+    assert transcriber._model is None  # refused before loading anything
+
+
+def test_vocabulary_becomes_a_glossary_sentence():
+    from tools.transcribe import vocabulary_prompt
+
+    assert vocabulary_prompt(["Northwind Instruments", " Dana Reyes", "", "Dana Reyes"]) == "Glossary: Northwind Instruments, Dana Reyes."
+    assert vocabulary_prompt([]) is None
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["silence", "noise"])
+def test_embedded_model_invents_nothing_for_silence_or_noise(embedded, kind):
+    rng = np.random.default_rng(0)
+    samples = np.zeros(16_000 * 3, dtype=np.float32) if kind == "silence" else (rng.standard_normal(16_000 * 3) * 0.05).astype(np.float32)
+    transcript = embedded.run(samples)
+    assert transcript.text == ""
+    assert transcript.warnings and "no speech detected" in transcript.warnings[0]
