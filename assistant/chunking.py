@@ -6,7 +6,7 @@ keeps table rows whole and repeats a table's header at the top of every chunk it
 
 Example:
     >>> [len(c) for c in split_text("One. Two.\\n\\nThree.", max_chars=200)]
-    [19]
+    [17]
 """
 
 from __future__ import annotations

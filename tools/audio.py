@@ -6,7 +6,7 @@ Decoding streams frame by frame through a resampler, so memory grows with the ou
 
 Example:
     >>> samples = decode_audio("tests/data/speech_short.wav")  # doctest: +SKIP
-    >>> samples.dtype, samples.ndim
+    >>> samples.dtype, samples.ndim  # doctest: +SKIP
     (dtype('float32'), 1)
 """
 

@@ -225,7 +225,7 @@ def question_years(question: str, aggregate: bool = False) -> list[str]:
     (or ``from 2017 to 2019``) includes the years between.
 
     >>> question_years("average sales from 2017 to 2019?", aggregate=True)
-    ['2017', '2018', '2019']
+    ['2019', '2018', '2017']
     """
     text = _SHORT_FY.sub(lambda m: f"20{m.group(1)}", question)
     years = list(dict.fromkeys(_YEAR.findall(text)))

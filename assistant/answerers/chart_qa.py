@@ -9,7 +9,7 @@ the parts joined with "; ". Anything else returns ``None``: the caller falls bac
 
 Example:
     >>> draft = answer_chart_question("What is the title of the first chart?", [desc], evidence)  # doctest: +SKIP
-    >>> draft.text
+    >>> draft.text  # doctest: +SKIP
     'Answer: Household financial transactions [1].'
 """
 

@@ -4,9 +4,9 @@ vision-language model is configured. Everything the tools could not do becomes a
 Example:
     >>> from assistant.settings import Settings
     >>> desc = describe_image("tests/data/chart_bar_labels.png", Settings())  # doctest: +SKIP
-    >>> [(v.category, v.value) for v in desc.chart.values]
+    >>> [(v.category, v.value) for v in desc.chart.values]  # doctest: +SKIP
     [('Q1', 4.2), ('Q2', 5.1), ('Q3', 3.8), ('Q4', 6.0)]
-    >>> image_chunks_text(desc)[0][0]
+    >>> image_chunks_text(desc)[0][0]  # doctest: +SKIP
     "Chart 'Quarterly revenue ($bn)' (bar; Revenue ($bn)): Q1 = 4.2; Q2 = 5.1; Q3 = 3.8; Q4 = 6"
 """
 

@@ -8,7 +8,7 @@ vertical centre, running monotonically left to right, or else the lowest row of 
 
 Example:
     >>> axes = read_axes(ocr_lines, width=800, height=600)  # doctest: +SKIP
-    >>> [t.text for t in axes.y_ticks]
+    >>> [t.text for t in axes.y_ticks]  # doctest: +SKIP
     ['1.0', '0.5', '0.0']
 """
 

@@ -11,7 +11,7 @@ Horizontal charts are handled in a "canonical" frame where every bar grows upwar
 
 Example:
     >>> chart = read_chart(load_image("bars.png"), ocr_lines)  # doctest: +SKIP
-    >>> [(v.category, v.value, v.printed) for v in chart.values]
+    >>> [(v.category, v.value, v.printed) for v in chart.values]  # doctest: +SKIP
     [('Q1', 4.2, True), ('Q2', 5.1, True)]
 """
 

@@ -5,7 +5,7 @@ carries names, IDs, addresses, institutions, or any date or time.
 
 Example:
     >>> image, facts = read_dicom("tests/data/scan.dcm")  # doctest: +SKIP
-    >>> facts["modality"], "patient_name" in facts
+    >>> facts["modality"], "patient_name" in facts  # doctest: +SKIP
     ('CT', False)
 """
 

@@ -5,7 +5,7 @@ through :mod:`tools.describe_image.dicom`.
 
 Example:
     >>> image = load_image("tests/data/chart_bar_labels.png")  # doctest: +SKIP
-    >>> image.mode
+    >>> image.mode  # doctest: +SKIP
     'RGB'
 """
 
