@@ -30,6 +30,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 WorkspaceOpt = Annotated[str | None, typer.Option("--workspace", "-w", help="Workspace (default: settings).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+VocabularyOpt = Annotated[
+    str | None, typer.Option("--vocabulary", help="Comma-separated names/terms the speech decoder should expect.")
+]
 _globals: dict[str, Any] = {}
 
 
@@ -87,21 +90,31 @@ def _main(
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders.")],
     workspace: WorkspaceOpt = None,
+    vocabulary: VocabularyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Add files or folders to a workspace (idempotent by content hash)."""
     from tqdm import tqdm
 
-    bot = _assistant(settings_for(workspace))
-    bar = tqdm(total=0, unit="file", file=sys.stderr, disable=as_json or not sys.stderr.isatty() and not os.environ.get("MODALYST_PROGRESS"))
+    bot = _assistant(settings_for(workspace, vocabulary=vocabulary))
+    quiet = as_json or not sys.stderr.isatty() and not os.environ.get("MODALYST_PROGRESS")
+    bar = tqdm(total=0, unit="file", file=sys.stderr, disable=quiet, position=0)
+    audio_bar = tqdm(total=0, unit="s audio", file=sys.stderr, disable=quiet, position=1, leave=False)
 
     def progress(path: str, done: int, total: int) -> None:
         bar.total = total
         bar.n = done
         bar.set_postfix_str(Path(path).name if path else "done")
         bar.refresh()
+        audio_bar.reset(total=0)
 
-    report = bot.ingest(paths, progress)
+    def audio_progress(done: float, total: float) -> None:
+        audio_bar.total = round(total)
+        audio_bar.n = round(done)
+        audio_bar.refresh()
+
+    report = bot.ingest(paths, progress, audio_progress)
+    audio_bar.close()
     bar.close()
     if as_json:
         _print_json(report.to_dict())
@@ -125,6 +138,7 @@ def ask(
     image: Annotated[list[Path] | None, typer.Option("--image", help="Attach an image (repeatable).")] = None,
     audio: Annotated[Path | None, typer.Option("--audio", help="A recorded question.")] = None,
     workspace: WorkspaceOpt = None,
+    vocabulary: VocabularyOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Ask a question about the workspace's material and attached images."""
@@ -134,7 +148,7 @@ def ask(
     if not question.strip() and audio is None:
         raise BadInputError("the question is empty; give a question or --audio")
     turn = Turn(text=question or None, audio=str(audio) if audio else None, images=tuple(str(p) for p in image or ()))
-    answer = _assistant(settings_for(workspace)).ask(turn)
+    answer = _assistant(settings_for(workspace, vocabulary=vocabulary)).ask(turn)
     if as_json:
         _print_json(answer.to_dict())
         return
@@ -145,9 +159,13 @@ def ask(
 
 @app.command()
 @_guard
-def transcribe(audio: Annotated[Path, typer.Argument(help="An audio or video file.")], as_json: JsonOpt = False) -> None:
+def transcribe(
+    audio: Annotated[Path, typer.Argument(help="An audio or video file.")],
+    vocabulary: VocabularyOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
     """Transcribe a recording: text, language, duration and timed segments."""
-    transcript = _assistant(settings_for()).transcribe(audio)
+    transcript = _assistant(settings_for(vocabulary=vocabulary)).transcribe(audio)
     if as_json:
         _print_json(transcript.to_dict())
     else:

@@ -103,6 +103,8 @@ class ExtractContext:
     settings: Settings
     transcriber: Callable[[], Any]
     ocr_reader: Callable[[], Any]
+    vocabulary: Callable[[], list[str]] = list
+    audio_progress: Callable[[float, float], None] | None = None
 
 
 def _read_utf8(path: Path) -> str:
@@ -212,8 +214,10 @@ def label_speakers(segments: tuple[Segment, ...], turns: list[dict[str, Any]]) -
 
 
 def extract_audio(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
-    transcript = ctx.transcriber().run(path)
-    segments = label_speakers(transcript.segments, _speaker_turns(path))
+    turns = _speaker_turns(path)
+    vocabulary = list(dict.fromkeys([*(t["speaker"].split(",")[0] for t in turns), *ctx.vocabulary()]))
+    transcript = ctx.transcriber().run(path, vocabulary=vocabulary, progress=ctx.audio_progress)
+    segments = label_speakers(transcript.segments, turns)
     chunks = segment_chunks(segments, path=str(path), source_id=source_id, target_seconds=ctx.settings.chunk_seconds)
     if not chunks:
         raise BadInputError(f"{path}: no speech found in the recording")

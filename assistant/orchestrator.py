@@ -45,6 +45,7 @@ ANSWERERS: dict[str, Any] = {
     "transformers": _backend("assistant.answerers.transformers_vlm", "TransformersVLMAnswerer"),
     "openai": _backend("assistant.answerers.openai_chat", "OpenAICompatibleAnswerer"),
 }
+VOCABULARY_CHUNKS = 300  # chunks of a workspace's documents scanned for names
 PROFILE_NOTES = {
     "medical": "This is not medical advice; a clinician must confirm any finding.",
 }
@@ -105,12 +106,23 @@ class Assistant:
             self._answerer = choose(ANSWERERS, self.settings.answerer, "answerer")(self.settings)
         return self._answerer
 
-    def _context(self) -> ExtractContext:
-        return ExtractContext(self.settings, self.transcriber, self.ocr_reader)
+    def _context(self, audio_progress: Any = None) -> ExtractContext:
+        return ExtractContext(self.settings, self.transcriber, self.ocr_reader, self.vocabulary, audio_progress)
+
+    def vocabulary(self) -> list[str]:
+        """Terms for the speech decoder: the user's (settings.vocabulary), then names in the workspace."""
+        from assistant.vocabulary import build_vocabulary, parse_vocabulary
+
+        texts: list[str] = []
+        for source in self.store.sources():
+            if source.kind not in {"audio", "transcript"} and len(texts) < VOCABULARY_CHUNKS:
+                texts += [c.text for c in self.store.chunks_of(source.id)[:VOCABULARY_CHUNKS]]
+        return build_vocabulary(parse_vocabulary(self.settings.vocabulary), texts[:VOCABULARY_CHUNKS])
 
     # -- library --------------------------------------------------------------------------------
-    def ingest(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
-        return ingest_paths(paths, self.store, self._context(), progress)
+    def ingest(self, paths: list[Path], progress: Progress | None = None, audio_progress: Any = None) -> IngestReport:
+        """Ingest files and folders; ``audio_progress(done_s, total_s)`` follows long transcriptions."""
+        return ingest_paths(paths, self.store, self._context(audio_progress), progress)
 
     def sources(self) -> list[Source]:
         return self.store.sources()
@@ -122,7 +134,7 @@ class Assistant:
     def transcribe(self, path: Path) -> Transcript:
         if detect_kind(path) != "audio":
             raise BadInputError(f"{path}: not an audio or video file")
-        return self.transcriber().run(path)
+        return self.transcriber().run(path, vocabulary=self.vocabulary())
 
     def describe(self, path: Path) -> ImageDescription:
         from tools.describe_image import describe_image
@@ -142,7 +154,7 @@ class Assistant:
         question = (turn.text or "").strip()
         if turn.audio is not None:
             with _timed(timings, "transcribe"):
-                spoken = self.transcriber().run(Path(turn.audio)).text.strip()
+                spoken = self.transcriber().run(Path(turn.audio), vocabulary=self.vocabulary()).text.strip()
             question = f"{question} {spoken}".strip()
         if not question:
             raise BadInputError("the question is empty" + (" (no speech found in the audio)" if turn.audio else ""))

@@ -55,6 +55,9 @@ class Settings(BaseModel):
     speech_vad: bool = True
     # Spoken language code ("en"), or empty to detect it.
     speech_language: str = ""
+    # Comma-separated names and terms the speech decoder should expect (companies, tickers, people,
+    # drugs); added to the names already found in the workspace's documents.
+    vocabulary: str = ""
     # CPU threads for speech and OCR models (0: let the library choose).
     threads: int = Field(default=0, ge=0, le=256)
     # OCR backend: "rapidocr".

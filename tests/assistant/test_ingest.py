@@ -100,3 +100,26 @@ def test_voice_question_is_transcribed_into_question(fake_assistant) -> None:
     answer = fake_assistant.ask(Turn(audio=str(DATA / "speech_short.wav")))
     assert answer.question.startswith("this is a fake transcript")
     assert "transcribe" in answer.timings
+
+
+def test_audio_gets_vocabulary_from_settings_speakers_and_documents(settings, tmp_path: Path) -> None:
+    from assistant.embeddings import HashEmbedding
+    from assistant.orchestrator import Assistant
+    from tools.transcribe import FakeTranscriber
+
+    class Recording(FakeTranscriber):
+        seen: list[list[str]] = []
+
+        def run(self, audio, vocabulary=(), progress=None):
+            self.seen.append(list(vocabulary))
+            return super().run(audio, vocabulary, progress)
+
+    bot = Assistant(settings.model_copy(update={"vocabulary": "NWI, Okafor"}), embedder=HashEmbedding(), transcriber=Recording(settings))
+    bot.ingest([SAMPLES / "northwind_q1_2026_report.pdf"])
+    call = tmp_path / "call.flac"
+    shutil.copy(SAMPLES / "q1_call.flac", call)
+    (tmp_path / "call.speakers.json").write_text(json.dumps([{"start": 0, "end": 44.1, "speaker": "Dana Reyes, CEO"}]))
+    bot.ingest([call])
+    vocabulary = Recording.seen[-1]
+    assert vocabulary[:3] == ["Dana Reyes", "NWI", "Okafor"]
+    assert "Northwind Instruments" in vocabulary
