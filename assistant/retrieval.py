@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.glossary import expand_query
 from assistant.errors import BackendUnavailableError, BadInputError
 from assistant.lexical import terms
 from assistant.settings import Settings
@@ -153,7 +154,7 @@ class HybridRetriever:
             key = hit.chunk.id
             chunks[key] = hit.chunk
             fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
-        for rank, i in enumerate(self._lexical_ranking(index, question, where, pool), start=1):
+        for rank, i in enumerate(self._lexical_ranking(index, expand_query(question), where, pool), start=1):
             chunk = _chunk_from(index.texts[i], index.metas[i])
             key = chunk.id
             chunks.setdefault(key, chunk)
