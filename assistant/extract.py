@@ -221,7 +221,7 @@ def extract_audio(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
     chunks = segment_chunks(segments, path=str(path), source_id=source_id, target_seconds=ctx.settings.chunk_seconds)
     if not chunks:
         raise BadInputError(f"{path}: no speech found in the recording")
-    return Extracted(chunks, duration=transcript.duration)
+    return Extracted(chunks, duration=transcript.duration, warnings=list(transcript.warnings))
 
 
 def extract_image(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:

@@ -92,6 +92,10 @@ def ingest_paths(
         except ModalystError as exc:
             report.failed.append((str(path), str(exc)))
             continue
+        except Exception as exc:  # a bug on one file must not abort the batch; it is reported and logged
+            logger.exception("ingest of %s failed", path)
+            report.failed.append((str(path), f"internal error while reading it ({type(exc).__name__}: {exc})"))
+            continue
         (report.added if added else report.skipped).append(source)
         report.warnings.extend(warnings)
     if progress:

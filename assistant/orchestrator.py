@@ -154,7 +154,9 @@ class Assistant:
         question = (turn.text or "").strip()
         if turn.audio is not None:
             with _timed(timings, "transcribe"):
-                spoken = self.transcriber().run(Path(turn.audio), vocabulary=self.vocabulary()).text.strip()
+                transcript = self.transcriber().run(Path(turn.audio), vocabulary=self.vocabulary())
+            spoken = transcript.text.strip()
+            warnings += list(transcript.warnings)
             question = f"{question} {spoken}".strip()
         if not question:
             raise BadInputError("the question is empty" + (" (no speech found in the audio)" if turn.audio else ""))

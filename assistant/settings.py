@@ -53,6 +53,8 @@ class Settings(BaseModel):
     speech_compute_type: str = "int8"
     # Voice-activity filter before decoding (skips silence).
     speech_vad: bool = True
+    # Longest recording accepted for transcription, in seconds; longer ones are refused as bad input.
+    max_audio_seconds: float = Field(default=14400.0, gt=0)
     # Spoken language code ("en"), or empty to detect it.
     speech_language: str = ""
     # Comma-separated names and terms the speech decoder should expect (companies, tickers, people,

@@ -24,6 +24,8 @@ import wave
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -61,7 +63,7 @@ def bench_suite(transcriber: Transcriber, limit: int | None) -> dict[str, Any] |
 
 
 def _write_wav(samples, path: Path) -> None:
-    pcm = (samples.clip(-1.0, 1.0) * 32767).astype("<i2")
+    pcm = np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2")  # exact inverse of the decoder
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
@@ -178,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--language", default="en", help="empty string: detect per file")
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--no-vad", action="store_true")
-    parser.add_argument("--vocabulary", choices=("speakers", "none"), default="speakers",
+    parser.add_argument("--vocabulary", choices=("speakers", "none"), default="none",
                         help="call vocabulary: the company and the manifest's speaker list, or none")
     parser.add_argument("--per-clip", action="store_true", help="also transcribe the call clip by clip")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "speech.json")

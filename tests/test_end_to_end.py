@@ -55,7 +55,8 @@ def test_call_answer_cites_the_second_and_speaker(cli, ingested) -> None:
     assert "610 million" in answer["answer"] and answer["warnings"] == []
     locator = answer["citations"][0]["locator"]
     assert locator["speaker"] == "Sam Okafor, CFO"
-    assert 29.0 <= locator["start"] < locator["end"] <= 38.0  # the sentence is spoken at about 31-35 s
+    assert 26.0 <= locator["start"] < locator["end"] <= 38.0  # the sentence is spoken at about 31-35 s
+    assert locator["end"] - locator["start"] <= 10.0  # narrowed to the sentence, not the 21 s chunk
 
 
 def test_pdf_answer_cites_the_page(cli, ingested) -> None:

@@ -12,6 +12,9 @@ Example:
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
+import itertools
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -61,15 +64,19 @@ CLIP_VAD_PARAMETERS: dict[str, Any] = {
     "speech_pad_ms": 200,
     "max_speech_duration_s": 28.0,
 }
+CLIP_MAX_SECONDS = 28.0  # speech per batched clip; the decoder window is 30 s
 SEQUENTIAL_MAX_SECONDS = 60.0  # shorter audio (voice questions, clips) is decoded sequentially
 WINDOW_SECONDS = 600.0  # long audio is decoded in windows cut at a pause: memory stays flat
 BATCH_SIZE = 8  # clips per batched decoder call (2 cores: larger batches gain nothing)
 BEAM_SIZE = 5
 VOCABULARY_AS = "hotwords"  # "prompt": a "Glossary: ..." initial prompt; "hotwords": faster-whisper hotwords
 WITHOUT_TIMESTAMPS = True  # batched clips: one segment per ~28 s clip (ingest chunks are 30-60 s anyway)
-MAX_AUDIO_SECONDS = 4 * 3600.0  # default of the max_audio_seconds setting
 # Whisper's own rule for a window without speech: no_speech_prob above this and avg_logprob below -1.
 NO_SPEECH_PROB = 0.6
+# A batched clip is decoded again alone (with temperature fallback) when it yields fewer words per
+# second of detected speech than this (normal speech: 2-3), or its text compresses like a loop.
+MIN_WORDS_PER_SECOND = 1.5
+COMPRESSION_RATIO = 2.4
 NO_SPEECH_WARNING = "no speech detected in {seconds:.1f} s of audio; the transcript is empty"
 
 @runtime_checkable
@@ -117,7 +124,7 @@ def vocabulary_prompt(vocabulary: Sequence[str]) -> str | None:
 
 
 def max_audio_seconds(settings: Settings) -> float:
-    return float(getattr(settings, "max_audio_seconds", MAX_AUDIO_SECONDS))
+    return float(settings.max_audio_seconds)
 
 
 def check_duration(seconds: float, settings: Settings, source: object = "audio") -> None:
@@ -225,6 +232,7 @@ class FasterWhisperTranscriber:
         if samples is None and duration <= SEQUENTIAL_MAX_SECONDS:
             samples = decode_audio(audio)  # type: ignore[arg-type]
             duration = samples.size / SAMPLE_RATE
+            check_duration(duration, self.settings, audio)  # a header may understate the length
         self.warm_up()
         prompt = vocabulary_prompt(vocabulary) if VOCABULARY_AS == "prompt" else None
         self._hotwords = _vocabulary_line(vocabulary) if VOCABULARY_AS == "hotwords" else None
@@ -262,6 +270,24 @@ class FasterWhisperTranscriber:
         stamps = get_speech_timestamps(window, VadOptions(**CLIP_VAD_PARAMETERS))
         return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
 
+    def _checked(self, pieces: list[Any], window: np.ndarray, clip: Any, regions: Sequence[tuple[float, float]], language: str | None) -> list[Any]:
+        """A batched clip has no temperature fallback: when its text is far too short for the speech
+        in it (a skipped passage) or repeats itself, decode it again alone, with fallback, no prompt."""
+        speech = sum(max(0.0, min(e, clip.end) - max(s, clip.start)) for s, e in regions)
+        words = sum(len(p.text.split()) for p in pieces)
+        looping = any(getattr(p, "compression_ratio", 0.0) > COMPRESSION_RATIO for p in pieces)
+        if not looping and (speech < 5.0 or words >= MIN_WORDS_PER_SECOND * speech):
+            return pieces
+        audio = window[int(round(clip.start * SAMPLE_RATE)) : int(round(clip.end * SAMPLE_RATE))]
+        redo, _ = self._model.transcribe(
+            audio, language=language, beam_size=BEAM_SIZE, vad_filter=False, condition_on_previous_text=False
+        )
+        redone = [dataclasses.replace(p, start=p.start + clip.start, end=p.end + clip.start) for p in redo]
+        better = sum(len(p.text.split()) for p in redone) > words or looping
+        logger.info("clip %.1f-%.1f s: %d words for %.1f s of speech; decoded again: %s", clip.start, clip.end, words, speech,
+                    "kept" if better else "dropped")
+        return redone if better else pieces
+
     def _batched(
         self, blocks: Iterator[np.ndarray], duration: float, prompt: str | None, progress: Progress | None, source: object
     ) -> Transcript:
@@ -279,7 +305,7 @@ class FasterWhisperTranscriber:
             length = window.size / SAMPLE_RATE
             regions = self._speech_regions(window)
             cut = length if last else cut_point(regions, length)
-            clips = plan_clips([(s, min(e, cut)) for s, e in regions if s < cut], cut)
+            clips = plan_clips([(s, min(e, cut)) for s, e in regions if s < cut], cut, max_seconds=CLIP_MAX_SECONDS)
             if clips:
                 pieces, info = pipeline.transcribe(
                     window[: int(round(cut * SAMPLE_RATE))],
@@ -293,12 +319,17 @@ class FasterWhisperTranscriber:
                     vad_filter=False,
                 )
                 language = info.language  # detected once, kept for later windows
-                for piece in pieces:
-                    if is_speech(piece):
-                        start, end = offset + float(piece.start), offset + float(piece.end)
-                        segments.append(Segment(start, end, piece.text.strip()))
+                starts = [c.start for c in clips]
+                by_clip = itertools.groupby(pieces, key=lambda p: max(0, bisect.bisect_right(starts, float(p.start) + 0.01) - 1))
+                for index, group in by_clip:
+                    clip = clips[index]
+                    kept = self._checked(list(group), window, clip, regions, language)
+                    for piece in kept:
+                        if is_speech(piece):
+                            start, end = offset + float(piece.start), offset + float(piece.end)
+                            segments.append(Segment(start, end, piece.text.strip()))
                     if progress is not None:
-                        progress(min(offset + float(piece.end), duration), duration)
+                        progress(min(offset + clip.end, duration), duration)
             carry = window[int(round(cut * SAMPLE_RATE)) :].copy()
             offset += cut
         if progress is not None:

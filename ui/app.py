@@ -1,62 +1,63 @@
-"""The Streamlit chat (first version): ask text questions about a workspace; answers show citations.
+"""The Streamlit app: Chat, Library and Settings pages (``st.navigation``).
 
-Run with ``modalyst ui``. Talks to ``assistant`` only through its public API.
+Run with ``modalyst ui`` (binds to 127.0.0.1). Talks to ``assistant`` only through its public API.
+With an ``[auth]`` section in ``.streamlit/secrets.toml`` users sign in with ``st.login`` (OIDC)
+and may open only the workspaces listed for their e-mail under ``[workspaces]``::
+
+    [workspaces]
+    "ana@example.com" = ["acme", "default"]
+    "*" = ["default"]          # everyone else who signs in
+
+Without ``[auth]`` the app is single-user.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from assistant.errors import ModalystError
-from assistant.orchestrator import Assistant
-from assistant.settings import load_settings
-from assistant.types import Answer, Turn
+from ui.session import allowed_workspaces, current_settings, session_files, sign_in_required
 
 
-@st.cache_resource(show_spinner="Loading models …")
-def get_assistant(workspace: str) -> Assistant:
-    """One assistant per workspace and process; it holds models and the store, never user data."""
-    return Assistant(load_settings({"workspace": workspace}))
+def signed_in() -> bool:
+    """True when sign-in is off, or the user has signed in; otherwise shows the sign-in button."""
+    if not sign_in_required():
+        return True
+    if st.user.is_logged_in:
+        return True
+    st.title("modalyst")
+    st.write("Sign in to open your workspaces.")
+    st.button("Sign in", on_click=st.login, type="primary")
+    return False
 
 
-def show_answer(answer: Answer) -> None:
-    st.markdown(answer.answer)
-    by_n = {e.n: e for e in answer.evidence}
-    for citation in answer.citations:
-        evidence = by_n.get(citation.n)
-        with st.expander(f"[{citation.n}] {citation.locator.label()}"):
-            st.write(evidence.text if evidence else "")
-    for warning in answer.warnings:
-        st.warning(warning)
-    with st.expander("timings"):
-        st.json({stage: f"{ms:.0f} ms" for stage, ms in answer.timings.items()})
+def open_allowed_workspace() -> bool:
+    """Keep the session on a workspace the user may open; False (with a message) when none."""
+    allowed = allowed_workspaces()
+    if allowed is None:
+        return True
+    if not allowed:
+        st.error(f"{st.user.get('email')} may not open any workspace; ask an administrator.")
+        st.button("Sign out", on_click=st.logout)
+        return False
+    if current_settings().workspace not in allowed:
+        st.session_state["workspace"] = allowed[0]
+    with st.sidebar:
+        st.caption(f"signed in as {st.user.get('email')}")
+        st.button("Sign out", on_click=st.logout)
+    return True
 
 
 def main() -> None:
-    st.set_page_config(page_title="modalyst", page_icon="📈")
-    st.title("modalyst")
-    workspace = load_settings().workspace
-    st.caption(f"workspace: {workspace} · everything stays on this machine")
-    history = st.session_state.setdefault("history", [])
-    for role, content in history:
-        with st.chat_message(role):
-            show_answer(content) if isinstance(content, Answer) else st.markdown(content)
-    question = st.chat_input("Ask about your calls, filings and charts")
-    if not question:
+    st.set_page_config(page_title="modalyst", page_icon="📈", layout="wide")
+    if not signed_in() or not open_allowed_workspace():
         return
-    history.append(("user", question))
-    with st.chat_message("user"):
-        st.markdown(question)
-    with st.chat_message("assistant"):
-        try:
-            with st.spinner("Thinking …"):
-                answer = get_assistant(workspace).ask(Turn(text=question))
-        except ModalystError as exc:
-            st.error(str(exc))
-            history.append(("assistant", f"⚠️ {exc}"))
-            return
-        show_answer(answer)
-    history.append(("assistant", answer))
+    session_files()  # this session's private temp folder, removed when the session ends
+    pages = [
+        st.Page("chat.py", title="Chat", icon="💬", default=True),
+        st.Page("library.py", title="Library", icon="📚"),
+        st.Page("settings_page.py", title="Settings", icon="⚙️"),
+    ]
+    st.navigation(pages).run()
 
 
 main()

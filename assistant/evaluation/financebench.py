@@ -30,10 +30,8 @@ from assistant.answerers.arithmetic import compute
 from assistant.citations import verify
 from assistant.errors import BadInputError
 from assistant.evaluation.metrics import content_coverage, hit_at_k, key_numbers, mean, numbers_match
-from assistant.extract import ExtractContext
-from assistant.ingest import ingest_file
+from assistant.extract import file_hash
 from assistant.settings import Settings
-from assistant.store import ChromaStore
 from assistant.types import Evidence
 
 logger = logging.getLogger(__name__)
@@ -75,23 +73,20 @@ def is_correct(answer: str, gold: str, question: str) -> bool:
     return content_coverage(answer, gold, question) >= MIN_COVERAGE
 
 
-def _ingest(store: ChromaStore, settings: Settings, pdfs: list[Path]) -> dict[str, str]:
-    """Ingest the PDFs not yet in the workspace; returns doc name -> source id."""
-    ctx = ExtractContext(settings, lambda: None, lambda: None)
-    ids: dict[str, str] = {}
-    for path in pdfs:
-        source, added, _ = ingest_file(path, store, ctx)
-        logger.info("financebench: %s %s (%d chunks)", "ingested" if added else "reusing", path.name, source.chunks)
-        ids[path.stem] = source.id
-    return ids
+def _ingest(bot: Any, pdfs: list[Path]) -> dict[str, str]:
+    """Ingest the PDFs not yet in the workspace (a failure is a bad suite); returns doc name -> source id."""
+    report = bot.ingest(pdfs)
+    if report.failed:
+        raise BadInputError("; ".join(f"{path}: {error}" for path, error in report.failed))
+    for source in report.added + report.skipped:
+        logger.info("financebench: %s (%d chunks)", source.path, source.chunks)
+    return {path.stem: file_hash(path) for path in pdfs}
 
 
 def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, str, dict[str, float]]:
     """Ingest the needed filings, then retrieve within each question's filing, answer and score."""
-    from assistant.embeddings import make_embedder
-    from assistant.orchestrator import ANSWERERS
+    from assistant.orchestrator import Assistant
     from assistant.retrieval import HybridRetriever
-    from assistant.settings import choose
 
     rows = read_questions(suite_dir, limit)
     names = list(dict.fromkeys(row["doc_name"] for row in rows))
@@ -99,10 +94,10 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
     if missing:
         raise BadInputError(f"{suite_dir / 'pdfs'}: missing {', '.join(f'{n}.pdf' for n in missing)}")
     ws = settings.model_copy(update={"workspace": WORKSPACE})
-    store = ChromaStore(ws, make_embedder(ws))
-    source_ids = _ingest(store, ws, [suite_dir / "pdfs" / f"{n}.pdf" for n in names])
-    retriever = HybridRetriever(store, ws)
-    answerer = choose(ANSWERERS, ws.answerer, "answerer")(ws)
+    bot = Assistant(ws)
+    source_ids = _ingest(bot, [suite_dir / "pdfs" / f"{n}.pdf" for n in names])
+    retriever = HybridRetriever(bot.store, ws)
+    answerer = bot.answerer()
     at1, at5, correct = [], [], []
     for row in rows:
         question = row["question"]
@@ -111,7 +106,7 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
         wanted = gold_pages(row)
         at1.append(hit_at_k(pages, wanted, 1))
         at5.append(hit_at_k(pages, wanted, K))
-        evidence = [Evidence(n, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score) for n, h in enumerate(hits, 1)]
+        evidence = [Evidence(n, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score, h.chunk.spans) for n, h in enumerate(hits, 1)]
         draft = compute(question, evidence) or answerer.run(question, evidence)
         _, problems = verify(draft.text, evidence, draft.computed)
         ok = is_correct(draft.text, row["answer"], question)

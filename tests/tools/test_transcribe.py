@@ -263,6 +263,7 @@ class _FakePipeline:
     """Stands in for BatchedInferencePipeline: one segment per clip naming the second the audio encodes."""
 
     calls: list[dict] = []
+    skip = -1  # the clip starting in this second comes out too short, as if the decoder skipped it
 
     def __init__(self, model) -> None:
         self.model = model
@@ -274,7 +275,8 @@ class _FakePipeline:
         pieces = []
         for clip in clip_timestamps:
             marker = int(round(float(audio[int(clip["start"] * 16_000)]) * 1000))
-            pieces.append(_piece(clip["start"], clip["end"], f" second {marker}"))
+            words = " word" * int(3 * (clip["end"] - clip["start"])) if marker != _FakePipeline.skip else ""
+            pieces.append(_piece(clip["start"], clip["end"], f" second {marker}{words}"))
         return iter(pieces), SimpleNamespace(language="en", duration=audio.size / 16_000)
 
 
@@ -308,7 +310,7 @@ def test_long_audio_is_decoded_in_windows_with_absolute_times(monkeypatch):
     assert transcript.duration == pytest.approx(250.0)
     assert transcript.warnings == ()
     for segment in transcript.segments:
-        marker = int(segment.text.split()[-1])
+        marker = int(segment.text.split()[1])
         assert marker == int(segment.start)  # the window offset was added to the clip's time
         assert 0.0 <= segment.start < segment.end <= 250.0
     starts = [s.start for s in transcript.segments]
@@ -351,11 +353,8 @@ def test_segments_whisper_calls_silence_are_dropped():
     assert transcript.warnings == ("no speech detected in 3.0 s of audio; the transcript is empty",)
 
 
-def test_recording_over_the_maximum_is_bad_input(monkeypatch):
-    import tools.transcribe as transcribe
-
-    monkeypatch.setattr(transcribe, "MAX_AUDIO_SECONDS", 3.0)
-    transcriber = FasterWhisperTranscriber(Settings())
+def test_recording_over_the_maximum_is_bad_input():
+    transcriber = FasterWhisperTranscriber(Settings(max_audio_seconds=3.0))
     with pytest.raises(BadInputError, match=r"speech_short.wav: recording is 4 s long, over the maximum of 3 s \(setting max_audio_seconds\)"):
         transcriber.run(WAV)
     with pytest.raises(BadInputError, match=r"audio: recording is 12 s long, over the maximum of 3 s"):
@@ -379,3 +378,31 @@ def test_embedded_model_invents_nothing_for_silence_or_noise(embedded, kind):
     transcript = embedded.run(samples)
     assert transcript.text == ""
     assert transcript.warnings and "no speech detected" in transcript.warnings[0]
+
+
+def test_a_clip_that_comes_out_too_short_is_decoded_again(monkeypatch):
+    from types import SimpleNamespace
+
+    import faster_whisper
+
+    import tools.transcribe as transcribe
+
+    monkeypatch.setattr(faster_whisper, "BatchedInferencePipeline", _FakePipeline)
+    monkeypatch.setattr(transcribe, "SEQUENTIAL_MAX_SECONDS", 10.0)
+    monkeypatch.setattr(FasterWhisperTranscriber, "_speech_regions", lambda self, w: [(0.0, w.size / 16_000)])
+    monkeypatch.setattr(_FakePipeline, "skip", 28)  # the second clip of 28 s
+
+    class Model:
+        def transcribe(self, audio, **options):
+            assert options["vad_filter"] is False and "initial_prompt" not in options
+            piece = faster_whisper.transcribe.Segment(
+                id=1, seek=0, start=0.0, end=audio.size / 16_000, text=" all the words" * 20, tokens=[],
+                avg_logprob=-0.3, compression_ratio=1.5, no_speech_prob=0.01, words=None, temperature=0.0,
+            )  # fmt: skip
+            return iter([piece]), SimpleNamespace(language="en")
+
+    transcriber = FasterWhisperTranscriber(Settings(speech_language="en"))
+    transcriber._model = Model()
+    transcript = transcriber.run(_marked_audio(56))
+    assert [s.text.split()[:2] for s in transcript.segments] == [["second", "0"], ["all", "the"]]
+    assert transcript.segments[1].start == pytest.approx(28.0)

@@ -1,38 +1,176 @@
-"""The Streamlit chat page, driven headless with Streamlit's AppTest."""
+"""The Streamlit app's pages, driven headless with Streamlit's AppTest (fake backends)."""
 
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import SAMPLES
+from tests.conftest import DATA, SAMPLES
 
 APP = str(Path(__file__).resolve().parents[2] / "ui" / "app.py")
+REPORT = SAMPLES / "northwind_q1_2026_report.pdf"
 
 
 @pytest.fixture
 def app_env(tmp_path, monkeypatch):
     monkeypatch.setenv("MODALYST_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("MODALYST_EMBEDDER", "fake")
+    monkeypatch.setenv("MODALYST_SPEECH_BACKEND", "fake")
+    monkeypatch.setenv("MODALYST_OCR_BACKEND", "fake")
     monkeypatch.setenv("MODALYST_WORKSPACE", "ui-test")
     monkeypatch.chdir(tmp_path)
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def ingested(app_env):
     from assistant.orchestrator import Assistant
     from assistant.settings import load_settings
 
-    Assistant(load_settings()).ingest([SAMPLES / "northwind_q1_2026_report.pdf"])
+    Assistant(load_settings()).ingest([REPORT])
+    return app_env
 
 
-def test_chat_answers_with_a_citation(app_env) -> None:
+def run_app() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
+    return at
+
+
+def button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+# -- chat -------------------------------------------------------------------------------------------
+def test_chat_answers_with_a_citation(ingested) -> None:
+    at = run_app()
     at.chat_input[0].set_value("What was the operating margin?").run()
     assert not at.exception
     texts = [m.value for m in at.markdown]
     assert any("19.0%" in t and "[1]" in t for t in texts), texts
     assert any("p. 2" in e.label for e in at.expander)
+    chips = at.button_group[0]
+    assert chips.options[0].startswith("[1] ") and "p. 2" in chips.options[0]
 
 
-def test_chat_says_not_found_without_inventing(app_env) -> None:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+def test_choosing_a_citation_chip_opens_the_page_preview(ingested) -> None:
+    at = run_app()
+    at.chat_input[0].set_value("What was the operating margin?").run()
+    at.button_group[0].set_value(1).run()
+    assert not at.exception
+    page = next(e for e in at.expander if "p. 2" in e.label)
+    assert page.proto.expanded
+    images = page.get("image")
+    assert images, "the cited PDF page is shown as an image"
+    assert any("19.0%" in m.value for m in page.markdown)
+
+
+def test_chat_says_not_found_without_inventing(ingested) -> None:
+    at = run_app()
     at.chat_input[0].set_value("Who chairs the audit committee?").run()
     assert any(m.value == "Not found in your material." for m in at.markdown)
+    assert not at.button_group  # nothing cited, no chips
+
+
+def test_voice_question_is_shown_transcribed(ingested) -> None:
+    at = run_app()
+    at.chat_input[0].upload("question.wav", (DATA / "question_gross_margin.wav").read_bytes(), "audio/wav").run()
+    assert not at.exception
+    user = at.chat_message[0]
+    assert any("fake transcript" in m.value for m in user.markdown), [m.value for m in user.markdown]
+
+
+def test_attached_image_is_read_and_files_stay_in_the_session(app_env) -> None:
+    at = run_app()
+    at.chat_input[0].set_value("What does the chart show?").upload(
+        "chart.png", (DATA / "chart_bar_labels.png").read_bytes(), "image/png"
+    ).run()
+    assert not at.exception
+    assert any("chart.png" in c.value for c in at.caption)
+    folder = at.session_state["session_files"].path
+    assert list(folder.rglob("chart.png"))
+    button(at, "Clear chat").click().run()
+    assert not list(folder.rglob("*.png"))
+    assert not at.chat_message
+
+
+def test_timings_are_one_click_away(ingested) -> None:
+    at = run_app()
+    at.chat_input[0].set_value("What was the operating margin?").run()
+    timings = next(e for e in at.expander if e.label == "Timings")
+    assert timings.dataframe
+
+
+# -- library ----------------------------------------------------------------------------------------
+def test_library_ingests_an_upload_and_removes_it(app_env) -> None:
+    at = run_app()
+    at.switch_page("library.py").run()
+    assert not at.exception
+    assert any("No sources yet" in i.value for i in at.info)
+    at.file_uploader[0].set_value(("report.pdf", REPORT.read_bytes(), "application/pdf"))
+    button(at, "Ingest").click().run()
+    assert not at.exception
+    assert any("added" in s.value and "report.pdf" in s.value for s in at.success), [s.value for s in at.success]
+    assert any("report.pdf" in m.value for m in at.markdown)
+    assert any("pdf · 3 pages" in c.value for c in at.caption)
+    kept = list((app_env / "library" / "ui-test").iterdir())
+    assert len(kept) == 1
+    button(at, "Remove").click().run()
+    assert not at.exception
+    assert any("No sources yet" in i.value for i in at.info)
+    assert not kept[0].exists()
+
+
+def test_library_reports_a_bad_file_without_stopping(app_env) -> None:
+    at = run_app()
+    at.switch_page("library.py").run()
+    at.file_uploader[0].set_value([("broken.pdf", b"not a pdf", "application/pdf"), ("report.pdf", REPORT.read_bytes(), "application/pdf")])
+    button(at, "Ingest").click().run()
+    assert any("broken.pdf" in e.value for e in at.error)
+    assert any("report.pdf" in s.value for s in at.success)
+
+
+# -- settings ---------------------------------------------------------------------------------------
+def test_settings_rejects_an_invalid_workspace(app_env) -> None:
+    at = run_app()
+    at.switch_page("settings_page.py").run()
+    assert not at.exception
+    at.text_input(key="ws_input").set_value("bad name!")
+    button(at, "Apply").click().run()
+    assert any("workspace" in e.value and "bad name!" in e.value for e in at.error), [e.value for e in at.error]
+    assert "workspace" not in at.session_state or at.session_state["workspace"] == "ui-test"
+
+
+def test_settings_switches_workspace_and_profile(app_env) -> None:
+    at = run_app()
+    at.switch_page("settings_page.py").run()
+    at.text_input(key="ws_input").set_value("acme")
+    at.selectbox(key="profile_input").set_value("medical")
+    button(at, "Apply").click().run()
+    assert not at.error
+    assert at.session_state["workspace"] == "acme"
+    assert at.session_state["profile"] == "medical"
+
+
+def test_settings_lists_each_role_and_its_backend(app_env) -> None:
+    at = run_app()
+    at.switch_page("settings_page.py").run()
+    table = at.dataframe[0].value
+    assert list(table["role"]) == ["answerer", "speech", "OCR", "embedder", "store"]
+    assert dict(zip(table["role"], table["backend"]))["speech"] == "fake"
+
+
+def test_a_cited_recording_plays_from_the_cited_second(app_env) -> None:
+    from assistant.orchestrator import Assistant
+    from assistant.settings import load_settings
+
+    Assistant(load_settings()).ingest([SAMPLES / "q1_call.flac"])
+    at = run_app()
+    at.chat_input[0].set_value("What does the fake transcript say?").run()
+    assert not at.exception
+    assert at.button_group, [m.value for m in at.markdown]
+    first = at.expander[0]
+    players = first.get("audio")
+    assert players, [type(c).__name__ for c in first.children.values()]
+    start = players[0].proto.start_time
+    assert ":" in first.label and start == int(start)

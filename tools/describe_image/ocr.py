@@ -26,10 +26,12 @@ RAPIDOCR_INSTALL = 'pip install "rapidocr==3.10.0" onnxruntime'
 # PP-OCR misreads chart tick labels of 10-12 px (e.g. "Q3" as "ε3") at their native size.
 OCR_MIN_LONG_SIDE = 1000
 UPSCALE_MAX = 2.0
-# Text detection runs on the image scaled so its longest side is at most this (boxes map back to
-# the image). PP-OCR's default scales the *shortest* side up to 736 px, which made 1,200-4,000 px
-# figures cost 5-13 s on 2 cores; recognition still reads each line from the full-size image.
+# For large images text detection runs on the image scaled so its longest side is at most this
+# (boxes map back to the image). PP-OCR's default scales the *shortest* side up to 736 px, which made
+# 1,200-4,000 px figures cost 5-13 s on 2 cores; recognition still reads each line from the full-size
+# image. Images up to LARGE_SIDE keep the default, which reads small charts' labels best.
 DET_MAX_SIDE = 960
+LARGE_SIDE = 1280
 
 
 class OcrReader(Protocol):
@@ -80,6 +82,7 @@ class RapidOcrReader:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._engine: Any = None
+        self._large_engine: Any = None
 
     def warm_up(self) -> None:
         if self._engine is not None:
@@ -89,13 +92,9 @@ class RapidOcrReader:
         except ImportError as exc:
             raise BackendUnavailableError(f"the rapidocr OCR backend is not installed: {RAPIDOCR_INSTALL}") from exc
         threads = self.settings.threads or -1
-        params = {
-            "Global.log_level": "warning",
-            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
-            "Det.limit_type": "max",
-            "Det.limit_side_len": DET_MAX_SIDE,
-        }
+        params = {"Global.log_level": "warning", "EngineConfig.onnxruntime.intra_op_num_threads": threads}
         self._engine = RapidOCR(params=params)
+        self._large_engine = RapidOCR(params={**params, "Det.limit_type": "max", "Det.limit_side_len": DET_MAX_SIDE})
         logger.info("rapidocr ready (threads=%s)", threads)
 
     def read(self, image: Image.Image) -> tuple[OcrLine, ...]:
@@ -104,7 +103,8 @@ class RapidOcrReader:
         work = image.convert("RGB")
         if scale > 1.0:
             work = work.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
-        result = self._engine(work)
+        engine = self._large_engine if max(work.size) > LARGE_SIDE else self._engine
+        result = engine(work)
         if result.txts is None or result.boxes is None:
             return ()
         lines = []

@@ -1,0 +1,192 @@
+"""What belongs to one browser session, and what the process shares.
+
+Per session (``st.session_state``): the chat history, the chosen workspace and profile, and a
+temporary folder for chat attachments under ``<data_dir>/ui-sessions/<random>/``. The folder is
+removed when the session ends (its owner object is garbage collected with the session state), on
+the chat's "clear" button, and at process exit; folders left by a crashed process are swept at start.
+
+Per process (``st.cache_resource``): one :class:`Assistant` per workspace and profile, holding
+models and the store client only, never a user's question, upload or answer.
+
+Example:
+    >>> files = SessionFiles(Path("/tmp/modalyst-ui"))   # doctest: +SKIP
+    >>> files.save("chart.png", b"...")                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+import shutil
+import threading
+import time
+import weakref
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from assistant.errors import SettingsError
+from assistant.orchestrator import Assistant
+from assistant.settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+SESSIONS_FOLDER = "ui-sessions"
+LIBRARY_FOLDER = "library"
+STALE_SECONDS = 24 * 3600
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(name: str) -> str:
+    """A file name without folders or odd characters (``../a b.png`` → ``a_b.png``)."""
+    cleaned = _UNSAFE.sub("_", Path(name).name).strip("._")
+    return cleaned[:120] or "file"
+
+
+class SessionFiles:
+    """A private temporary folder for one browser session; removed with the session."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / secrets.token_hex(12)
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.path), True)
+
+    def save(self, name: str, data: bytes) -> Path:
+        """Write an upload under a fresh sub-folder (so equal names never collide); return its path."""
+        folder = self.path / secrets.token_hex(4)
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / safe_name(name)
+        target.write_bytes(data)
+        return target
+
+    def clear(self) -> None:
+        """Delete every file of this session, keeping the (empty) folder."""
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.path.mkdir(parents=True, exist_ok=True)
+
+    def remove(self) -> None:
+        self._finalizer()
+
+
+# -- process-wide, no user data ---------------------------------------------------------------------
+@st.cache_resource(show_spinner="Loading models …")
+def get_assistant(workspace: str, profile: str, data_dir: str) -> Assistant:
+    """One assistant per workspace (and profile, data folder) per process: models and the store
+    client, no user data."""
+    return Assistant(load_settings({"workspace": workspace, "profile": profile, "data_dir": data_dir}))
+
+
+@st.cache_resource
+def workspace_lock(workspace: str) -> threading.Lock:
+    """Serialises streamed answers in one workspace (the answerer's token callback is shared)."""
+    return threading.Lock()
+
+
+@st.cache_resource
+def sweep_stale_sessions(data_dir: str) -> int:
+    """Remove session folders older than a day (left by a crashed process); runs once per process."""
+    root = Path(data_dir) / SESSIONS_FOLDER
+    removed = 0
+    if root.is_dir():
+        for folder in root.iterdir():
+            if folder.is_dir() and time.time() - folder.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+    return removed
+
+
+# -- this browser session ---------------------------------------------------------------------------
+def current_settings() -> Settings:
+    """Settings for this session: file and env, then the workspace and profile chosen in the UI."""
+    state = st.session_state
+    try:
+        return load_settings({"workspace": state.get("workspace"), "profile": state.get("profile")})
+    except SettingsError:
+        state.pop("workspace", None)
+        state.pop("profile", None)
+        return load_settings()
+
+
+def assistant() -> Assistant:
+    settings = current_settings()
+    return get_assistant(settings.workspace, settings.profile, str(settings.data_dir))
+
+
+def session_files() -> SessionFiles:
+    state = st.session_state
+    if "session_files" not in state:
+        settings = current_settings()
+        sweep_stale_sessions(str(settings.data_dir))
+        state["session_files"] = SessionFiles(settings.data_dir / SESSIONS_FOLDER)
+    return state["session_files"]
+
+
+def history() -> list[dict[str, Any]]:
+    """The chat so far: ``{"role", "text", "attachments", "answer"?, "error"?}`` per message."""
+    return st.session_state.setdefault("history", [])
+
+
+def clear_session() -> None:
+    """Forget the chat, its previews and delete this session's temporary files."""
+    st.session_state["history"] = []
+    st.session_state.pop("previews", None)
+    session_files().clear()
+
+
+def previews() -> dict[Any, Any]:
+    """Per-session memo of rendered pages and chart tables (user data stays in the session)."""
+    return st.session_state.setdefault("previews", {})
+
+
+_KEPT = re.compile(r"^[0-9a-f]{16}-")
+
+
+def display_name(path: str | Path) -> str:
+    """A source's file name as the user uploaded it (without the library copy's hash prefix)."""
+    return _KEPT.sub("", Path(path).name)
+
+
+def keep_in_library(settings: Settings, name: str, data: bytes) -> Path:
+    """Store an ingested upload under ``<data_dir>/library/<workspace>/<hash>-<name>`` so that
+    its citations (audio player, page image) stay readable after the session ends."""
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    folder = settings.data_dir / LIBRARY_FOLDER / settings.workspace
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{digest}-{safe_name(name)}"
+    if not target.exists():
+        target.write_bytes(data)
+    return target
+
+
+# -- optional sign-in -------------------------------------------------------------------------------
+def sign_in_required() -> bool:
+    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section (OIDC via ``st.login``)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all: Streamlit raises its own not-found error
+        return False
+
+
+def allowed_workspaces() -> list[str] | None:
+    """Workspaces the signed-in user may open (``[workspaces]`` in secrets: email → list, ``"*"``
+    for everyone else); ``None`` when sign-in is off (single user: any workspace)."""
+    if not sign_in_required():
+        return None
+    table = st.secrets.get("workspaces", {})
+    email = str(st.user.get("email") or "").lower()
+    for key, names in table.items():
+        if key.lower() == email:
+            return [str(n) for n in names]
+    return [str(n) for n in table.get("*", [])]
+
+
+def check_workspace(name: str) -> Settings:
+    """Validated settings for switching to workspace ``name``; raises SettingsError with a reason."""
+    settings = load_settings({"workspace": name, "profile": st.session_state.get("profile")})
+    allowed = allowed_workspaces()
+    if allowed is not None and settings.workspace not in allowed:
+        raise SettingsError(f"workspace {name!r} is not open to you; yours: {', '.join(allowed) or 'none'}")
+    return settings
