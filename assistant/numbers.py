@@ -15,7 +15,7 @@ _NUMBER = re.compile(r"(?<![\w.])[-−]?\$?\d[\d,]*(?:\.\d+)?(?![\w])|(?<![\w.])
 
 def parse_number(token: str) -> float | None:
     """A number from a token like ``$4,200``, ``-3.5``, ``12%`` or ``(1,234)``; None if not one."""
-    cleaned = token.strip().replace("−", "-").replace("$", "").replace(",", "").rstrip("%")
+    cleaned = token.strip().replace("−", "-").replace("$", "").replace(",", "").replace(" ", "").rstrip("%")
     negative = cleaned.startswith("(") and cleaned.endswith(")")
     cleaned = cleaned.strip("()")
     try:

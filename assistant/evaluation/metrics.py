@@ -30,6 +30,7 @@ from collections.abc import Iterable, Sequence
 
 from assistant.chunking import split_sentences
 from assistant.lexical import terms
+from assistant.numbers import parse_number
 
 SCALES = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "percent": 1.0}
 _SCALE_WORDS = {
@@ -49,18 +50,6 @@ _NUMBER_WITH_SCALE = re.compile(
 )
 
 
-def to_number(token: str) -> float | None:
-    """``"$1,452.4"`` -> 1452.4, ``"(12.6)"`` -> -12.6, ``"22.2%"`` -> 22.2; None when not a number."""
-    text = token.strip().replace("−", "-").replace("$", "").replace(",", "").replace(" ", "").rstrip("%")
-    negative = text.startswith("(") and text.endswith(")")
-    text = text.strip("()")
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return -value if negative else value
-
-
 def _number_string(value: float, scale: str) -> str:
     return f"{round(value, 2) * SCALES.get(scale, 1.0):.4f}"
 
@@ -69,7 +58,7 @@ def _tokens(text: str, scale: str = "") -> list[str]:
     text = _CITATION.sub(" ", str(text)).lower().replace("−", "-")
     out: list[str] = []
     for raw in text.split():
-        value = to_number(raw.strip(".;:"))
+        value = parse_number(raw.strip(".;:"))
         if value is not None:
             out.append(_number_string(value, scale))
             continue
@@ -99,7 +88,7 @@ def exact_match(
 
 
 def _is_number_token(token: str) -> bool:
-    return to_number(token) is not None
+    return parse_number(token) is not None
 
 
 def f1_score(
@@ -126,7 +115,7 @@ def f1_score(
 def _numbers(text: str, years: bool = True) -> list[tuple[float, float]]:
     found = []
     for match in _NUMBER_WITH_SCALE.finditer(_CITATION.sub(" ", text)):
-        value = to_number(match.group(1))
+        value = parse_number(match.group(1))
         if value is None or (not years and _YEAR.fullmatch(match.group(1).strip()) and not match.group(2)):
             continue
         word = (match.group(2) or "").lower()
