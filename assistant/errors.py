@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class ModalystError(Exception):
     """Base of every error modalyst raises on purpose."""
@@ -13,6 +15,18 @@ class BadInputError(ModalystError):
     """The user gave something unusable: a missing file, an empty question, an unreadable file."""
 
     exit_code = 2
+
+
+def require_file(path: str | Path, what: str = "file") -> Path:
+    """``path`` as a Path when it is a non-empty regular file; otherwise a one-line BadInputError."""
+    file = Path(path)
+    if not file.exists():
+        raise BadInputError(f"{file}: {what} not found")
+    if not file.is_file():
+        raise BadInputError(f"{file}: not a regular file")
+    if file.stat().st_size == 0:
+        raise BadInputError(f"{file}: {what} is empty")
+    return file
 
 
 class UnsupportedFileError(BadInputError):

@@ -17,7 +17,7 @@ from typing import Any
 
 from assistant.chunking import Block, block_chunks, segment_chunks
 from assistant.documents import document_title
-from assistant.errors import BadInputError, UnsupportedFileError
+from assistant.errors import BadInputError, UnsupportedFileError, require_file
 from assistant.settings import Settings
 from assistant.types import Chunk, Locator, Segment
 
@@ -41,14 +41,9 @@ SNIFF_CHARS = 65536
 
 def detect_kind(path: Path) -> str:
     """The kind of a file, from its content where that is unambiguous, else from its extension."""
-    if not path.exists():
-        raise BadInputError(f"{path}: no such file")
-    if not path.is_file():
-        raise BadInputError(f"{path}: not a regular file")
+    require_file(path)
     with path.open("rb") as handle:
         head = handle.read(132)
-    if not head:
-        raise BadInputError(f"{path}: the file is empty")
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head[128:132] == b"DICM":

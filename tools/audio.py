@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.errors import BackendUnavailableError, BadInputError
+from assistant.errors import BackendUnavailableError, BadInputError, require_file
 
 logger = logging.getLogger(__name__)
 
@@ -34,17 +34,6 @@ def _av():
     except ImportError as exc:  # pragma: no cover - av is a core dependency
         raise BackendUnavailableError(f"PyAV is not installed; run: {_PYAV_INSTALL}") from exc
     return av
-
-
-def _check_file(path: str | Path) -> Path:
-    file = Path(path)
-    if not file.exists():
-        raise BadInputError(f"{file}: audio file not found")
-    if not file.is_file():
-        raise BadInputError(f"{file}: not a file")
-    if file.stat().st_size == 0:
-        raise BadInputError(f"{file}: audio file is empty")
-    return file
 
 
 def _open(file: Path):
@@ -85,7 +74,7 @@ def decode_audio(path: str | Path) -> np.ndarray:
 
     Raises BadInputError naming the file when it is missing, empty, undecodable or has no audio.
     """
-    file = _check_file(path)
+    file = require_file(path, "audio file")
     container = _open(file)
     try:
         chunks = list(_resampled_chunks(container, file))
@@ -103,7 +92,7 @@ def decode_audio(path: str | Path) -> np.ndarray:
 
 def audio_duration(path: str | Path) -> float:
     """Duration in seconds, from the container header when it has one, else by decoding."""
-    file = _check_file(path)
+    file = require_file(path, "audio file")
     container = _open(file)
     try:
         stream = container.streams.audio[0]
@@ -135,7 +124,7 @@ def iter_audio_blocks(path: str | Path, block_seconds: float) -> Iterator[np.nda
     Memory stays at about one block whatever the recording's length. BadInputError as in ``decode_audio``.
     """
     size = max(1, int(round(block_seconds * SAMPLE_RATE)))
-    file = _check_file(path)
+    file = require_file(path, "audio file")
     container = _open(file)
     pending: list[np.ndarray] = []
     held = 0

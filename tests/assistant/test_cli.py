@@ -58,7 +58,7 @@ def test_workspaces_are_separate(run) -> None:
     ("args", "message"),
     [
         (["ask", ""], "the question is empty"),
-        (["ask", "what?", "--image", "missing.png"], "missing.png: no such file"),
+        (["ask", "what?", "--image", "missing.png"], "missing.png: file not found"),
         (["ingest", "missing.pdf"], "no such file or folder"),
         (["forget", "deadbeef"], "no source 'deadbeef'"),
         (["eval", "."], "not a suite this version can run"),

@@ -17,13 +17,13 @@ def test_detect_kind_by_content_and_extension(tmp_path: Path) -> None:
     fake_pdf.write_text("not a pdf at all")
     with pytest.raises(BadInputError, match="not a PDF"):
         detect_kind(fake_pdf)
-    with pytest.raises(BadInputError, match="the file is empty"):
+    with pytest.raises(BadInputError, match="file is empty"):
         (tmp_path / "e.txt").write_bytes(b"")
         detect_kind(tmp_path / "e.txt")
     (tmp_path / "a.xyz").write_text("?")
     with pytest.raises(UnsupportedFileError, match=r"unsupported file type '\.xyz'"):
         detect_kind(tmp_path / "a.xyz")
-    with pytest.raises(BadInputError, match="no such file"):
+    with pytest.raises(BadInputError, match="file not found"):
         detect_kind(tmp_path / "missing.pdf")
 
 
@@ -92,7 +92,7 @@ def test_ask_cites_pages_of_an_ingested_pdf(fake_assistant) -> None:
 def test_ask_rejects_empty_question_and_missing_attachment(fake_assistant, tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="the question is empty"):
         fake_assistant.ask(Turn(text="   "))
-    with pytest.raises(BadInputError, match="no such file"):
+    with pytest.raises(BadInputError, match="file not found"):
         fake_assistant.ask(Turn(text="What is this?", images=(str(tmp_path / "gone.png"),)))
 
 

@@ -95,7 +95,7 @@ def test_empty_file_is_bad_input(tmp_path):
 
 
 def test_directory_is_bad_input(tmp_path):
-    with pytest.raises(BadInputError, match="not a file"):
+    with pytest.raises(BadInputError, match="not a regular file"):
         decode_audio(tmp_path)
 
 

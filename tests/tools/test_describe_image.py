@@ -49,8 +49,8 @@ class FixedCaptioner:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("missing.png", None, "image not found"),
-        ("", None, "not a file"),  # the folder itself
+        ("missing.png", None, "image file not found"),
+        ("", None, "not a regular file"),  # the folder itself
         ("empty.png", b"", "image file is empty"),
         ("notes.png", b"just some text\n", "not an image file"),
         ("noise.jpg", np.random.default_rng(1).bytes(4000), "not an image file"),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from assistant.errors import BadInputError
+from assistant.errors import BadInputError, require_file
 
 logger = logging.getLogger(__name__)
 
@@ -38,14 +38,7 @@ def is_dicom(path: str | Path) -> bool:
 
 def check_file(path: str | Path) -> Path:
     """Return ``path`` as a Path if it is a non-empty readable file; else raise BadInputError."""
-    file = Path(path)
-    if not file.exists():
-        raise BadInputError(f"image not found: {file}")
-    if not file.is_file():
-        raise BadInputError(f"not a file: {file}")
-    if file.stat().st_size == 0:
-        raise BadInputError(f"image file is empty: {file}")
-    return file
+    return require_file(path, "image file")
 
 
 def load_image(path: str | Path, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
