@@ -8,7 +8,6 @@ per-stage timings are one click away.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 import streamlit as st

@@ -20,12 +20,12 @@ from assistant.errors import (
 from assistant.evaluation.speech import word_error_rate
 from assistant.settings import Settings
 from tools import speech_weights
+from tools.openai_whisper import OpenAIWhisperTranscriber
 from tools.transcribe import (
     OPENAI_WHISPER_INSTALL,
     TRANSCRIBERS,
     FakeTranscriber,
     FasterWhisperTranscriber,
-    OpenAIWhisperTranscriber,
     Transcriber,
     make_transcriber,
 )
@@ -41,9 +41,10 @@ SHORT_SECONDS = 69503 / 16_000
 
 def test_registry_names_match_classes():
     assert sorted(TRANSCRIBERS) == ["fake", "faster-whisper", "openai-whisper"]
-    for name, cls in TRANSCRIBERS.items():
-        assert cls.name == name
-        assert isinstance(cls(Settings()), Transcriber)
+    for name, build in TRANSCRIBERS.items():
+        backend = build(Settings())
+        assert backend.name == name
+        assert isinstance(backend, Transcriber)
 
 
 def test_make_transcriber_picks_the_configured_backend():
