@@ -31,6 +31,7 @@ $(STAMP): pyproject.toml Makefile | $(PY)
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet --no-deps openai-whisper==20250625
 	$(PIP) install --quiet torch==2.13.0 -e '.[dev,openai-whisper,vlm,server,openai]'
+	@echo "(pip's note that openai-whisper lacks triton is expected: triton is GPU-only and not needed on the CPU)"
 	touch $(STAMP)
 
 bench-speech: $(STAMP)

@@ -188,6 +188,7 @@ class HybridRetriever:
             import bm25s
         except ImportError as exc:
             raise BackendUnavailableError(f"hybrid retrieval needs bm25s: {BM25_INSTALL}") from exc
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets DEBUG on itself
         bm25 = bm25s.BM25()
         bm25.index([tokenize(f"{m.get('context') or ''}\n{t}") for t, m in zip(texts, metas)], show_progress=False)
         self._index = _LexicalIndex(version, texts, metas, bm25)
