@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from assistant.answerers.base import Draft
 from assistant.lexical import terms
 from assistant.numbers import numbers_in
-from assistant.types import AxisTick, Evidence, ImageDescription
+from assistant.types import AxisTick, Evidence, ImageDescription, OcrLine
 
 logger = logging.getLogger(__name__)
 
@@ -178,9 +178,71 @@ def _table_extreme(low: str, image: ImageDescription) -> str | None:
 def _table_lookup(low: str, image: ImageDescription) -> str | None:
     chart = image.chart
     if chart is None or not chart.values:
-        return None
+        return _ocr_row_lookup(low, image)
     named = [v for v in chart.values if terms(v.category) and set(terms(v.category)) <= set(terms(low))]
-    return _fmt(named[0].value) if len(named) == 1 else None
+    return _fmt(named[0].value) if len(named) == 1 else _ocr_row_lookup(low, image)
+
+
+_GENERIC = set(terms("first second third chart graph figure subplot percentage percent value number share people who say"))
+_FIGURE_TEXT = re.compile(r"[-+]?\$?\d[\d,]*(?:\.\d+)?%?")
+
+
+def _row_figures(label: OcrLine, lines: Sequence[OcrLine]) -> list[OcrLine]:
+    """Printed figures right of ``label`` on its row."""
+    centre = (label.bbox[1] + label.bbox[3]) / 2
+    reach = max((label.bbox[3] - label.bbox[1]) / 2, 6.0)
+    return [
+        line
+        for line in lines
+        if _FIGURE_TEXT.fullmatch(line.text.strip())
+        and abs((line.bbox[1] + line.bbox[3]) / 2 - centre) <= reach
+        and line.bbox[0] >= label.bbox[2] - 2
+    ]
+
+
+def _column_named(figures: list[OcrLine], label: OcrLine, lines: Sequence[OcrLine], wanted: set[str]) -> list[OcrLine]:
+    """Of a row's figures, the one under the column heading (text above the row, spanning the figure's
+    centre) that names more of the question's remaining words than any other column's heading."""
+
+    centres = [(f.bbox[0] + f.bbox[2]) / 2 for f in figures]
+
+    def heading_hits(figure: OcrLine) -> int:
+        centre = (figure.bbox[0] + figure.bbox[2]) / 2
+        above = [
+            line for line in lines
+            if line.bbox[3] <= label.bbox[1] and not _FIGURE_TEXT.fullmatch(line.text.strip())
+            and [c for c in centres if line.bbox[0] <= c <= line.bbox[2]] == [centre]  # this column only
+        ]
+        return len(set(terms(" ".join(line.text for line in above))) & wanted)
+
+    scored = [(heading_hits(figure), figure) for figure in figures]
+    best = max(hit for hit, _ in scored)
+    chosen = [figure for hit, figure in scored if hit == best]
+    return chosen if best > 0 else figures
+
+
+def _ocr_row_lookup(low: str, image: ImageDescription) -> str | None:
+    """The printed figure beside the one row label the question names (bars whose values are printed
+    beside their labels, as in most survey charts). Only labels with exactly one figure on their row
+    count, words rare on the chart weigh more; None unless one label matches the question best."""
+    wanted = set(terms(low)) - _GENERIC
+    line_terms = [set(terms(line.text)) for line in image.ocr]
+    spread = {t: sum(t in words for words in line_terms) for t in wanted}  # rarer words name a row better
+    rows = []
+    for line, words in zip(image.ocr, line_terms):
+        if _FIGURE_TEXT.fullmatch(line.text.strip()):
+            continue
+        figures = _row_figures(line, image.ocr)
+        hit = sum(1.0 / spread[t] for t in words & wanted)
+        if hit and len(figures) > 1:
+            figures = _column_named(figures, line, image.ocr, wanted - words)
+        if hit and len(figures) == 1:
+            rows.append((hit, figures[0]))
+    best = max((hit for hit, _ in rows), default=0)
+    found = [figure for hit, figure in rows if hit == best]
+    if best == 0 or len(found) != 1:
+        return None
+    return found[0].text.strip().lstrip("+$").rstrip("%")
 
 
 def _count_bars(low: str, image: ImageDescription) -> str | None:
@@ -209,7 +271,7 @@ RULES: list[tuple[str, Callable[[str, ImageDescription], str | None]]] = [
     (r"how many distinct bars", _count_bars),
     (r"how many colou?rs are used for the bars", _bar_colours),
     (r"^(which|what) \w+( \w+)? has the (highest|lowest|largest|smallest)", _table_extreme),
-    (r"what (is|was) the (value|percentage|number|share)", _table_lookup),
+    (r"what (is|was) the (value|percentage|number|share)|^what percentage", _table_lookup),
 ]
 
 

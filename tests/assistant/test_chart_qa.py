@@ -110,3 +110,34 @@ def test_unknown_questions_and_missing_charts_return_none() -> None:
     assert answer_chart_question("Question: Why is the sky blue in the first chart?", [chart], _evidence(chart)) is None
     assert answer_chart_question("Question: What is the title of the first chart?", [], []) is None
     assert answer_chart_question("Question: What is the title of the third chart?", [chart], _evidence(chart)) is None
+
+
+def _line(text: str, x0: float, y0: float, x1: float, y1: float):
+    from assistant.types import OcrLine
+
+    return OcrLine(text, (x0, y0, x1, y1), 0.99)
+
+
+def test_printed_figure_beside_the_named_row_and_under_the_named_column() -> None:
+    from assistant.answerers.chart_qa import _ocr_row_lookup
+    from assistant.types import ImageDescription
+
+    survey = ImageDescription(
+        path="survey.png",
+        width=640,
+        height=400,
+        ocr=(
+            _line("Views of the future of Asian food", 0, 10, 600, 40),
+            _line("Very/ pessimistic", 280, 60, 370, 80),
+            _line("Very/ optimistic", 400, 60, 500, 80),
+            _line("Chinese", 150, 100, 210, 115),
+            _line("39", 300, 100, 330, 115),
+            _line("41", 420, 100, 450, 115),
+            _line("Japanese", 150, 130, 210, 145),
+            _line("28", 300, 130, 330, 145),
+            _line("20", 420, 130, 450, 145),
+        ),
+    )
+    assert _ocr_row_lookup("what percentage are very optimistic about japanese food?", survey) == "20"
+    assert _ocr_row_lookup("what percentage are very pessimistic about chinese food?", survey) == "39"
+    assert _ocr_row_lookup("what percentage like korean food?", survey) is None  # no row names it
