@@ -70,6 +70,7 @@ WINDOW_SECONDS = 600.0  # long audio is decoded in windows cut at a pause: memor
 BATCH_SIZE = 8  # clips per batched decoder call (2 cores: larger batches gain nothing)
 BEAM_SIZE = 5
 VOCABULARY_AS = "hotwords"  # "prompt": a "Glossary: ..." initial prompt; "hotwords": faster-whisper hotwords
+WORD_TIMESTAMPS = True  # batched clips are split into sentences timed by their words (citations to the second)
 WITHOUT_TIMESTAMPS = True  # batched clips: one segment per ~28 s clip (ingest chunks are 30-60 s anyway)
 # Whisper's own rule for a window without speech: no_speech_prob above this and avg_logprob below -1.
 NO_SPEECH_PROB = 0.6
@@ -135,6 +136,23 @@ def check_duration(seconds: float, settings: Settings, source: object = "audio")
             f"{source}: recording is {seconds:.0f} s long, over the maximum of {limit:.0f} s "
             f"(setting max_audio_seconds)"
         )
+
+
+def sentence_segments(piece: Any, offset: float) -> list[Segment]:
+    """A decoded piece as one segment per sentence, timed by its words when it has them."""
+    words = list(getattr(piece, "words", None) or [])
+    if not words:
+        return [Segment(offset + float(piece.start), offset + float(piece.end), piece.text.strip())]
+    out: list[Segment] = []
+    group: list[Any] = []
+    for word in words:
+        group.append(word)
+        if word.word.strip().endswith((".", "?", "!")) or word is words[-1]:
+            text = "".join(w.word for w in group).strip()
+            if text:
+                out.append(Segment(offset + float(group[0].start), offset + float(group[-1].end), text))
+            group = []
+    return out
 
 
 def is_speech(piece: Any) -> bool:
@@ -315,6 +333,7 @@ class FasterWhisperTranscriber:
                     initial_prompt=prompt,
                     hotwords=self._hotwords,
                     without_timestamps=WITHOUT_TIMESTAMPS,
+                    word_timestamps=WORD_TIMESTAMPS,
                     clip_timestamps=[{"start": c.start, "end": c.end} for c in clips],
                     vad_filter=False,
                 )
@@ -326,8 +345,7 @@ class FasterWhisperTranscriber:
                     kept = self._checked(list(group), window, clip, regions, language)
                     for piece in kept:
                         if is_speech(piece):
-                            start, end = offset + float(piece.start), offset + float(piece.end)
-                            segments.append(Segment(start, end, piece.text.strip()))
+                            segments.extend(sentence_segments(piece, offset))
                     if progress is not None:
                         progress(min(offset + clip.end, duration), duration)
             carry = window[int(round(cut * SAMPLE_RATE)) :].copy()

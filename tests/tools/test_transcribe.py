@@ -407,3 +407,16 @@ def test_a_clip_that_comes_out_too_short_is_decoded_again(monkeypatch):
     transcript = transcriber.run(_marked_audio(56))
     assert [s.text.split()[:2] for s in transcript.segments] == [["second", "0"], ["all", "the"]]
     assert transcript.segments[1].start == pytest.approx(28.0)
+
+
+def test_batched_piece_is_split_into_sentences_timed_by_words():
+    from types import SimpleNamespace as W
+
+    from assistant.types import Segment
+    from tools.transcribe import sentence_segments
+
+    words = [W(word=" Sales", start=1.0, end=1.4), W(word=" rose.", start=1.4, end=2.0), W(word=" Margins", start=2.5, end=3.0), W(word=" fell", start=3.0, end=3.6)]
+    piece = W(start=0.0, end=28.0, text=" Sales rose. Margins fell", words=words)
+    assert sentence_segments(piece, 600.0) == [Segment(601.0, 602.0, "Sales rose."), Segment(602.5, 603.6, "Margins fell")]
+    bare = W(start=0.0, end=28.0, text=" Sales rose.", words=None)
+    assert sentence_segments(bare, 10.0) == [Segment(10.0, 38.0, "Sales rose.")]
