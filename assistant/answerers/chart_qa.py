@@ -275,12 +275,25 @@ RULES: list[tuple[str, Callable[[str, ImageDescription], str | None]]] = [
 ]
 
 
+_CATEGORY_WORDS = set(terms("countries country regions region names name categories category platforms ranked"))
+
+
 def _choose_option(options: dict[str, str], image: ImageDescription, low: str) -> str:
-    """The option sharing the most words with the chart's text (axis titles weigh double)."""
+    """The option sharing the most words with the chart's text (axis titles weigh double). An axis
+    labelled with names (countries, platforms) represents those names: options that say so are
+    preferred for it and set aside for a numeric axis."""
     frame = _frame(image)
-    axis_title = frame.y_title if "vertical" in low or "y-axis" in low else frame.x_title
-    text_terms = set(terms(" ".join(line.text for line in image.ocr)))
+    vertical = "vertical" in low or "y-axis" in low
+    axis_title = frame.y_title if vertical else frame.x_title
+    text = " ".join(line.text for line in image.ocr)
+    text_terms = set(terms(text)) | ({"percentage", "percent"} if "%" in text else set())
     title_terms = set(terms(axis_title or ""))
+    ticks = frame.y_ticks if vertical else frame.x_ticks
+    if ticks:
+        named_axis = sum(t.value is None for t in ticks) > len(ticks) / 2
+        naming = {k: v for k, v in options.items() if set(terms(v)) & _CATEGORY_WORDS}
+        kept = naming if named_axis else {k: v for k, v in options.items() if k not in naming}
+        options = kept or options
 
     def score(item: tuple[str, str]) -> tuple[float, str]:
         words = set(terms(item[1]))

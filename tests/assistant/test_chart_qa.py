@@ -141,3 +141,27 @@ def test_printed_figure_beside_the_named_row_and_under_the_named_column() -> Non
     assert _ocr_row_lookup("what percentage are very optimistic about japanese food?", survey) == "20"
     assert _ocr_row_lookup("what percentage are very pessimistic about chinese food?", survey) == "39"
     assert _ocr_row_lookup("what percentage like korean food?", survey) is None  # no row names it
+
+
+def test_axis_of_names_is_answered_with_the_option_that_names_them() -> None:
+    from assistant.answerers.chart_qa import _choose_option
+    from assistant.types import ImageDescription
+
+    chart = ImageDescription(
+        path="oecd.png",
+        width=800,
+        height=500,
+        ocr=(
+            _line("Current account balance forecast", 10, 5, 400, 30),
+            _line("% of GDP, 2025-Q4", 10, 35, 200, 55),
+            _line("10", 10, 100, 30, 115),
+            _line("5", 10, 200, 30, 215),
+            _line("0", 10, 300, 30, 315),
+            _line("Norway", 60, 420, 110, 440),
+            _line("Germany", 160, 420, 220, 440),
+            _line("Korea", 260, 420, 300, 440),
+        ),
+    )
+    options = {"A": "Percentage of GDP", "B": "Forecast values", "C": "Time period", "D": "Countries and regions"}
+    assert _choose_option(options, chart, "what does the horizontal axis of the first chart represent?") == "D"
+    assert _choose_option(options, chart, "what does the vertical axis of the first chart represent?") == "A"
