@@ -115,9 +115,12 @@ class Assistant:
 
         texts: list[str] = []
         for source in self.store.sources():
-            if source.kind not in {"audio", "transcript"} and len(texts) < VOCABULARY_CHUNKS:
-                texts += [c.text for c in self.store.chunks_of(source.id)[:VOCABULARY_CHUNKS]]
-        return build_vocabulary(parse_vocabulary(self.settings.vocabulary), texts[:VOCABULARY_CHUNKS])
+            room = VOCABULARY_CHUNKS - len(texts)
+            if room <= 0:
+                break
+            if source.kind not in {"audio", "transcript"}:  # only fetch what fits, not whole 10-Ks
+                texts += [c.text for c in self.store.chunks_of(source.id, limit=room)]
+        return build_vocabulary(parse_vocabulary(self.settings.vocabulary), texts)
 
     # -- library --------------------------------------------------------------------------------
     def ingest(self, paths: list[Path], progress: Progress | None = None, audio_progress: Any = None) -> IngestReport:

@@ -190,9 +190,10 @@ class ChromaStore:
         digest = hashlib.sha256("\n".join(ids).encode("utf-8")).hexdigest()[:16]
         return f"{int(chunk_col.count())}-{digest}"
 
-    def chunks_of(self, source_id: str) -> list[Chunk]:
+    def chunks_of(self, source_id: str, limit: int | None = None) -> list[Chunk]:
+        """The chunks of one source (at most ``limit``)."""
         chunk_col, _ = self._open()
-        found = chunk_col.get(where={"source_id": source_id}, include=["documents", "metadatas"])
+        found = chunk_col.get(where={"source_id": source_id}, limit=limit, include=["documents", "metadatas"])
         return [_chunk_from(t, m) for t, m in zip(found["documents"], found["metadatas"])]
 
     # -- search --------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ def test_add_is_idempotent_and_locators_round_trip(make_store) -> None:
     assert store.sources() == [source]
     back = {c.id: c for c in store.chunks_of("s1")}
     assert back == {c.id: c for c in chunks}
+    assert len(store.chunks_of("s1", limit=2)) == 2
 
 
 def test_search_ranks_matching_chunk_first(make_store) -> None:
