@@ -6,8 +6,8 @@ reuses it). A table is one chunk of rows ``label | 2019 | 2018`` (split with the
 repeated when it is long); a paragraph is one chunk at ``tatqa://paragraph/<uid>``.
 
 Per question: ``hit@3`` is whether one of the top 3 retrieved chunks is the question's own table
-or one of its ``rel_paragraphs``; the answer comes from :func:`assistant.answerers.arithmetic.compute`
-or, failing that, the extractive answerer, over the retrieved evidence (the whole workspace is
+or one of its ``rel_paragraphs``; the answer comes from the extractive answerer (which tries
+:func:`assistant.answerers.arithmetic.compute` first) over the retrieved evidence (the whole workspace is
 searched, so the right table must be found first). ``em`` and ``f1`` follow the TAT-QA metric
 (:mod:`assistant.evaluation.metrics`): a computed answer is its value, with scale ``percent`` when
 written as a percentage, else the scale word (thousand/million/billion) the cited evidence states;
@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.answerers.arithmetic import compute
 from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.citations import cited_numbers
@@ -194,7 +193,7 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
         found = retriever.search(text, max(K, ws.top_k))
         hits.append(hit_at_k([h.chunk.locator.path for h in found], own_context(item, question), K))
         evidence = [Evidence(n, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score) for n, h in enumerate(found, 1)]
-        draft = compute(text, evidence) or answerer.run(text, evidence)
+        draft = answerer.run(text, evidence)
         em, f1 = score(question, *prediction(text, draft, evidence))
         ems.append(em)
         f1s.append(f1)
