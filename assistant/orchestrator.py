@@ -24,6 +24,7 @@ from assistant.extract import EXTRACTORS, ExtractContext, detect_kind
 from assistant.ingest import IngestReport, Progress, ingest_paths
 from assistant.router import route
 from assistant.settings import Settings, choose
+from assistant.status import BackendStatus, backend_status
 from assistant.store import ChromaStore
 from assistant.types import Answer, Evidence, ImageDescription, Locator, Source, ToolResult, Transcript, Turn
 
@@ -105,6 +106,12 @@ class Assistant:
         if self._answerer is None:
             self._answerer = choose(ANSWERERS, self.settings.answerer, "answerer")(self.settings)
         return self._answerer
+
+    def backend_status(self) -> list[BackendStatus]:
+        """Which backend serves each role (answerer, speech, ocr, embedder, store), its model, whether
+        the model is loaded and whether content goes off this machine; loads no model."""
+        builders = {"answerer": self.answerer, "speech": self.transcriber, "ocr": self.ocr_reader, "embedder": lambda: self.store.embedder}
+        return backend_status(self.settings, builders)
 
     def _context(self, audio_progress: Any = None) -> ExtractContext:
         return ExtractContext(self.settings, self.transcriber, self.ocr_reader, self.vocabulary, audio_progress)

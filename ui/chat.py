@@ -16,6 +16,7 @@ from assistant.errors import ModalystError
 from assistant.types import Answer, Turn
 from ui.evidence import AUDIO_SUFFIXES, plain, show_evidence
 from ui.session import assistant, clear_session, current_settings, history, session_files, workspace_lock
+from ui.settings_page import remote_notice
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,11 @@ def render() -> None:
     settings = current_settings()
     st.title("modalyst")
     top = st.columns([4, 1])
-    top[0].caption(f"workspace **{settings.workspace}** · profile {settings.profile} · everything stays on this machine")
+    notice = remote_notice(assistant())
+    where = "content goes off this machine" if notice else "everything stays on this machine"
+    top[0].caption(f"workspace **{settings.workspace}** · profile {settings.profile} · {where}")
+    if notice:
+        st.warning(notice, icon="🌐")
     if top[1].button("Clear chat", key="clear_chat", help="Forget this chat and delete its uploaded files"):
         clear_session()
     for index, message in enumerate(history()):

@@ -4,7 +4,7 @@ profile and the workspace for this browser session, validated with clear message
 from __future__ import annotations
 
 import logging
-from typing import Any
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -16,44 +16,38 @@ from ui.session import allowed_workspaces, assistant, check_workspace, current_s
 logger = logging.getLogger(__name__)
 
 PROFILES = ["general", "finance", "medical"]
-NO_MODEL = "no model needed"
-
-
-def is_loaded(backend: Any) -> str:
-    """"loaded", "not loaded yet" or "no model needed" for a backend object (duck-typed: backends
-    keep their model in ``_model`` or ``_engine`` once ``warm_up`` ran)."""
-    holders = [name for name in ("_model", "_engine") if hasattr(backend, name)]
-    if not holders:
-        return NO_MODEL
-    return "loaded" if any(getattr(backend, name) is not None for name in holders) else "not loaded yet"
 
 
 def roles(bot: Assistant) -> list[dict[str, str]]:
-    """One row per role: backend name, model, and whether the model is in memory."""
-    s: Settings = bot.settings
-    rows = []
-    answerer_model = {"transformers": s.vlm_model, "openai": f"{s.openai_model} @ {s.openai_base_url}"}.get(s.answerer, "")
-    parts = [
-        ("answerer", s.answerer, answerer_model, bot.answerer),
-        ("speech", s.speech_backend, s.speech_model, bot.transcriber),
-        ("OCR", s.ocr_backend, "", bot.ocr_reader),
-        ("embedder", s.embedder, s.embedder_model or ("all-MiniLM-L6-v2" if s.embedder == "minilm" else ""), lambda: bot.store.embedder),
+    """One row per role: backend, model, whether the model is in memory, and where it runs."""
+    return [
+        {
+            "role": row.role,
+            "backend": row.backend,
+            "model": row.model or "—",
+            "state": row.state,
+            "runs on": f"remote: {urlparse(row.endpoint).hostname}" if row.remote else "this machine",
+        }
+        for row in bot.backend_status()
     ]
-    for role, backend, model, build in parts:
-        try:
-            state = is_loaded(build())
-        except ModalystError as exc:
-            state = f"unavailable: {exc}"
-        rows.append({"role": role, "backend": backend, "model": model or "—", "state": state})
-    store = s.store or f"embedded Chroma in {s.store_dir}"
-    rows.append({"role": "store", "backend": "chroma", "model": store, "state": NO_MODEL})
-    return rows
+
+
+def remote_notice(bot: Assistant) -> str:
+    """A one-line notice naming each role that sends content off this machine ('' when none does)."""
+    remote = [row for row in bot.backend_status() if row.remote]
+    if not remote:
+        return ""
+    where = ", ".join(f"the {row.role} at {urlparse(row.endpoint).hostname}" for row in remote)
+    refused = any(row.role == "answerer" for row in remote) and not bot.settings.remote_ok
+    return f"Remote endpoint in use: {where}; questions and evidence are sent there" + (
+        " (the answerer refuses until remote_ok = true)." if refused else "."
+    )
 
 
 def warm_up(bot: Assistant) -> None:
     """Load every model now (first answers are then fast)."""
     with st.spinner("Loading models …"):
-        for role, build in (("answerer", bot.answerer), ("speech", bot.transcriber), ("OCR", bot.ocr_reader), ("embedder", lambda: bot.store.embedder)):
+        for role, build in (("answerer", bot.answerer), ("speech", bot.transcriber), ("ocr", bot.ocr_reader), ("embedder", lambda: bot.store.embedder)):
             try:
                 build().warm_up()
             except ModalystError as exc:
@@ -88,6 +82,9 @@ def render() -> None:
     choose_workspace_and_profile(settings)
     st.subheader("Backends")
     bot = assistant()
+    notice = remote_notice(bot)
+    if notice:
+        st.warning(notice, icon="🌐")
     st.dataframe(roles(bot), hide_index=True)
     if st.button("Load models now", key="warm_up"):
         warm_up(bot)

@@ -156,8 +156,24 @@ def test_settings_lists_each_role_and_its_backend(app_env) -> None:
     at = run_app()
     at.switch_page("settings_page.py").run()
     table = at.dataframe[0].value
-    assert list(table["role"]) == ["answerer", "speech", "OCR", "embedder", "store"]
+    assert list(table["role"]) == ["answerer", "speech", "ocr", "embedder", "store"]
     assert dict(zip(table["role"], table["backend"]))["speech"] == "fake"
+    assert set(table["runs on"]) == {"this machine"}
+    assert not at.warning
+
+
+def test_a_remote_answerer_is_shown_on_chat_and_settings(app_env, monkeypatch) -> None:
+    monkeypatch.setenv("MODALYST_ANSWERER", "openai")
+    monkeypatch.setenv("MODALYST_OPENAI_MODEL", "qwen")
+    monkeypatch.setenv("MODALYST_OPENAI_BASE_URL", "http://10.1.2.3:8000/v1")
+    at = run_app()
+    assert any("Remote endpoint in use: the answerer at 10.1.2.3" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert any("content goes off this machine" in c.value for c in at.caption)
+    at.switch_page("settings_page.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert dict(zip(table["role"], table["runs on"]))["answerer"] == "remote: 10.1.2.3"
+    assert any("refuses until remote_ok = true" in w.value for w in at.warning)
 
 
 def test_a_cited_recording_plays_from_the_cited_second(app_env) -> None:
