@@ -2,7 +2,8 @@
 vision-language model is configured. Everything the tools could not do becomes a warning.
 
 Example:
-    >>> from assistant.settings import Settings
+    >>> from assistant.errors import BackendUnavailableError
+from assistant.settings import Settings
     >>> desc = describe_image("tests/data/chart_bar_labels.png", Settings())  # doctest: +SKIP
     >>> [(v.category, v.value) for v in desc.chart.values]  # doctest: +SKIP
     [('Q1', 4.2), ('Q2', 5.1), ('Q3', 3.8), ('Q4', 6.0)]
@@ -16,17 +17,19 @@ import logging
 from dataclasses import replace
 from pathlib import Path
 
+from assistant.errors import BackendUnavailableError
 from assistant.settings import Settings
 from assistant.types import BBox, ImageDescription, Locator, OcrLine, Span
 from tools.describe_image.axes import read_axes
 from tools.describe_image.caption import Captioner, caption_image
 from tools.describe_image.chart import parse_number, read_chart
-from tools.describe_image.dicom import read_dicom
-from tools.describe_image.images import check_file, is_dicom, load_image
+from tools.describe_image.dicom import dicom_facts, read_dicom
+from tools.describe_image.images import check_file, is_dicom, open_image
 from tools.describe_image.ocr import OcrReader, make_ocr_reader
 
 logger = logging.getLogger(__name__)
 
+MAX_ASPECT = 40  # longer side / shorter side beyond which text detection cannot work (a 1-pixel strip)
 NO_CHART_WARNING = "could not read a chart (single-series bar charts are read so far)"
 
 __all__ = ["DescribeImageTool", "describe_image", "image_chunks_text", "image_pieces"]
@@ -43,13 +46,26 @@ def describe_image(
     warnings: list[str] = []
     facts = None
     if is_dicom(file):
-        image, facts = read_dicom(file)
+        try:
+            image, facts = read_dicom(file)
+        except BackendUnavailableError as exc:  # compressed pixels no installed decoder handles
+            facts = dicom_facts(file)
+            warnings.append(f"no image read: {exc}")
+            return ImageDescription(
+                path=str(file), width=int(facts.get("columns", 0) or 0), height=int(facts.get("rows", 0) or 0),
+                dicom=facts, warnings=tuple(warnings),
+            )
     else:
-        image = load_image(file)
+        loaded = open_image(file)
+        image = loaded.image
+        warnings.extend(loaded.warnings)
     reader = ocr_reader if ocr_reader is not None else make_ocr_reader(settings)
-    lines = reader.read(image)
+    thin = max(image.size) > MAX_ASPECT * min(image.size)
+    if thin:
+        warnings.append(f"image is {image.width}x{image.height}: too thin a strip to detect text or a chart in")
+    lines = () if thin else reader.read(image)
     chart = None
-    if facts is None:
+    if facts is None and not thin:
         try:
             chart = read_chart(image, lines)
         except (ValueError, IndexError, ArithmeticError):

@@ -128,7 +128,7 @@ class Scene:
 def make_scene(image: Image.Image, ocr: tuple[OcrLine, ...], max_side: int = 2000) -> Scene:
     scale = min(1.0, max_side / max(image.width, image.height))
     if scale < 1.0:
-        size = (round(image.width * scale), round(image.height * scale))
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
         image = image.resize(size, Image.Resampling.NEAREST)
     rgb = np.asarray(image.convert("RGB"))
     rects = tuple(

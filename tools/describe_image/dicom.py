@@ -99,26 +99,54 @@ def deidentify(ds: Any) -> Any:
     return ds
 
 
-def read_dicom(path: str | Path) -> tuple[Image.Image, dict[str, Any]]:
-    """An 8-bit display image of the first frame and de-identified facts about the file."""
+def _read(path: str | Path, pixels: bool = True) -> Any:
     try:
         import pydicom
         from pydicom.errors import InvalidDicomError
     except ImportError as exc:
         raise BackendUnavailableError(f"reading DICOM needs pydicom: {PYDICOM_INSTALL}") from exc
     try:
-        ds = pydicom.dcmread(str(path))
-    except (InvalidDicomError, OSError, ValueError, EOFError) as exc:
+        return pydicom.dcmread(str(path), stop_before_pixels=not pixels)
+    except (InvalidDicomError, OSError, ValueError, EOFError, KeyError, TypeError) as exc:
         raise BadInputError(f"{path}: not a readable DICOM file ({exc})") from None
+
+
+def dicom_facts(path: str | Path) -> dict[str, Any]:
+    """De-identified facts of a DICOM file without decoding its pixels (for pixels nothing installed
+    can decode)."""
+    ds = deidentify(_read(path, pixels=False))
+    facts = _facts(ds)
+    facts["number_of_frames"] = int(ds.get("NumberOfFrames", 1) or 1)
+    return facts
+
+
+def read_dicom(path: str | Path) -> tuple[Image.Image, dict[str, Any]]:
+    """An 8-bit display image of the first frame and de-identified facts about the file."""
+    ds = _read(path)
     if "PixelData" not in ds:
         raise BadInputError(f"{path}: DICOM file has no image (no PixelData)")
     frames = int(ds.get("NumberOfFrames", 1) or 1)
-    image = _display_image(ds, path, frames)
+    _check_pixels(ds, path, frames)
+    try:
+        image = _display_image(ds, path, frames)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise BadInputError(f"{path}: DICOM pixel data cannot be shown ({type(exc).__name__}: {exc})") from None
     deidentify(ds)
     facts = _facts(ds)
     facts["number_of_frames"] = frames
     logger.debug("read DICOM %s: %s", path, facts)
     return image, facts
+
+
+def _check_pixels(ds: Any, path: str | Path, frames: int) -> None:
+    """Refuse a pixel array too large to decode safely (a deflated or compressed file can be tiny)."""
+    from tools.describe_image.images import MAX_PIXELS
+
+    rows, columns = int(ds.get("Rows", 0) or 0), int(ds.get("Columns", 0) or 0)
+    if rows * columns * max(frames, 1) > MAX_PIXELS:
+        raise BadInputError(
+            f"{path}: DICOM image too large ({frames} x {columns}x{rows} pixels; limit {MAX_PIXELS:,})"
+        )
 
 
 def _pixels(ds: Any, path: str | Path) -> np.ndarray:
@@ -127,7 +155,8 @@ def _pixels(ds: Any, path: str | Path) -> np.ndarray:
     except (RuntimeError, NotImplementedError) as exc:
         syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", "?")
         raise BackendUnavailableError(
-            f"{path}: no decoder for DICOM transfer syntax {syntax} ({exc}); install one: {DECODERS_INSTALL}"
+            f"{path}: no decoder for DICOM transfer syntax {syntax} ({' '.join(str(exc).split())}); "
+            f"install one: {DECODERS_INSTALL}"
         ) from exc
     except (ValueError, AttributeError, KeyError) as exc:
         raise BadInputError(f"{path}: DICOM pixel data cannot be decoded ({exc})") from None

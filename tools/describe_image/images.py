@@ -12,7 +12,9 @@ Example:
 from __future__ import annotations
 
 import logging
+import struct
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -24,6 +26,8 @@ logger = logging.getLogger(__name__)
 # Largest image accepted, in pixels (width × height): about a 10,000 × 5,000 picture.
 MAX_PIXELS = 50_000_000
 DICOM_MAGIC_OFFSET = 128
+# What Pillow's decoders raise on damaged files (TIFF and EXIF parsers raise more than OSError).
+CORRUPT_IMAGE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError, ZeroDivisionError, struct.error)
 
 
 def is_dicom(path: str | Path) -> bool:
@@ -41,32 +45,57 @@ def check_file(path: str | Path) -> Path:
     return require_file(path, "image file")
 
 
+@dataclass(frozen=True)
+class LoadedImage:
+    """An image file opened for reading: the RGB picture (first frame) and how many frames it has."""
+
+    image: Image.Image
+    frames: int = 1
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        if self.frames > 1:
+            return (f"animated or multi-page image ({self.frames} frames): only the first frame is read",)
+        return ()
+
+
 def load_image(path: str | Path, *, max_pixels: int = MAX_PIXELS) -> Image.Image:
     """Open ``path`` as an RGB PIL image (first frame, EXIF rotation applied, alpha on white).
 
     Raises BadInputError for a missing, empty, corrupt, non-image or oversized file.
     """
+    return open_image(path, max_pixels=max_pixels).image
+
+
+def open_image(path: str | Path, *, max_pixels: int = MAX_PIXELS) -> LoadedImage:
+    """:func:`load_image` that also says how many frames the file holds (animated GIF/WebP, TIFF pages)."""
     file = check_file(path)
     if is_dicom(file):
         from tools.describe_image.dicom import read_dicom
 
         image, _facts = read_dicom(file)
-        return image
+        return LoadedImage(image)
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
             with Image.open(file) as opened:
                 _check_size(file, opened.size, max_pixels)
+                frames = int(getattr(opened, "n_frames", 1) or 1)
+                opened.seek(0)
                 opened.load()
                 image = _to_rgb(ImageOps.exif_transpose(opened))
-        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise BadInputError(f"{file}: image too large to open safely ({exc})") from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise BadInputError(
+                f"{file}: image too large to open safely (decompression-bomb guard; limit {max_pixels:,} pixels)"
+            ) from None
         except UnidentifiedImageError:
             raise BadInputError(f"{file}: not an image file modalyst can read") from None
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise BadInputError(f"{file}: corrupt or truncated image ({exc})") from None
-    logger.debug("loaded %s: %dx%d", file, image.width, image.height)
-    return image
+        except MemoryError:
+            raise BadInputError(f"{file}: image too large to decode in memory") from None
+        except CORRUPT_IMAGE_ERRORS as exc:
+            raise BadInputError(f"{file}: corrupt or truncated image ({type(exc).__name__}: {exc})") from None
+    logger.debug("loaded %s: %dx%d, %d frame(s)", file, image.width, image.height, frames)
+    return LoadedImage(image, frames)
 
 
 def _check_size(file: Path, size: tuple[int, int], max_pixels: int) -> None:
