@@ -59,6 +59,17 @@ def detect_kind(path: Path) -> str:
     return kind
 
 
+def checked_kind(path: Path, settings: Settings) -> str:
+    """:func:`detect_kind`, after refusing a file larger than the ``max_file_mb`` setting."""
+    kind = detect_kind(path)
+    size = path.stat().st_size
+    if size > settings.max_file_mb * 2**20:
+        raise BadInputError(
+            f"{path}: file is {size:,} bytes, over the maximum of {settings.max_file_mb:g} MB (setting max_file_mb)"
+        )
+    return kind
+
+
 def _is_transcript(path: Path) -> bool:
     from assistant.documents.transcripts import is_transcript_json, looks_timed
 
@@ -176,7 +187,7 @@ def extract_pdf(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
     """A PDF: text per page in reading order, tables as rows, OCR for pages without a text layer."""
     from assistant.documents.pdf import read_pdf
 
-    doc = read_pdf(path, ocr_reader=ctx.ocr_reader)
+    doc = read_pdf(path, ocr_reader=ctx.ocr_reader, max_pages=ctx.settings.max_pages)
     chunks = _chunks_of(doc.blocks, path, source_id, "pdf", ctx, doc.title)
     if not chunks:
         raise BadInputError(f"{path}: no text found in the PDF, not even by OCR")

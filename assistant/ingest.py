@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.errors import ModalystError
-from assistant.extract import EXTRACTORS, ExtractContext, detect_kind, file_hash
+from assistant.extract import EXTRACTORS, ExtractContext, checked_kind, file_hash
 from assistant.store import ChromaStore
 from assistant.types import Source
 
@@ -60,7 +60,7 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
 
 def ingest_file(path: Path, store: ChromaStore, ctx: ExtractContext) -> tuple[Source, bool, list[str]]:
     """Ingest one file; returns its source, whether it was new, and warnings. Raises on bad input."""
-    kind = detect_kind(path)
+    kind = checked_kind(path, ctx.settings)
     source_id = file_hash(path)
     existing = store.get_source(source_id)
     if existing is not None:

@@ -20,7 +20,7 @@ from assistant.answerers.base import NOT_FOUND, Answerer
 from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.citations import verify
 from assistant.errors import BadInputError, ModalystError, ToolError
-from assistant.extract import EXTRACTORS, ExtractContext, detect_kind
+from assistant.extract import EXTRACTORS, ExtractContext, checked_kind, detect_kind
 from assistant.ingest import IngestReport, Progress, ingest_paths
 from assistant.router import route
 from assistant.settings import Settings, choose
@@ -142,14 +142,14 @@ class Assistant:
 
     # -- single tools ---------------------------------------------------------------------------
     def transcribe(self, path: Path) -> Transcript:
-        if detect_kind(path) != "audio":
+        if checked_kind(path, self.settings) != "audio":
             raise BadInputError(f"{path}: not an audio or video file")
         return self.transcriber().run(path, vocabulary=self.vocabulary())
 
     def describe(self, path: Path) -> ImageDescription:
         from tools.describe_image import describe_image
 
-        if detect_kind(path) != "image":
+        if checked_kind(path, self.settings) != "image":
             raise BadInputError(f"{path}: not an image")
         return describe_image(path, self.settings, ocr_reader=self.ocr_reader())
 
@@ -160,7 +160,7 @@ class Assistant:
         warnings: list[str] = []
         for path in (turn.audio, *turn.images, *turn.files):
             if path is not None:
-                detect_kind(Path(path))  # bad attachments fail before any work starts
+                checked_kind(Path(path), self.settings)  # bad attachments fail before any work starts
         question = (turn.text or "").strip()
         if turn.audio is not None:
             with _timed(timings, "transcribe"):

@@ -55,6 +55,10 @@ class Settings(BaseModel):
     speech_vad: bool = True
     # Longest recording accepted for transcription, in seconds; longer ones are refused as bad input.
     max_audio_seconds: float = Field(default=14400.0, gt=0)
+    # Largest file accepted by ingest, ask and describe, in megabytes; larger ones are refused as bad input.
+    max_file_mb: float = Field(default=2048.0, gt=0)
+    # Most pages read from one PDF; longer PDFs are refused as bad input.
+    max_pages: int = Field(default=5000, ge=1)
     # Spoken language code ("en"), or empty to detect it.
     speech_language: str = ""
     # Comma-separated names and terms the speech decoder should expect (companies, tickers, people,

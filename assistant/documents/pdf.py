@@ -150,9 +150,14 @@ def ocr_page_text(page: Any, reader: Any, dpi: int = OCR_DPI) -> str:
     return text
 
 
-def read_pdf(path: Path, ocr_reader: Callable[[], Any] | None = None, find_tables: bool = True) -> PdfDocument:
-    """Every page's blocks; pages without a text layer are read by OCR when a reader is given."""
+def read_pdf(
+    path: Path, ocr_reader: Callable[[], Any] | None = None, find_tables: bool = True, max_pages: int | None = None
+) -> PdfDocument:
+    """Every page's blocks; pages without a text layer are read by OCR when a reader is given.
+    A PDF with more than ``max_pages`` pages is refused before any page is read."""
     with open_pdf(path) as doc:
+        if max_pages is not None and doc.page_count > max_pages:
+            raise BadInputError(f"{path}: the PDF has {doc.page_count} pages, over the maximum of {max_pages} (setting max_pages)")
         sections = _Sections()
         blocks: list[Block] = []
         unread: list[int] = []
