@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test setup bench-speech clean
+.PHONY: demo test setup bench-speech bench-load clean
 
 demo: $(STAMP)
 	$(VENV)/bin/modalyst --data-dir .modalyst demo $(if $(DATA),--data $(DATA))
@@ -36,6 +36,10 @@ $(STAMP): pyproject.toml Makefile | $(PY)
 
 bench-speech: $(STAMP)
 	$(PY) bench/speech.py
+
+# The API under load: 20 clients asking (10% ingesting) for 60 s against `modalyst serve` on loopback.
+bench-load: $(STAMP)
+	$(PY) bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf .modalyst .pytest_cache

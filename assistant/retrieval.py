@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -140,6 +141,7 @@ class HybridRetriever:
         self.store = store
         self.settings = settings
         self._index: _LexicalIndex | None = None
+        self._building = threading.Lock()  # one rebuild at a time when requests run in threads
 
     def search(self, question: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         """The ``k`` best chunks for ``question``; ``where`` filters both the dense and the lexical side."""
@@ -180,6 +182,12 @@ class HybridRetriever:
         version = self.store.version()
         if self._index is not None and self._index.version == version:
             return self._index
+        with self._building:  # concurrent requests wait for one rebuild instead of each building a copy
+            if self._index is not None and self._index.version == version:
+                return self._index
+            return self._build_index(version)
+
+    def _build_index(self, version: str) -> _LexicalIndex | None:
         texts, metas = self._all_chunks()
         if not texts:
             self._index = None
