@@ -55,5 +55,9 @@ class StoreError(ModalystError):
     """The vector store cannot be opened or written."""
 
 
+class DataDirError(StoreError, BadInputError):
+    """The data dir cannot be written: read-only, no permission, or no space left (exit 2)."""
+
+
 class ToolError(ModalystError):
     """A tool failed while running a turn; recorded as a ToolResult error and an Answer warning."""

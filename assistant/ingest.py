@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import ModalystError
+from assistant.errors import ModalystError, StoreError
 from assistant.extract import EXTRACTORS, ExtractContext, checked_kind, file_hash
 from assistant.store import ChromaStore
 from assistant.types import Source
@@ -89,11 +89,14 @@ def ingest_paths(
             progress(str(path), index, len(files))
         try:
             source, added, warnings = ingest_file(path, store, ctx)
+        except StoreError:
+            raise  # the store itself failed (unwritable, unreachable): no later file can succeed either
         except ModalystError as exc:
             report.failed.append((str(path), str(exc)))
             continue
         except Exception as exc:  # a bug on one file must not abort the batch; it is reported and logged
-            logger.exception("ingest of %s failed", path)
+            logger.error("ingest of %s failed: %s: %s", path, type(exc).__name__, exc)
+            logger.debug("ingest of %s failed", path, exc_info=True)
             report.failed.append((str(path), f"internal error while reading it ({type(exc).__name__}: {exc})"))
             continue
         (report.added if added else report.skipped).append(source)

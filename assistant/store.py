@@ -10,15 +10,19 @@ Example:
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
-from assistant.errors import BadInputError, StoreError
+from assistant.errors import BadInputError, DataDirError, StoreError
 from assistant.settings import Settings
 from assistant.types import Chunk, Locator, Source, Span
 
@@ -26,6 +30,22 @@ logger = logging.getLogger(__name__)
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 BATCH = 256
+LOCK_FILE = "write.lock"
+_UNWRITABLE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
+_UNWRITABLE_WORDS = ("readonly", "read-only", "permission denied", "disk is full", "no space left", "file too large", "disk i/o error")
+
+
+def store_error(exc: BaseException, where: object) -> StoreError:
+    """A store failure as one line: DataDirError (exit 2) when the data dir is read-only, not
+    permitted or full, else StoreError."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    unwritable = isinstance(exc, OSError) and exc.errno in _UNWRITABLE_ERRNOS
+    if unwritable or any(word in text.lower() for word in _UNWRITABLE_WORDS):
+        return DataDirError(
+            f"the store at {where} cannot be written ({text}); make the data dir writable, free space, "
+            "or choose another with --data-dir or MODALYST_DATA_DIR"
+        )
+    return StoreError(f"the store at {where} failed: {text}")
 
 
 @dataclass(frozen=True)
@@ -100,9 +120,8 @@ def make_client(settings: Settings) -> Any:
             )
         settings.store_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
-    except (OSError, ValueError) as exc:
-        where = settings.store or settings.store_dir
-        raise StoreError(f"cannot open the store at {where}: {exc}") from exc
+    except Exception as exc:  # OSError, ValueError and chromadb's own errors (a read-only sqlite file)
+        raise store_error(exc, settings.store or settings.store_dir) from exc
 
 
 class ChromaStore:
@@ -134,8 +153,27 @@ class ChromaStore:
                     name=f"{name}-sources", embedding_function=None
                 )
             except Exception as exc:  # chromadb raises many types; report them as one store error
-                raise StoreError(f"cannot open workspace {self.workspace!r}: {exc}") from exc
+                raise store_error(exc, f"workspace {self.workspace!r}") from exc
         return self._chunks, self._sources
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the store's inter-process write lock (embedded store only: a Chroma server orders
+        writes itself); chromadb failures while writing become one-line store errors."""
+        handle = None
+        try:
+            if not self.settings.store:
+                handle = (self.settings.store_dir / LOCK_FILE).open("a")
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
+        except (BadInputError, StoreError):
+            raise
+        except Exception as exc:
+            raise store_error(exc, self.settings.store or self.settings.store_dir) from exc
+        finally:
+            if handle is not None:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
 
     # -- sources -------------------------------------------------------------------------------
     def get_source(self, source_id: str) -> Source | None:
@@ -149,21 +187,27 @@ class ChromaStore:
         return sorted((_source_from(m) for m in found["metadatas"]), key=lambda s: s.path)
 
     def add_source(self, source: Source, chunks: list[Chunk]) -> None:
-        """Write a source's chunks, then its record. Partial leftovers of the same source go first."""
+        """Write a source's chunks, then its record. Partial leftovers of the same source go first.
+
+        Under the write lock, a source another process finished meanwhile is left as it is."""
         chunk_col, source_col = self._open()
-        chunk_col.delete(where={"source_id": source.id})
         unique = {c.id: c for c in chunks}
         items = list(unique.values())
-        for i in range(0, len(items), BATCH):
-            batch = items[i : i + BATCH]
-            chunk_col.upsert(
-                ids=[c.id for c in batch],
-                embeddings=self.embedder([embedding_text(c) for c in batch]),
-                documents=[c.text for c in batch],
-                metadatas=[_chunk_metadata(c) for c in batch],
-            )
-        meta = {k: v for k, v in source.to_dict().items() if v is not None}
-        source_col.upsert(ids=[source.id], documents=[source.path], metadatas=[meta], embeddings=[[1.0]])
+        embeddings = [self.embedder([embedding_text(c) for c in items[i : i + BATCH]]) for i in range(0, len(items), BATCH)]
+        with self._writing():
+            if source_col.get(ids=[source.id], include=[])["ids"]:
+                return
+            chunk_col.delete(where={"source_id": source.id})
+            for n, i in enumerate(range(0, len(items), BATCH)):
+                batch = items[i : i + BATCH]
+                chunk_col.upsert(
+                    ids=[c.id for c in batch],
+                    embeddings=embeddings[n],
+                    documents=[c.text for c in batch],
+                    metadatas=[_chunk_metadata(c) for c in batch],
+                )
+            meta = {k: v for k, v in source.to_dict().items() if v is not None}
+            source_col.upsert(ids=[source.id], documents=[source.path], metadatas=[meta], embeddings=[[1.0]])
 
     def forget(self, source_id: str) -> Source:
         """Remove a source and all its chunks; an unknown id is a bad input."""
@@ -174,8 +218,9 @@ class ChromaStore:
             if len(matches) != 1:
                 raise BadInputError(f"no source {source_id!r} in workspace {self.workspace!r}")
             source = matches[0]
-        source_col.delete(ids=[source.id])
-        chunk_col.delete(where={"source_id": source.id})
+        with self._writing():
+            source_col.delete(ids=[source.id])
+            chunk_col.delete(where={"source_id": source.id})
         return source
 
     def count(self) -> int:

@@ -1,0 +1,158 @@
+"""Crash safety: ``modalyst ingest`` killed with SIGKILL at random points of a batch, then run again
+to completion, leaves every source exactly once and no orphaned or duplicated chunk. A read-only or
+full data dir gives one clear line and exit 2, and the store is as it was."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.extract import file_hash
+from tests.reliability.conftest import MODALYST, clean_env, run_modalyst
+from tests.reliability.storecheck import snapshot_in_subprocess
+
+SEED = 20261126
+FIGURES: dict[str, int] = {}
+
+
+def make_batch(folder: Path, count: int, seed: int = 0) -> list[Path]:
+    """``count`` distinct small documents of several chunks each."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
+    for i in range(count):
+        paragraphs = [
+            f"Document {i} section {p}: revenue in region {rng.randint(1, 99)} was {rng.randint(1, 999)}.{rng.randint(0, 9)} million, "
+            + " ".join(rng.choice(["margin", "growth", "guidance", "cash", "capex", "churn", "backlog"]) for _ in range(40))
+            for p in range(4)
+        ]
+        path = folder / f"doc{i:03d}.md"
+        path.write_text("\n\n".join(paragraphs) + "\n")
+        files.append(path)
+    return files
+
+
+def ingest_and_kill(folder: Path, data: Path, env: dict[str, str], kill_at: int, extra_ms: float) -> bool:
+    """Start an ingest; SIGKILL it once its progress reaches file ``kill_at`` (plus ``extra_ms``).
+    Returns whether it was killed before finishing."""
+    env = dict(env, MODALYST_PROGRESS="1")
+    proc = subprocess.Popen([str(MODALYST), "--data-dir", str(data), "ingest", str(folder)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    reached = threading.Event()
+
+    def watch() -> None:
+        buffer = b""
+        while chunk := proc.stderr.read1(4096):  # type: ignore[union-attr]
+            buffer = (buffer + chunk)[-200:]
+            counts = [int(n) for n in re.findall(rb"(\d+)/\d+ \[", buffer)]
+            if counts and max(counts) >= kill_at:
+                reached.set()
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    while proc.poll() is None and not reached.wait(0.01):
+        pass
+    time.sleep(extra_ms / 1000)
+    killed = proc.poll() is None
+    if killed:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    thread.join(5)
+    return killed
+
+
+@pytest.mark.slow
+def test_sigkill_during_ingest_then_rerun_leaves_every_source_once(tmp_path: Path):
+    rng = random.Random(SEED)
+    files = make_batch(tmp_path / "batch", 40)
+    data, env = tmp_path / "data", clean_env(tmp_path)
+    kills = 0
+    for _ in range(3):
+        kills += ingest_and_kill(tmp_path / "batch", data, env, kill_at=rng.randint(1, len(files) - 2), extra_ms=rng.uniform(0, 40))
+    assert kills >= 2, "the ingest finished before it could be killed; the batch is too small"
+    interim = snapshot_in_subprocess(data, "default")
+    assert len(interim.sources) < len(files)
+
+    done = run_modalyst(["--data-dir", str(data), "ingest", str(tmp_path / "batch")], env)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+    final = snapshot_in_subprocess(data, "default")
+    assert final.problems() == []
+    assert sorted(final.sources) == sorted(file_hash(f) for f in files)
+    listed = run_modalyst(["--data-dir", str(data), "sources", "--json"], env)
+    assert listed.returncode == 0 and listed.stdout.count('"id"') == len(files)
+    FIGURES.update(kills=kills, sources=len(final.sources), chunks=len(final.chunks))
+    print(f"\ncrash: {kills} SIGKILLs, interim {len(interim.sources)} sources "
+          f"({len(interim.problems())} partial-write problems before the rerun), final {len(final.sources)} sources, "
+          f"{len(final.chunks)} chunks, 0 problems")
+
+
+def _read_only_command(data: Path, args: list[str]) -> list[str] | None:
+    """A command line that runs ``modalyst`` with ``data`` read-only: chmod works for a normal user;
+    root ignores file modes, so root gets a read-only bind mount in a private mount namespace."""
+    command = [str(MODALYST), "--data-dir", str(data), *args]
+    if os.geteuid() != 0:
+        return command
+    if not shutil.which("unshare"):
+        return None
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount --bind -o ro {data} {data}"], capture_output=True)
+    if probe.returncode != 0:
+        return None
+    script = f'mount --bind -o ro "{data}" "{data}" && exec "$@"'
+    return ["unshare", "-m", "sh", "-c", script, "modalyst", *command]
+
+
+@pytest.mark.slow
+def test_read_only_data_dir_is_one_clear_error(tmp_path: Path):
+    files = make_batch(tmp_path / "batch", 3)
+    data, env = tmp_path / "data", clean_env(tmp_path)
+    assert run_modalyst(["--data-dir", str(data), "ingest", str(files[0])], env).returncode == 0
+    before = snapshot_in_subprocess(data, "default")
+    if os.geteuid() != 0:
+        for path in [data, *data.rglob("*")]:
+            path.chmod(path.stat().st_mode & ~0o222)
+    command = _read_only_command(data, ["ingest", str(files[1]), str(files[2])])
+    if command is None:
+        pytest.skip("running as root without mount namespaces: a read-only data dir cannot be simulated")
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    for path in [data, *data.rglob("*")]:
+        path.chmod(path.stat().st_mode | 0o200)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "cannot be written" in result.stderr and "Traceback" not in result.stderr
+    assert "--data-dir" in result.stderr
+    assert snapshot_in_subprocess(data, "default") == before
+
+
+@pytest.mark.slow
+def test_full_disk_is_one_clear_error_and_loses_nothing(tmp_path: Path):
+    """No file may grow (RLIMIT_FSIZE at the store's current largest file): writes fail as on a full disk."""
+    files = make_batch(tmp_path / "batch", 6, seed=1)
+    data, env = tmp_path / "data", clean_env(tmp_path)
+    assert run_modalyst(["--data-dir", str(data), "ingest", str(files[0])], env).returncode == 0
+    before = snapshot_in_subprocess(data, "default")
+    largest = max(p.stat().st_size for p in data.rglob("*") if p.is_file())
+
+    def no_growth() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG instead
+        resource.setrlimit(resource.RLIMIT_FSIZE, (largest, largest))
+
+    result = subprocess.run([str(MODALYST), "--data-dir", str(data), "ingest", *map(str, files[1:])], env=env,
+                            capture_output=True, text=True, timeout=120, preexec_fn=no_growth)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "cannot be written" in result.stderr and "Traceback" not in result.stderr
+    after = snapshot_in_subprocess(data, "default")
+    assert after.problems() == [] and set(before.sources) <= set(after.sources)
+    redo = run_modalyst(["--data-dir", str(data), "ingest", *map(str, files)], env)
+    assert redo.returncode == 0, redo.stderr
+    final = snapshot_in_subprocess(data, "default")
+    assert final.problems() == [] and sorted(final.sources) == sorted(file_hash(f) for f in files)
