@@ -74,7 +74,7 @@ def ingest_and_kill(folder: Path, data: Path, env: dict[str, str], kill_at: int,
 @pytest.mark.slow
 def test_sigkill_during_ingest_then_rerun_leaves_every_source_once(tmp_path: Path):
     rng = random.Random(SEED)
-    files = make_batch(tmp_path / "batch", 40)
+    files = make_batch(tmp_path / "batch", 30)
     data, env = tmp_path / "data", clean_env(tmp_path)
     kills = 0
     for _ in range(3):
