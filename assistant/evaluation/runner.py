@@ -73,12 +73,17 @@ def _is_tatqa(suite: Path) -> bool:
     return any(suite.glob("tatqa_dataset_*.json"))
 
 
+def _is_pubmedqa(suite: Path) -> bool:
+    return any(suite.glob("pqal_*.json"))
+
+
 # Each module's ``run(suite_dir, settings, limit)`` returns ``(n, backend, metrics)``.
 SUITE_KINDS: list[SuiteKind] = [
     SuiteKind("speech", _is_speech, _run_speech),
     SuiteKind("financebench", _is_financebench, _lazy("assistant.evaluation.financebench", "run")),
     SuiteKind("chart", _is_chart, _lazy("assistant.evaluation.charts", "run")),
     SuiteKind("tatqa", _is_tatqa, _lazy("assistant.evaluation.tatqa", "run")),
+    SuiteKind("pubmedqa", _is_pubmedqa, _lazy("assistant.evaluation.pubmedqa", "run")),
 ]
 
 
