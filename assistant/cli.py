@@ -215,12 +215,13 @@ def forget(source_id: Annotated[str, typer.Argument(help="A source id (or its fi
 def evaluate(
     suite_dir: Annotated[Path, typer.Argument(help="A suite folder in the shared eval format.")],
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N items.")] = None,
+    task: Annotated[str | None, typer.Option("--task", help="Chart suite: only tasks starting with this (e.g. Sequential).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run an evaluation suite and print its metrics."""
     from assistant.evaluation.runner import run_suite
 
-    result = run_suite(suite_dir, settings_for(), limit)
+    result = run_suite(suite_dir, settings_for(), limit, task)
     if as_json:
         _print_json(result)
         return

@@ -15,11 +15,13 @@ Example:
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections.abc import Callable, Sequence
 
 from assistant.answerers.base import Draft
+from assistant.answerers.chart_compare import Found, answer_across_charts
 from assistant.lexical import terms
 from assistant.numbers import numbers_in
 from assistant.types import AxisTick, Evidence, ImageDescription, OcrLine
@@ -30,6 +32,7 @@ ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "sixth
 _CHART_REF = re.compile(r"\b(first|second|third|fourth|fifth|sixth)\s+(?:chart|plot|figure|image)", re.IGNORECASE)
 _OPTION = re.compile(r"^\s*([A-H])[.)]\s+(.+?)\s*$", re.MULTILINE)
 _PART = re.compile(r"(?:^|\n)\s*(\d)\.\s")
+MAX_QUOTED = 8  # chart values quoted under an answer computed across charts
 
 
 def answer_chart_question(
@@ -39,6 +42,9 @@ def answer_chart_question(
     if not images:
         return None
     body = _body(question)
+    across = answer_across_charts(body, images)
+    if across is not None:
+        return _cited_draft(across, images, evidence)
     parts = _split_parts(body)
     answers: list[tuple[str, list[int]]] = []
     for part in parts:
@@ -53,6 +59,30 @@ def answer_chart_question(
     text = "; ".join(a for a, _ in answers)
     computed = tuple(numbers_in(text))
     return Draft(f"Answer: {text}{' ' + marks if marks else ''}.", computed)
+
+
+def _cited_draft(found: Found, images: Sequence[ImageDescription], evidence: Sequence[Evidence]) -> Draft:
+    """``Answer: X [n][m].`` then, on its own line, the chart values it was computed from, each
+    cited so that the citation narrows to that value's box."""
+    quotes = [(i, v) for i, v in found.values if v.category][:MAX_QUOTED]
+    # Values quoted below carry their own marks (narrowed to their boxes); the answer line cites the
+    # charts only when it quotes nothing, and the piece that prints the answer when it repeats one.
+    cited = set() if quotes else {_evidence_n(images[i], evidence) for i in found.charts}
+    if found.quoted_from is not None:  # the evidence piece of that chart that prints the answer
+        path = images[found.quoted_from].path
+        cited |= {e.n for e in evidence if e.locator.path == path and found.text in e.text}
+    marks = "".join(f"[{n}]" for n in sorted(cited - {None}))  # type: ignore[type-var]
+    text = f"Answer: {found.text}{' ' + marks if marks else ''}."
+    quoted = []
+    for i, value in quotes:
+        n = _evidence_n(images[i], evidence)
+        if n is not None:
+            quoted.append(f"{value.category} = {value.value:g} [{n}]")
+    if quoted:
+        rest = len(found.values) - len(quotes)
+        more = f" and {rest} more" if rest > 0 else ""
+        text += "\nFrom the chart values: " + "; ".join(quoted) + more + "."
+    return Draft(text, () if found.quoted_from is not None else tuple(numbers_in(found.text)))
 
 
 def _body(question: str) -> str:
@@ -96,7 +126,7 @@ def _answer_part(part: str, images: Sequence[ImageDescription]) -> tuple[str, li
     options = dict(_OPTION.findall(part))
     if options and re.search(r"axis .*represent|represent", low):
         return _choose_option(options, images[charts[0]], low), charts[:1]
-    if len(charts) >= 2 and re.search(r"same (explicitly written )?(tick|label)", low):
+    if len(charts) >= 2 and re.search(r"same (explicitly written |labeled )?(tick|label|countries)", low):
         return _shared_ticks(low, images[charts[0]], images[charts[1]]), charts[:2]
     for pattern, rule in RULES:
         if re.search(pattern, low):
@@ -305,8 +335,30 @@ def _choose_option(options: dict[str, str], image: ImageDescription, low: str) -
     return max(options.items(), key=lambda kv: (score(kv)[0], -ord(kv[0])))[0]
 
 
+def _category_ticks(low: str, image: ImageDescription) -> tuple[AxisTick, ...] | None:
+    """A read bar chart's named categories as the ticks of its category axis, when the question asks
+    about that axis (or all axes, or names no axis); None otherwise."""
+    chart = image.chart
+    if chart is None or chart.type != "bar" or not any(v.category for v in chart.values):
+        return None
+    horizontal_bars = chart.x_title is not None and chart.y_title is None
+    asks_x = re.search(r"horizontal axis|x[ -]?(position )?axis|x-axis", low) is not None
+    asks_y = re.search(r"vertical axis|y[ -]?(position )?axis|y-axis", low) is not None
+    if (asks_x and horizontal_bars) or (asks_y and not horizontal_bars):
+        return None
+    names = tuple(AxisTick(v.category, None, v.bbox) for v in chart.values if v.category)
+    if "all axes" in low:
+        frame = _frame(image)
+        return names + (frame.x_ticks if horizontal_bars else frame.y_ticks)
+    return names
+
+
 def _shared_ticks(low: str, a: ImageDescription, b: ImageDescription) -> str:
-    ticks_a = _axis_ticks(low, a, every=True) or ()
-    ticks_b = _axis_ticks(low, b, every=True) or ()
-    key = lambda t: _fmt(t.value) if t.value is not None else t.text.strip().lower()  # noqa: E731
-    return str(len({key(t) for t in ticks_a} & {key(t) for t in ticks_b}))
+    every = lambda image: _category_ticks(low, image) or _axis_ticks(low, image, every=True) or ()  # noqa: E731
+    key = lambda t: _fmt(t.value) if t.value is not None else " ".join(t.text.lower().split())  # noqa: E731
+    keys_a, keys_b = {key(t) for t in every(a)}, {key(t) for t in every(b)}
+    shared = keys_a & keys_b
+    for name in keys_a - shared:  # an OCR slip ("Inited Kingdom") still names the same label
+        if len(name) >= 5 and any(difflib.SequenceMatcher(None, name, other).ratio() >= 0.85 for other in keys_b - shared):
+            shared.add(name)
+    return str(len(shared))

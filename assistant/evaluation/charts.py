@@ -3,8 +3,8 @@
 Every image of a question is attached in order ("the first chart" is ``image[0]``), described
 once per run (OCR + chart reader, one shared OCR reader), turned into evidence the way the
 orchestrator does it, and the question is answered by :func:`answer_chart_question`, falling back
-to the extractive answerer. Scoring: letters for multiple choice, numbers within 5%, normalised
-strings otherwise; a multi-part gold answer ``"3; 2"`` needs every part right.
+to the extractive answerer. Scoring: letters for multiple choice, numbers within 5% (years exactly),
+normalised strings otherwise; a multi-part gold answer ``"3; 2"`` needs every part right.
 
 Example:
     >>> score_answer("The answer is 0.031 [1].", "0.03", "open-ended")
@@ -19,7 +19,7 @@ import json
 import logging
 import re
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,16 +34,22 @@ logger = logging.getLogger(__name__)
 
 NUMBER_TOLERANCE = 0.05
 _MARK = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
+_YEAR = re.compile(r"(1[89]|20)\d\d")
 _NUMBER = re.compile(r"[-−+]?\d[\d,]*(?:\.\d+)?|[-−+]?\.\d+")
 
 
-def load_questions(suite_dir: Path, limit: int | None = None) -> list[dict[str, Any]]:
-    """The suite's rows, in file order; a missing or malformed file is a bad input."""
+def load_questions(suite_dir: Path, limit: int | None = None, task: str | None = None) -> list[dict[str, Any]]:
+    """The suite's rows in file order (only tasks starting with ``task`` when given, then the first
+    ``limit``); a missing or malformed file, or a task filter matching nothing, is a bad input."""
     path = suite_dir / "questions.jsonl"
     try:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     except (OSError, ValueError) as exc:
         raise BadInputError(f"{path}: cannot read the chart questions ({exc})") from None
+    if task:
+        rows = [row for row in rows if str(row.get("task", "")).lower().startswith(task.lower())]
+        if not rows:
+            raise BadInputError(f"{path}: no question's task starts with {task!r}")
     return rows[:limit] if limit else rows
 
 
@@ -70,6 +76,8 @@ def answer(question: str, descriptions: Sequence[ImageDescription], evidence: Se
 
 
 def _clean(text: str) -> str:
+    if re.match(r"\s*answer\s*:", text, flags=re.IGNORECASE):
+        text = text.strip().splitlines()[0]  # the "Answer: …" line; lines after it show the working
     text = _MARK.sub(" ", text).strip()
     text = re.sub(r"^\s*answer\s*:\s*", "", text, flags=re.IGNORECASE)
     return text.strip().rstrip(".").strip()
@@ -108,6 +116,8 @@ def _part_matches(predicted: str, gold: str) -> bool:
             got = _number(found[0]) if len(found) == 1 else None
         if got is None:
             return False
+        if _YEAR.fullmatch(gold):
+            return got == expected  # a year is a label: 2017 is not "within 5%" of 2022
         return abs(got - expected) <= NUMBER_TOLERANCE * abs(expected) + 1e-9
     if _normal(predicted) == _normal(gold):
         return True
@@ -129,9 +139,21 @@ def _prefix(task: str) -> str:
     return task.split("/")[0]
 
 
-def _baseline(answers: list[str]) -> float:
-    counts = Counter(_normal(a) for a in answers)
-    return counts.most_common(1)[0][1] / len(answers) if answers else 0.0
+def constant_baseline(rows: Sequence[dict[str, Any]]) -> float:
+    """The best share one constant answer scores on ``rows`` under :func:`score_answer` (numbers within
+    5%, letters, lists in any order count as they do for real answers); candidates are the gold
+    answers themselves and the letters A-D.
+
+    Example:
+        >>> constant_baseline([{"answer": "10", "type": "open-ended"}, {"answer": "10.3", "type": "open-ended"},
+        ...                    {"answer": "B", "type": "multiple-choice"}])
+        0.6667
+    """
+    if not rows:
+        return 0.0
+    candidates = list(dict.fromkeys([str(r["answer"]) for r in rows] + ["A", "B", "C", "D"]))
+    best = max(sum(score_answer(c, str(r["answer"]), r["type"]) for r in rows) for c in candidates)
+    return round(best / len(rows), 4)
 
 
 def metrics_for(rows: Sequence[dict[str, Any]], correct: Sequence[bool]) -> dict[str, float]:
@@ -145,7 +167,7 @@ def metrics_for(rows: Sequence[dict[str, Any]], correct: Sequence[bool]) -> dict
         members = groups[key]
         out[f"accuracy.{key}"] = round(sum(correct[i] for i in members) / len(members), 4)
     for key in sorted(groups):
-        out[f"constant_baseline.{key}"] = round(_baseline([rows[i]["answer"] for i in groups[key]]), 4)
+        out[f"constant_baseline.{key}"] = constant_baseline([rows[i] for i in groups[key]])
     return out
 
 
@@ -171,10 +193,11 @@ class _Describer:
 
 
 def run(
-    suite_dir: Path, settings: Settings, limit: int | None = None, ocr_reader: Any = None
+    suite_dir: Path, settings: Settings, limit: int | None = None, task: str | None = None, ocr_reader: Any = None
 ) -> tuple[int, str, dict[str, float]]:
-    """Answer and score the suite's questions; returns ``(n, backend, metrics)``."""
-    rows = load_questions(Path(suite_dir), limit)
+    """Answer and score the suite's questions (``task``: only tasks starting with it); returns
+    ``(n, backend, metrics)``."""
+    rows = load_questions(Path(suite_dir), limit, task)
     describe = _Describer(settings, ocr_reader)
     describe.reader.warm_up()
     correct: list[bool] = []

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation.charts import metrics_for, run, score_answer
+from assistant.errors import BadInputError
+from assistant.evaluation.charts import constant_baseline, load_questions, metrics_for, run, score_answer
 from assistant.types import OcrLine
 
 
@@ -25,6 +26,8 @@ from assistant.types import OcrLine
         ("Answer: Household Financial Transactions [1].", "Household financial transactions", "open-ended", True),
         ("Answer: Women, Men [1].", "Men, Women", "open-ended", True),
         ("Not found in your material.", "Korea", "open-ended", False),
+        ("Answer: 2017 [1].", "2022", "open-ended", False),  # years are labels, not "within 5%"
+        ("Answer: 2 [1].\nFrom the chart values: Italy = 38.2 [1].", "2", "open-ended", True),  # working below
     ],
 )
 def test_score_answer(predicted: str, gold: str, kind: str, ok: bool) -> None:
@@ -43,6 +46,27 @@ def test_metrics_per_task_type_and_baseline() -> None:
     assert m["accuracy.Direct_Questions/Content"] == 0.0
     assert m["accuracy.type.multiple-choice"] == 1.0
     assert m["constant_baseline.Direct_Questions"] == 1.0
+
+
+def test_constant_baseline_is_the_best_single_answer_under_the_scorer():
+    rows = [{"answer": a, "type": "open-ended"} for a in ("10", "10.4", "9.6", "3", "3", "2022", "2021")]
+    assert constant_baseline(rows) == round(3 / 7, 4)  # "10" also scores 10.4 and 9.6 (within 5%)
+    years = [{"answer": a, "type": "open-ended"} for a in ("2012", "2017", "2022", "2019")]
+    assert constant_baseline(years) == 0.25  # no year scores another
+    letters = [{"answer": a, "type": "multiple-choice"} for a in ("A", "C", "C")]
+    assert constant_baseline(letters) == round(2 / 3, 4)
+
+
+def test_task_filter(tmp_path: Path) -> None:
+    suite = tmp_path / "s"
+    suite.mkdir()
+    rows = [{"id": i, "task": t, "type": "open-ended", "answer": "1", "image": [], "question": "q"}
+            for i, t in enumerate(["Direct_Questions/Content", "Sequential_Reasoning", "Direct_Questions/Structure"])]
+    (suite / "questions.jsonl").write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    assert [r["id"] for r in load_questions(suite, task="direct")] == [0, 2]
+    assert [r["id"] for r in load_questions(suite, limit=1, task="Direct_Questions/Structure")] == [2]
+    with pytest.raises(BadInputError, match="no question's task starts with 'Parallel'"):
+        load_questions(suite, task="Parallel")
 
 
 def _suite(tmp_path: Path) -> Path:

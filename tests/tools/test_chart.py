@@ -178,3 +178,50 @@ def test_real_horizontal_chart(rapidocr):
     assert [(v.category, v.value) for v in chart.values] == list(zip(QUARTERS, REVENUE))
     q4 = chart.values[3].bbox
     assert q4[2] > q4[0] + 6.0 / 4.2 * (chart.values[0].bbox[2] - chart.values[0].bbox[0]) * 0.9
+
+
+def oecd_chart(values, names, *, every=2, highlight=None):
+    """An OECD-style export: tick labels printed above light gridlines, dark bars, and 45° country
+    labels under every ``every``-th bar whose top-right corner sits at the bar's centre."""
+    base, unit, pitch, width = 560, 12.0, 34, 22  # 0 at y=560, 12 px per unit (40 -> y=80)
+    image = Image.new("RGB", (80 + pitch * len(values), 720), "white")
+    draw = ImageDraw.Draw(image)
+    lines = [OcrLine("Employee compensation", (0, 0, 300, 30), 1.0), OcrLine("Total, % of GDP, 2022", (0, 40, 280, 70), 1.0)]
+    for v in range(0, 50, 10):
+        y = round(base - v * unit)
+        draw.line([(0, y), (image.width, y)], fill=(190, 200, 210))
+        lines.append(OcrLine(str(v), (0.0, y - 34.0, 16.0 * len(str(v)), y - 4.0), 1.0))  # label above its line
+    for i, value in enumerate(values):
+        x0 = 60 + i * pitch
+        colour = (70, 170, 250) if i == highlight else (0, 8, 50)
+        draw.rectangle([x0, round(base - value * unit), x0 + width - 1, base - 1], fill=colour)
+        if i % every == 0:
+            cx, size = x0 + width / 2, 9 * len(names[i])
+            lines.append(OcrLine(names[i], (cx - size, base + 8.0, cx + 3, base + 8.0 + size), 1.0))
+    return image, tuple(lines)
+
+
+COUNTRIES = ["Switzerland", "Norway", "France", "Japan", "Germany", "Spain", "Denmark", "Italy"]
+SHARES = [33.0, 31.5, 27.2, 24.0, 20.5, 18.1, 12.4, 6.0]
+
+
+def test_slanted_labels_on_every_other_bar_and_ticks_above_gridlines():
+    image, lines = oecd_chart(SHARES, COUNTRIES)
+    chart = read_chart(image, lines)
+    assert chart is not None and len(chart.values) == 8
+    assert [v.category for v in chart.values] == ["Switzerland", "", "France", "", "Germany", "", "Denmark", ""]
+    for cell, expected in zip(chart.values, SHARES):
+        assert cell.printed is False
+        assert cell.value == pytest.approx(expected, abs=0.15)  # ticks moved onto their gridlines
+
+
+def test_slanted_labels_on_every_bar_and_a_highlighted_bar():
+    image, lines = oecd_chart(SHARES, COUNTRIES, every=1, highlight=3)
+    chart = read_chart(image, lines)
+    assert chart is not None and chart.categories == tuple(COUNTRIES)
+    assert chart.values[3].value == pytest.approx(24.0, abs=0.15)
+
+
+def test_slanted_labels_missing_off_the_pattern_give_none():
+    image, lines = oecd_chart(SHARES, COUNTRIES, every=1)
+    assert read_chart(image, tuple(ln for ln in lines if ln.text != "Japan")) is None

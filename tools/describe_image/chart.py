@@ -27,6 +27,7 @@ import numpy as np
 from PIL import Image
 
 from assistant.types import BBox, Chart, ChartValue, OcrLine
+from tools.describe_image.bar_labels import gridline_position, slanted_categories
 from tools.describe_image.chart_shapes import Scene, bars_touch_blocks, ink, make_scene, mostly_text, overlap, union
 
 logger = logging.getLogger(__name__)
@@ -170,13 +171,16 @@ def _read_bars(scene: Scene, frame: _Frame, bars: list[_Bar], base: float, texts
     used: set[int] = set()
     printed = [_printed_label(bar, texts, used) for bar in bars]
     blocks = [frame.box(box) for box, _ in scene.rects]
-    categories = [_category(bar, bars, base, texts, used, blocks) for bar in bars]
-    numeric = frame.horizontal and any(parse_number(c) is not None for c in categories if c)
-    if numeric or any(c is None for c in categories) or len(set(categories)) != len(categories):
+    categories = _slanted(frame, bars, base, texts, used)
+    if categories is None:
+        categories = [_category(bar, bars, base, texts, used, blocks) for bar in bars]
+    named = [c for c in categories if c]
+    numeric = frame.horizontal and any(parse_number(c) is not None for c in named)
+    if numeric or (None in categories and "" not in categories) or len(set(named)) != len(named) or not named:
         logger.debug("bar chart: categories missing, repeated or numbers beside bars: %s", categories)
         return None
-    ticks = _ticks(bars, texts, used)
-    axis = _fit_axis(ticks)
+    ticks, gridded = _on_gridlines(scene, frame, bars, _ticks(bars, texts, used))
+    axis = _fit_axis(ticks, least=2 if gridded else 3)
     values = _values(bars, base, printed, axis, ticks)
     if values is None:
         return None
@@ -198,6 +202,37 @@ def _read_bars(scene: Scene, frame: _Frame, bars: list[_Bar], base: float, texts
         series=(series,),
         values=tuple(cells),
     )
+
+
+def _slanted(frame: _Frame, bars: list[_Bar], base: float, texts: list[_Text], used: set[int]) -> list[str] | None:
+    """Categories from 45° labels under a vertical chart ("" for the bars left unlabelled), or None."""
+    if frame.horizontal:
+        return None
+    free = [i for i, t in enumerate(texts) if i not in used and t.number is None]
+    centres = [(b.box[0] + b.box[2]) / 2 for b in bars]
+    found = slanted_categories(centres, _pitch(bars), base, [texts[i].line for i in free])
+    if found is None:
+        return None
+    names = set(found)
+    used.update(i for i in free if texts[i].line.text.strip() in names)
+    return [c or "" for c in found]
+
+
+def _on_gridlines(scene: Scene, frame: _Frame, bars: list[_Bar], ticks: list[_Text]) -> tuple[list[_Text], bool]:
+    """Tick labels moved onto their gridlines when every one of them has a gridline beside it
+    (and whether they were: two ticks on drawn gridlines fix an axis, three are needed otherwise)."""
+    if len(ticks) < 2:
+        return ticks, False
+    plot = frame.unbox((min(b.box[0] for b in bars), min(b.box[1] for b in bars),
+                        max(b.box[2] for b in bars), max(b.box[3] for b in bars)))
+    moved = []
+    for t in ticks:
+        at = gridline_position(scene.rgb, scene.scale, t.line.bbox, plot, frame.horizontal)
+        if at is None:
+            return ticks, False
+        shift = (-at if frame.horizontal else at) - t.vc
+        moved.append(_Text(t.line, (t.box[0], t.box[1] + shift, t.box[2], t.box[3] + shift), t.number))
+    return moved, True
 
 
 def _printed_label(bar: _Bar, texts: list[_Text], used: set[int]) -> _Text | None:
@@ -281,9 +316,9 @@ def _ticks(bars: list[_Bar], texts: list[_Text], used: set[int]) -> list[_Text]:
     return [t for t in side if min(abs(t.box[2] - edge), abs(t.box[0] - edge)) <= 3 * size]
 
 
-def _fit_axis(ticks: list[_Text]) -> Callable[[float], float] | None:
-    """value = a*v + b from at least 3 tick labels lying on a straight line (values rise upwards)."""
-    if len({t.number for t in ticks}) < 3:
+def _fit_axis(ticks: list[_Text], least: int = 3) -> Callable[[float], float] | None:
+    """value = a*v + b from at least ``least`` tick labels lying on a straight line (values rise upwards)."""
+    if len({t.number for t in ticks}) < least:
         return None
     for subset in [ticks] + [ticks[:i] + ticks[i + 1 :] for i in range(len(ticks))] * (len(ticks) >= 4):
         pos = np.array([t.vc for t in subset])

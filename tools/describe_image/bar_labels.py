@@ -1,0 +1,105 @@
+"""Where a bar chart's labels point: slanted category labels and tick labels that sit on gridlines.
+
+Two layouts common in published charts (OECD, spreadsheet exports) that the plain rules miss:
+
+* category labels written at 45° under the bars, often on every other bar only: a slanted label ends
+  (its top-right corner) at its bar's centre;
+* value-axis tick labels printed just above their gridline rather than centred on it: the tick's
+  position is the gridline's, found as a pixel row (or column) drawn across the plot.
+
+Example:
+    >>> labels = slanted_categories(centres=[10.0, 30.0, 50.0], pitch=20.0, base=100.0,
+    ...     lines=[OcrLine("Korea", (-20.0, 104.0, 12.0, 140.0), 1.0), OcrLine("Spain", (20.0, 104.0, 52.0, 140.0), 1.0)])
+    >>> labels
+    ['Korea', None, 'Spain']
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+
+from assistant.types import BBox, OcrLine
+
+logger = logging.getLogger(__name__)
+
+GRID_COVER = 0.9  # share of a row's pixels (label to plot end) that must be drawn for a gridline
+
+
+def _slanted(box: BBox, size: float) -> bool:
+    """A box about as tall as wide and taller than a line of text: text written on a diagonal."""
+    w, h = box[2] - box[0], box[3] - box[1]
+    return h >= 1.5 * size and 0.45 <= w / max(h, 1.0) <= 2.2
+
+
+def slanted_categories(
+    centres: Sequence[float], pitch: float, base: float, lines: Sequence[OcrLine], size: float | None = None
+) -> list[str | None] | None:
+    """Each bar's category from labels slanted under a vertical bar chart (image coordinates):
+    the label whose top-right corner lies nearest the bar's centre, within half a bar pitch.
+
+    ``None`` for the whole chart unless the labels are slanted, every label finds its own bar, and
+    the labelled bars are all bars or every k-th one (a label missing elsewhere is a misread)."""
+    below = [ln for ln in lines if ln.bbox[1] >= base - 4 and ln.bbox[1] - base <= 3 * pitch + 40]
+    if size is None:
+        flat = [ln.bbox[3] - ln.bbox[1] for ln in lines if (ln.bbox[2] - ln.bbox[0]) > 2.5 * (ln.bbox[3] - ln.bbox[1])]
+        size = float(np.median(flat)) if flat else 12.0
+    slanted = [ln for ln in below if _slanted(ln.bbox, size) and len(ln.text.strip()) >= 2]
+    if len(slanted) < 2 or len(slanted) < 0.6 * len(below):
+        return None
+    found: list[str | None] = [None] * len(centres)
+    for line in sorted(slanted, key=lambda ln: ln.bbox[2]):
+        i = int(np.argmin([abs(line.bbox[2] - c) for c in centres]))
+        if abs(line.bbox[2] - centres[i]) > 0.5 * pitch or found[i] is not None:
+            logger.debug("slanted label %r has no bar of its own", line.text)
+            return None
+        found[i] = line.text.strip()
+    labelled = [i for i, label in enumerate(found) if label is not None]
+    steps = set(np.diff(labelled).tolist())
+    step = min(steps) if steps else 1
+    if len(steps) > 1 or labelled[0] >= step or labelled[-1] < len(centres) - step:
+        logger.debug("slanted labels are not on every k-th bar: %s", labelled)
+        return None
+    return found
+
+
+def gridline_position(
+    rgb: np.ndarray, scale: float, label: BBox, plot: BBox, horizontal: bool
+) -> float | None:
+    """The gridline a value-axis tick label belongs to (image coordinates), or None.
+
+    Vertical charts: a pixel row within about a label height of ``label``, drawn across the plot
+    (``plot`` = the bars' span) in one colour other than the background for ``GRID_COVER`` of it.
+    Horizontal charts: the same with a pixel column. The nearest one to the label's centre wins."""
+    height, width = rgb.shape[:2]
+    grey = rgb.astype(np.int16)
+    background = np.median(grey[:: max(1, height // 50), :: max(1, width // 50)].reshape(-1, 3), axis=0)
+    drawn = np.abs(grey - background).max(axis=2) > 24
+    s = scale
+    if not horizontal:
+        lo, hi = label[1] - 0.6 * (label[3] - label[1]), label[3] + 0.8 * (label[3] - label[1])
+        x0, x1 = int(max(label[2], plot[0] - 4) * s), int(plot[2] * s)
+        if x1 - x0 < 10:
+            return None
+        rows = range(max(0, int(lo * s)), min(height, int(hi * s) + 1))
+        hits = [y for y in rows if drawn[y, x0:x1].mean() >= GRID_COVER]
+        centre = (label[1] + label[3]) / 2
+    else:
+        lo, hi = label[0] - 0.6 * (label[2] - label[0]), label[2] + 0.6 * (label[2] - label[0])
+        y0, y1 = int(plot[1] * s), int(min(label[1], plot[3] + 4) * s)
+        if y1 - y0 < 10:
+            return None
+        cols = range(max(0, int(lo * s)), min(width, int(hi * s) + 1))
+        hits = [x for x in cols if drawn[y0:y1, x].mean() >= GRID_COVER]
+        centre = (label[0] + label[2]) / 2
+    if not hits:
+        return None
+    runs = np.split(np.array(hits), np.nonzero(np.diff(hits) > 1)[0] + 1)
+    if any(len(run) > 4 for run in runs):
+        runs = [run for run in runs if len(run) <= 4]  # a thick band is a bar, not a line
+    if not runs:
+        return None
+    best = min(runs, key=lambda run: abs(run.mean() / s - centre))
+    return float(best.mean() + 0.5) / s
