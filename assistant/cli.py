@@ -148,13 +148,23 @@ def ask(
     if not question.strip() and audio is None:
         raise BadInputError("the question is empty; give a question or --audio")
     turn = Turn(text=question or None, audio=str(audio) if audio else None, images=tuple(str(p) for p in image or ()))
-    answer = _assistant(settings_for(workspace, vocabulary=vocabulary)).ask(turn)
+    bot = _assistant(settings_for(workspace, vocabulary=vocabulary))
     if as_json:
-        _print_json(answer.to_dict())
+        _print_json(bot.ask(turn).to_dict())
         return
     from assistant.render import render_answer
 
-    typer.echo(render_answer(answer))
+    shown: list[str] = []
+
+    def show(piece: str) -> None:  # the answer as it is produced; citations and warnings follow
+        shown.append(piece)
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+
+    answer = bot.ask(turn, on_token=show)
+    if shown:
+        typer.echo("")
+    typer.echo(render_answer(answer, streamed="".join(shown)))
 
 
 @app.command()

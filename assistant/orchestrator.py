@@ -9,15 +9,17 @@ Example:
 from __future__ import annotations
 
 import logging
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.answerers.base import NOT_FOUND, Answerer
+from assistant.answerers.base import NOT_FOUND, Answerer, Draft
 from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.answerers.yes_no import for_profile
 from assistant.citations import verify
 from assistant.errors import BadInputError, ModalystError, ToolError
 from assistant.extract import EXTRACTORS, ExtractContext, checked_kind, detect_kind
@@ -42,7 +44,7 @@ def _backend(module: str, name: str) -> Any:
 
 
 ANSWERERS: dict[str, Any] = {
-    "extractive": lambda settings: ExtractiveAnswerer(),
+    "extractive": lambda settings: for_profile(ExtractiveAnswerer(), settings.profile),  # yes/no decider when medical
     "transformers": _backend("assistant.answerers.transformers_vlm", "TransformersVLMAnswerer"),
     "openai": _backend("assistant.answerers.openai_chat", "OpenAICompatibleAnswerer"),
 }
@@ -154,8 +156,13 @@ class Assistant:
         return describe_image(path, self.settings, ocr_reader=self.ocr_reader())
 
     # -- asking ---------------------------------------------------------------------------------
-    def ask(self, turn: Turn) -> Answer:
-        """Answer one turn: transcribe a voice question, read attached images, retrieve, answer, verify."""
+    def ask(self, turn: Turn, on_token: Callable[[str], None] | None = None) -> Answer:
+        """Answer one turn: transcribe a voice question, read attached images, retrieve, answer, verify.
+
+        ``on_token(piece)`` receives the answer as it is produced: tokens from a streaming model
+        backend, sentence by sentence from the extractive one. Verification runs on the whole
+        answer afterwards; its warnings and the profile's note come with the returned Answer.
+        """
         timings: dict[str, float] = {}
         warnings: list[str] = []
         for path in (turn.audio, *turn.images, *turn.files):
@@ -188,11 +195,7 @@ class Assistant:
                 warnings += list(result.detail.warnings)
         with _timed(timings, "answer"):
             images = [r.detail for r in results if isinstance(r.detail, ImageDescription)]
-            try:
-                draft = self.answerer().run(question, evidence, images=images)
-            except ToolError as exc:  # e.g. a model server timing out: answer anyway, and say so
-                warnings.append(f"the {self.settings.answerer} answerer failed ({exc}); answered with the extractive answerer")
-                draft = ANSWERERS["extractive"](self.settings).run(question, evidence, images=images)
+            draft = self._draft(question, evidence, images, warnings, on_token)
         with _timed(timings, "verify"):
             citations, problems = verify(draft.text, evidence, draft.computed)
         text = draft.text
@@ -208,6 +211,41 @@ class Assistant:
             timings=timings,
             warnings=tuple(warnings + problems),
         )
+
+    def _draft(
+        self,
+        question: str,
+        evidence: tuple[Evidence, ...],
+        images: list[Any],
+        warnings: list[str],
+        on_token: Callable[[str], None] | None,
+    ) -> Draft:
+        answerer = self.answerer()
+        shown: list[str] = []
+
+        def show(piece: str) -> None:
+            shown.append(piece)
+            if on_token is not None:
+                on_token(piece)
+
+        streams = on_token is not None and hasattr(answerer, "on_token")
+        if streams:
+            answerer.on_token = show  # type: ignore[attr-defined]
+        try:
+            draft = answerer.run(question, evidence, images=images)
+        except ToolError as exc:  # e.g. a model server timing out: answer anyway, and say so
+            warnings.append(f"the {self.settings.answerer} answerer failed ({exc}); answered with the extractive answerer")
+            draft = ANSWERERS["extractive"](self.settings).run(question, evidence, images=images)
+            if shown:
+                show("\n")  # the fallback answer starts on a line of its own
+            shown.clear()
+        finally:
+            if streams:
+                answerer.on_token = None  # type: ignore[attr-defined]
+        if on_token is not None and not shown:  # a backend that does not stream: its sentences, in order
+            for piece in sentence_pieces(draft.text):
+                on_token(piece)
+        return draft
 
     def _image_evidence(self, path: Path) -> ToolResult:
         from tools.describe_image import describe_image, image_pieces
@@ -244,6 +282,15 @@ class Assistant:
         except ModalystError as exc:
             return ToolResult("retrieve", error=str(exc))
         return ToolResult("retrieve", evidence=tuple(Evidence(0, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score, h.chunk.spans) for h in hits))
+
+
+def sentence_pieces(text: str) -> list[str]:
+    """``text`` cut after each sentence, whitespace kept, so the pieces join back to ``text``.
+
+    >>> sentence_pieces("Sales rose [1]. Costs fell [2].")
+    ['Sales rose [1]. ', 'Costs fell [2].']
+    """
+    return re.findall(r".+?(?:[.!?]+(?=\s|$)\s*|$)", text, flags=re.S) if text else []
 
 
 def _numbered(results: list[ToolResult]) -> tuple[Evidence, ...]:

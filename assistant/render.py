@@ -5,8 +5,13 @@ from __future__ import annotations
 from assistant.types import Answer, ImageDescription, Transcript, _clock
 
 
-def render_answer(answer: Answer) -> str:
-    lines = [answer.answer, ""]
+def render_answer(answer: Answer, streamed: str | None = None) -> str:
+    """The answer, its citations with quotes, warnings and timings. With ``streamed`` (the text
+    already printed piece by piece) only what follows it is repeated, such as the profile's note."""
+    text = answer.answer
+    if streamed is not None and streamed.strip() and text.startswith(streamed.strip()):
+        text = text[len(streamed.strip()) :].strip("\n")
+    lines = [text, ""] if text else [""]
     by_n = {e.n: e for e in answer.evidence}
     for citation in answer.citations:
         evidence = by_n.get(citation.n)

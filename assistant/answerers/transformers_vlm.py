@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +81,9 @@ class VLMRuntime:
             messages, add_generation_prompt=True, tokenize=True, return_dict=True, return_tensors="pt"
         ).to(self.model.device)
 
-    def generate(self, messages: Sequence[Message], images: Sequence[Any]) -> str:
-        """Greedy decoding of the answer to ``messages``; ``images`` fill the image parts in order."""
+    def generate(self, messages: Sequence[Message], images: Sequence[Any], on_token: Callable[[str], None] | None = None) -> str:
+        """Greedy decoding of the answer to ``messages``; ``images`` fill the image parts in order;
+        ``on_token`` receives the decoded text piece by piece while it is generated."""
         import torch
 
         self.load()
@@ -96,9 +97,25 @@ class VLMRuntime:
         if "pixel_values" in inputs and inputs["pixel_values"].is_floating_point():
             inputs["pixel_values"] = inputs["pixel_values"].to(self.model.dtype)
         with torch.inference_mode():
-            output = self.model.generate(**inputs, max_new_tokens=self.settings.max_new_tokens, do_sample=False)
+            streamer = _piece_streamer(self.processor, on_token) if on_token is not None else None
+            output = self.model.generate(
+                **inputs, max_new_tokens=self.settings.max_new_tokens, do_sample=False, streamer=streamer
+            )
         new_tokens = output[:, inputs["input_ids"].shape[1] :]
         return self.processor.batch_decode(new_tokens, skip_special_tokens=True)[0].strip()
+
+
+def _piece_streamer(processor: Any, on_token: Callable[[str], None]) -> Any:
+    """A transformers ``TextStreamer`` that hands each finished piece of new text to ``on_token``."""
+    transformers = _transformers()
+
+    class PieceStreamer(transformers.TextStreamer):
+        def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
+            if text:
+                on_token(text)
+
+    tokenizer = getattr(processor, "tokenizer", processor)
+    return PieceStreamer(tokenizer, skip_prompt=True, skip_special_tokens=True)
 
 
 def _system_into_user(messages: list[Message]) -> list[Message]:
@@ -135,6 +152,7 @@ class TransformersVLMAnswerer:
     def __init__(self, settings: Settings, runtime: VLMRuntime | None = None) -> None:
         self.settings = settings
         self.runtime = runtime or VLMRuntime(settings)
+        self.on_token: Callable[[str], None] | None = None  # set to receive the answer as it is generated
 
     def warm_up(self) -> None:
         self.runtime.load()
@@ -143,7 +161,7 @@ class TransformersVLMAnswerer:
         if not evidence and not images:
             return Draft(NOT_FOUND)
         messages = build_messages(question, evidence, images, profile=self.settings.profile)
-        text = self.runtime.generate(messages, [open_image(d.path) for d in images])
+        text = self.runtime.generate(messages, [open_image(d.path) for d in images], on_token=self.on_token)
         return Draft(text, computed=shown_results(text)) if text else Draft(NOT_FOUND)
 
     def captioner(self) -> VLMCaptioner:

@@ -316,3 +316,8 @@ class YesNoAnswerer:
         if decision is None:
             return self.inner.run(question, evidence, images=images)  # type: ignore[attr-defined]
         return Draft(answer_text(decision))
+
+
+def for_profile(inner: object, profile: str) -> object:
+    """``inner`` wrapped in a :class:`YesNoAnswerer` for the medical profile, else ``inner`` itself."""
+    return YesNoAnswerer(inner) if profile == "medical" else inner

@@ -170,3 +170,18 @@ def test_chat_template_without_a_system_role(tiny_model, tmp_path):
     answerer = TransformersVLMAnswerer(Settings(answerer="transformers", vlm_model=str(folder), max_new_tokens=2))
     calls = _spy_generate(answerer)
     assert isinstance(answerer.run("What was revenue?", EVIDENCE).text, str) and len(calls) == 1
+
+
+def test_generated_text_streams_to_on_token(tiny_model, chart_png):
+    settings = Settings(answerer="transformers", vlm_model=str(tiny_model), max_new_tokens=7)
+    answerer = TransformersVLMAnswerer(settings)
+    calls = _spy_generate(answerer)
+    pieces: list[str] = []
+    answerer.on_token = pieces.append
+    image = ImageDescription(path=str(chart_png), width=48, height=36)
+    draft = answerer.run("What was revenue in Q1?", EVIDENCE, images=[image])
+    assert calls[0]["streamer"] is not None  # a TextStreamer went into generate
+    assert draft.text != NOT_FOUND and pieces and "".join(pieces).strip() == draft.text
+    answerer.on_token = None
+    answerer.run("What was revenue in Q1?", EVIDENCE, images=[image])
+    assert calls[1]["streamer"] is None
