@@ -1,5 +1,6 @@
 """Check an answer against its evidence: every ``[n]`` must exist, every number must be in the
-evidence it cites (or be a number the answerer computed from cited numbers). Citations are narrowed
+evidence it cites (or be a number the answerer computed from cited numbers), and every sentence that
+states something must cite evidence. Citations are narrowed
 to the segments or chart values that the citing sentence quotes.
 
 Example:
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from assistant.answerers.base import NOT_FOUND
 from assistant.chunking import split_sentences
 from assistant.lexical import terms
 from assistant.numbers import numbers_in, same_number
@@ -84,6 +86,12 @@ def _sentences_with_marks(text: str) -> list[str]:
     return merged
 
 
+def _is_claim(sentence: str) -> bool:
+    """A sentence stating something (not "Not found in your material.", not a bare heading or label)."""
+    text = sentence.strip()
+    return text != NOT_FOUND and len(_words(text)) >= 2 and text[-1:] in ".!?"
+
+
 def verify(
     answer: str, evidence: Sequence[Evidence], computed: Iterable[float] = ()
 ) -> tuple[tuple[Citation, ...], list[str]]:
@@ -101,6 +109,8 @@ def verify(
             warnings.append(f"citation [{n}] points to no evidence")
     for sentence in sentences:
         cited = [by_n[n] for n in cited_numbers(sentence) if n in by_n]
+        if evidence and not cited_numbers(sentence) and _is_claim(sentence):
+            warnings.append(f"uncited: {sentence.strip()[:120]!r} cites no evidence")
         for value in numbers_in(sentence):
             if any(same_number(value, c) for c in computed):
                 continue
