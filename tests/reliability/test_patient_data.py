@@ -150,7 +150,12 @@ def test_a_remote_model_endpoint_needs_remote_ok(tmp_path: Path, monkeypatch):
         attempts.append(address)
         raise OSError("network blocked by the test")
 
+    def lookup(*args, **kwargs):
+        attempts.append(args[:2])
+        raise socket.gaierror("name lookup blocked by the test")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
     (tmp_path / "memo.md").write_text("Revenue was 4.2 billion in Q1.\n")
     data = tmp_path / "data"
     remote = {"MODALYST_ANSWERER": "openai", "MODALYST_OPENAI_BASE_URL": "https://models.example.com/v1", "MODALYST_OPENAI_MODEL": "m"}
