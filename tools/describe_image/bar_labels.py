@@ -38,7 +38,8 @@ def slanted_categories(
     centres: Sequence[float], pitch: float, base: float, lines: Sequence[OcrLine], size: float | None = None
 ) -> list[str | None] | None:
     """Each bar's category from labels slanted under a vertical bar chart (image coordinates):
-    the label whose top-right corner lies nearest the bar's centre, within half a bar pitch.
+    the label whose top-right corner lies nearest the bar's centre (after the shift common to all
+    labels, as OCR boxes pad text), within a third of a bar pitch.
 
     ``None`` for the whole chart unless the labels are slanted, every label finds its own bar, and
     the labelled bars are all bars or every k-th one (a label missing elsewhere is a misread)."""
@@ -50,9 +51,11 @@ def slanted_categories(
     if len(slanted) < 2 or len(slanted) < 0.6 * len(below):
         return None
     found: list[str | None] = [None] * len(centres)
+    shift = _common_shift([ln.bbox[2] for ln in slanted], centres, pitch)
     for line in sorted(slanted, key=lambda ln: ln.bbox[2]):
-        i = int(np.argmin([abs(line.bbox[2] - c) for c in centres]))
-        if abs(line.bbox[2] - centres[i]) > 0.5 * pitch or found[i] is not None:
+        end = line.bbox[2] - shift
+        i = int(np.argmin([abs(end - c) for c in centres]))
+        if abs(end - centres[i]) > 0.35 * pitch or found[i] is not None:
             logger.debug("slanted label %r has no bar of its own", line.text)
             return None
         found[i] = line.text.strip()
@@ -63,6 +66,18 @@ def slanted_categories(
         logger.debug("slanted labels are not on every k-th bar: %s", labelled)
         return None
     return found
+
+
+def _common_shift(ends: Sequence[float], centres: Sequence[float], pitch: float) -> float:
+    """How far right of their bars' centres the labels end (OCR boxes pad the text): the shift within
+    half a pitch that best lines the label ends up with bar centres (the smaller one on a tie)."""
+    grid = np.asarray(centres, dtype=float)
+
+    def cost(d: float) -> float:
+        return float(sum(np.min(np.abs(grid - (end - d))) for end in ends))
+
+    shifts = sorted(np.arange(-0.5 * pitch, 0.5 * pitch + 0.5, 1.0), key=abs)
+    return float(min(shifts, key=cost))
 
 
 def gridline_position(
