@@ -325,8 +325,10 @@ class FasterWhisperTranscriber:
             cut = length if last else cut_point(regions, length)
             clips = plan_clips([(s, min(e, cut)) for s, e in regions if s < cut], cut, max_seconds=CLIP_MAX_SECONDS)
             if clips:
+                audio = window[: int(round(cut * SAMPLE_RATE))]
+                end = audio.size / SAMPLE_RATE  # clip times are rounded: keep them inside the audio
                 pieces, info = pipeline.transcribe(
-                    window[: int(round(cut * SAMPLE_RATE))],
+                    audio,
                     language=language,
                     beam_size=BEAM_SIZE,
                     batch_size=BATCH_SIZE,
@@ -334,7 +336,7 @@ class FasterWhisperTranscriber:
                     hotwords=self._hotwords,
                     without_timestamps=WITHOUT_TIMESTAMPS,
                     word_timestamps=WORD_TIMESTAMPS,
-                    clip_timestamps=[{"start": c.start, "end": c.end} for c in clips],
+                    clip_timestamps=[{"start": min(c.start, end), "end": min(c.end, end)} for c in clips],
                     vad_filter=False,
                 )
                 language = info.language  # detected once, kept for later windows

@@ -420,3 +420,26 @@ def test_batched_piece_is_split_into_sentences_timed_by_words():
     assert sentence_segments(piece, 600.0) == [Segment(601.0, 602.0, "Sales rose."), Segment(602.5, 603.6, "Margins fell")]
     bare = W(start=0.0, end=28.0, text=" Sales rose.", words=None)
     assert sentence_segments(bare, 10.0) == [Segment(10.0, 38.0, "Sales rose.")]
+
+
+CALL_SUITE = Path(__file__).resolve().parents[3] / "shared" / "eval" / "earnings_call_3m_2017q1"
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_batched_audio_whose_clips_reach_its_very_end_is_transcribed(embedded):
+    """Ten clips of the 3M call joined: speech to the last sample, so the last clip's rounded end
+    used to fall past the audio and faster-whisper failed an assertion (regression)."""
+    if not (CALL_SUITE / "manifest.jsonl").is_file():
+        pytest.skip(f"{CALL_SUITE} is missing")
+    from assistant.evaluation.speech import read_manifest
+    import tools.transcribe as transcribe
+    from tools.audio import concat_audio
+
+    rows = sorted(read_manifest(CALL_SUITE), key=lambda r: str(r["id"]))[140:150]
+    samples = concat_audio(CALL_SUITE / str(r["audio"]) for r in rows)
+    assert samples.size / 16_000 > transcribe.SEQUENTIAL_MAX_SECONDS  # the batched path
+    transcript = embedded.run(samples)
+    assert transcript.duration == pytest.approx(samples.size / 16_000, abs=0.01)
+    assert "tax rate" in transcript.text
+    assert transcript.segments[-1].end <= transcript.duration + 0.01
