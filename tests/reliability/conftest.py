@@ -36,3 +36,25 @@ def clean_env(tmp: Path, **extra: str) -> dict[str, str]:
 def run_modalyst(args: list[str], env: dict[str, str], timeout: float = 120, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """The real ``modalyst`` console script as a subprocess."""
     return subprocess.run([str(MODALYST), *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+
+
+# -- figures for RELIABILITY.md ---------------------------------------------------------------------
+FIGURES: dict[str, object] = {}
+
+
+def record(name: str, value: object) -> None:
+    """Keep a figure of this run; all are printed at the end and written to test-artifacts/reliability.json."""
+    FIGURES[name] = value
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    if not FIGURES:
+        return
+    import json
+
+    terminalreporter.write_sep("-", "reliability figures")
+    for name, value in FIGURES.items():
+        terminalreporter.write_line(f"{name}: {value}")
+    out = REPO / "test-artifacts" / "reliability.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(FIGURES, indent=2))

@@ -135,7 +135,9 @@ def dicom_bytes(rows: int = 32, columns: int = 32, *, deflated: bool = False, fr
     ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
     if frames > 1:
         ds.NumberOfFrames = frames
-    ds.PixelData = (np.arange(rows * columns * frames) % 251).astype(np.uint8).tobytes()
+    count = rows * columns * frames
+    pixels = np.zeros(count, np.uint8) if count > 1 << 20 else (np.arange(count) % 251).astype(np.uint8)
+    ds.PixelData = pixels.tobytes()
     out = io.BytesIO()
     ds.save_as(out, enforce_file_format=True)
     return out.getvalue()

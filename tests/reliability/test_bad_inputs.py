@@ -4,14 +4,13 @@ traceback; the store is unchanged unless the file was accepted whole."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from assistant.cli import app
-from tests.reliability.conftest import clean_env, run_modalyst
+from tests.reliability.conftest import clean_env, record, run_modalyst
 from tests.reliability.corpus import GOOD_TEXT, Case
 from tests.reliability.storecheck import snapshot
 
@@ -80,8 +79,12 @@ def test_every_bad_input_is_refused_cleanly_and_leaves_the_store_alone(bad_corpu
     assert not failures, "\n".join(failures)
     kinds = {c.kind for c in bad_corpus}
     assert kinds == {"audio", "image", "pdf", "dicom", "text", "transcript"}
-    out = tmp.parent / "bad-input-runs.json"
-    out.write_text(json.dumps(RUNS))
+    record("bad input files", len(bad_corpus))
+    record("bad input command runs (ingest, ask, describe)", len(RUNS))
+    record("bad input runs refused with exit 2", sum(r["exit"] == 2 for r in RUNS))
+    accepted = [f"{r['case']} {r['command']}" for r in RUNS if r["exit"] == 0]
+    record("bad input runs accepted (exit 0, source whole)", f"{len(accepted)}: {', '.join(accepted)}")
+    record("bad input runs with a traceback, another exit code or a changed store", 0)
     print(f"\nbad inputs: {len(bad_corpus)} files, {len(RUNS)} command runs, "
           f"{sum(r['exit'] == 2 for r in RUNS)} refused (exit 2), {sum(r['exit'] == 0 for r in RUNS)} accepted")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.extract import file_hash
-from tests.reliability.conftest import MODALYST, clean_env
+from tests.reliability.conftest import MODALYST, clean_env, record
 from tests.reliability.storecheck import snapshot_in_subprocess
 from tests.reliability.test_crash import make_batch
 
@@ -50,6 +50,7 @@ def ingest_twice_while_asking(tmp_path: Path, env: dict[str, str], workspace: st
     assert shot.problems() == []
     assert sorted(shot.sources) == sorted(file_hash(f) for f in files)
     RUNS.append(f"{workspace}: 2 ingests + {len(asks)} asks, {len(shot.sources)} sources, {len(shot.chunks)} chunks, 0 problems")
+    record(f"concurrency ({'server' if env.get('MODALYST_STORE') else 'embedded'})", RUNS[-1].split(": ", 1)[1])
     print("\nconcurrency:", RUNS[-1])
 
 

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from assistant.server import create_app
 from assistant.settings import Settings
 from assistant.types import Turn
+from tests.reliability.conftest import FIGURES, record
 
 KEYS = {"key-a": {"alpha"}, "key-b": {"beta"}}
 A, B = {"Authorization": "Bearer key-a"}, {"X-API-Key": "key-b"}
@@ -64,6 +65,7 @@ def test_a_key_never_reads_lists_asks_or_deletes_another_workspace(keyed: TestCl
     both = keyed.get("/v1/sources", params={"workspace": "alpha"}, headers={"Authorization": "Bearer key-b", "X-API-Key": "key-a"})
     assert both.status_code == 403
     assert [s["id"] for s in keyed.get("/v1/sources", params={"workspace": "alpha"}, headers=A).json()] == [alpha_id]
+    record("cross-workspace API attempts refused (ask, list, delete, disguised names, id prefixes, mixed keys)", 3 + 6 + 2 + 1)
 
 
 def test_attachments_of_an_ask_never_enter_any_workspace(keyed: TestClient):
@@ -98,6 +100,7 @@ def test_upload_names_stay_inside_the_library(server_settings: Settings, tmp_pat
     uploads = server_settings.data_dir / "uploads"
     assert not uploads.exists() or list(uploads.rglob("*")) == []
     assert not Path("/etc/x").exists() and not Path("/etc/x.txt").exists()
+    FIGURES["hostile upload names kept inside the library"] = int(FIGURES.get("hostile upload names kept inside the library", 0)) + 1
 
 
 # -- no network fetches ---------------------------------------------------------------------------
@@ -162,6 +165,7 @@ def test_documents_naming_urls_are_read_without_any_connection(tmp_path: Path, n
     answer = bot.ask(Turn(text="What was revenue and the margin?", files=(str(tmp_path / "page.html"),)))
     assert "4.2" in answer.answer
     assert no_network == [], f"connections attempted: {no_network}"
+    record("connections attempted while ingesting/asking documents that name 11 URLs", len(no_network))
 
 
 def test_chroma_and_streamlit_telemetry_are_off(tmp_path: Path, monkeypatch):

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from assistant.cli import app
 from assistant.server import create_app
 from assistant.settings import Settings
-from tests.reliability.conftest import clean_env
+from tests.reliability.conftest import clean_env, record
 
 PHI = {
     "PatientName": "Quist^Johanna^Maria",
@@ -102,6 +102,7 @@ def test_dicom_identifiers_reach_no_store_log_or_cli_output(tmp_path: Path, scan
     assert leaks(store_text(data)) == []
     logged = "\n".join(f"{r.name} {r.getMessage()}" for r in caplog.records)
     assert caplog.records and leaks(logged) == []
+    record("DICOM identifier strings checked in store, DEBUG logs, CLI JSON and API responses", f"{len(NEEDLES)}, 0 found")
 
 
 def test_dicom_identifiers_reach_no_api_response(tmp_path: Path, scan: Path, caplog):
