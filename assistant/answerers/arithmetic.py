@@ -33,12 +33,12 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _PERCENT_CHANGE = re.compile(r"(\bpercent(?:age)?|%)\s*(?:change|increase|decrease|growth|decline|rise|fall)|\bgrowth rate\b", re.I)
 _CHANGE = re.compile(r"\b(change|difference|increase|decrease|grow|growth|decline|rise|fall|variance)\b", re.I)
 _AVERAGE = re.compile(r"\b(average|mean)\b", re.I)
-_SUM = re.compile(r"\b(sum|combined|in total|total of)\b", re.I)
+_SUM = re.compile(r"\b(sum|combined|in total|total of|altogether)\b", re.I)
 _RATIO = re.compile(r"\bratio of (.+?) to (.+?)(?: in | for | at | during |\?|$)", re.I)
 _OP_WORDS = set(
     terms(
         "percentage percent change difference increase decrease grow growth decline rise fall variance average "
-        "mean sum combined total ratio between year years period fiscal fy"
+        "mean sum combined total ratio between year years period fiscal fy amount value respectively company"
     )
 )
 _SHORT_FY = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
@@ -59,7 +59,7 @@ class Operand:
 
 
 @dataclass(frozen=True)
-class _Row:
+class Row:
     label: str
     cells: dict[str, str]  # period -> cell text
     n: int
@@ -70,9 +70,9 @@ def _clean(raw: str) -> str:
     return raw.replace("$", "").replace(" ", "").strip()
 
 
-def _table_rows(item: Evidence, rank: int) -> list[_Row]:
+def table_rows(item: Evidence, rank: int) -> list[Row]:
     """Rows of a ``|``-rendered table, each keyed by the periods of the last header row above it."""
-    rows: list[_Row] = []
+    rows: list[Row] = []
     header: dict[int, str] = {}
     for line in item.text.splitlines():
         if " | " not in f" {line} ":
@@ -86,16 +86,16 @@ def _table_rows(item: Evidence, rank: int) -> list[_Row]:
         if cells[0] and header:
             keyed = {p: cells[i] for i, p in header.items() if i < len(cells) and _CELL_NUMBER.match(cells[i] or "x")}
             if keyed:
-                rows.append(_Row(cells[0], keyed, item.n, rank))
+                rows.append(Row(cells[0], keyed, item.n, rank))
     return rows
 
 
-def _subject(question: str, extra: str = "") -> set[str]:
+def subject_terms(question: str, extra: str = "") -> set[str]:
     text = _YEAR.sub(" ", f"{question} {extra}")
     return {t for t in terms(text) if t not in _OP_WORDS}
 
 
-def _match(label: str, subject: set[str]) -> float:
+def label_match(label: str, subject: set[str]) -> float:
     have = set(terms(_YEAR.sub(" ", label)))
     if not have or not subject:
         return 0.0
@@ -106,27 +106,28 @@ def _match(label: str, subject: set[str]) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def _best_row(rows: list[_Row], subject: set[str], periods: list[str]) -> _Row | None:
-    """The row whose label best matches the subject and that has every period; None when unsure."""
+def best_row(rows: list[Row], subject: set[str], periods: list[str]) -> Row | None:
+    """The row whose label best matches the subject and that has every period (of equal matches, the one
+    in the better-ranked evidence); None when unsure (two equal matches in one piece disagree)."""
     scored = sorted(
-        ((_match(r.label, subject), -r.rank, r) for r in rows if all(p in r.cells for p in periods)),
+        ((label_match(r.label, subject), -r.rank, r) for r in rows if all(p in r.cells for p in periods)),
         key=lambda x: (x[0], x[1]),
         reverse=True,
     )
     if not scored or scored[0][0] < 0.5:
         return None
     best = scored[0]
-    for score, _, row in scored[1:]:
-        if score < best[0]:
-            break
+    for score, rank, row in scored[1:]:
+        if score < best[0] or rank != best[1]:
+            break  # a lower-ranked piece of evidence naming it as well does not make it ambiguous
         if [parse_number(row.cells[p]) for p in periods] != [parse_number(best[2].cells[p]) for p in periods]:
             return None  # two rows name the subject equally well and disagree
     return best[2]
 
 
 def _from_tables(subject: set[str], periods: list[str], evidence: Sequence[Evidence]) -> list[Operand] | None:
-    rows = [row for rank, item in enumerate(evidence) for row in _table_rows(item, rank)]
-    row = _best_row(rows, subject, periods)
+    rows = [row for rank, item in enumerate(evidence) for row in table_rows(item, rank)]
+    row = best_row(rows, subject, periods)
     if row is None:
         return None
     operands = [Operand(row.label, p, _clean(row.cells[p]), parse_number(_clean(row.cells[p])) or 0.0, row.n) for p in periods]
@@ -137,7 +138,7 @@ def _from_sentences(subject: set[str], periods: list[str], evidence: Sequence[Ev
     """Operands from a sentence naming the subject, taking the figure written just before each period."""
     for item in evidence:
         for sentence in split_sentences(item.text):
-            if _match(sentence, subject) <= 0 or len(subject & set(terms(sentence))) < max(1, 0.6 * len(subject)):
+            if label_match(sentence, subject) <= 0 or len(subject & set(terms(sentence))) < max(1, 0.6 * len(subject)):
                 continue
             found: list[Operand] = []
             for period in periods:
@@ -165,7 +166,7 @@ def _change(question: str, evidence: Sequence[Evidence], years: list[str], perce
     if len(years) != 2:
         return None
     old, new = sorted(years)
-    ops = _operands(_subject(question), [new, old], evidence)
+    ops = _operands(subject_terms(question), [new, old], evidence)
     if ops is None:
         return None
     a, b = ops
@@ -183,7 +184,7 @@ def _change(question: str, evidence: Sequence[Evidence], years: list[str], perce
 def _aggregate(question: str, evidence: Sequence[Evidence], years: list[str], average: bool) -> Draft | None:
     if len(years) < 2:
         return None
-    ops = _operands(_subject(question), years, evidence)
+    ops = _operands(subject_terms(question), years, evidence)
     if ops is None:
         return None
     total = sum(o.value for o in ops)
@@ -201,8 +202,8 @@ def _ratio(question: str, evidence: Sequence[Evidence], years: list[str]) -> Dra
     match = _RATIO.search(question)
     if match is None or len(years) != 1:
         return None
-    top = _operands(_subject(match.group(1)), years, evidence)
-    bottom = _operands(_subject(match.group(2)), years, evidence)
+    top = _operands(subject_terms(match.group(1)), years, evidence)
+    bottom = _operands(subject_terms(match.group(2)), years, evidence)
     if top is None or bottom is None or bottom[0].value == 0 or top[0].label == bottom[0].label:
         return None
     a, b = top[0], bottom[0]
@@ -248,13 +249,16 @@ def compute(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     years = question_years(question, aggregate)
     for applies, operation in _OPERATIONS:
         if applies(question):
-            return operation(question, evidence, years or _only_periods(question, evidence))
+            return operation(question, evidence, years or _only_periods(question, evidence, aggregate))
     return None
 
 
-def _only_periods(question: str, evidence: Sequence[Evidence]) -> list[str]:
+def _only_periods(question: str, evidence: Sequence[Evidence], aggregate: bool = False) -> list[str]:
     """When the question names no period: the two periods of the table whose row it names, if the
-    row has exactly two (\"the change in X\" over a 2019 | 2018 table)."""
-    rows = [row for rank, item in enumerate(evidence) for row in _table_rows(item, rank)]
-    row = _best_row(rows, _subject(question), [])
-    return list(row.cells) if row is not None and len(row.cells) == 2 else []
+    row has exactly two (\"the change in X\" over a 2019 | 2018 table); for an average or a sum,
+    every period of that row (\"the average X\" over 2019 | 2018 | 2017)."""
+    rows = [row for rank, item in enumerate(evidence) for row in table_rows(item, rank)]
+    row = best_row(rows, subject_terms(question), [])
+    if row is None:
+        return []
+    return list(row.cells) if len(row.cells) == 2 or (aggregate and len(row.cells) > 2) else []

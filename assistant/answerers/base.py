@@ -19,10 +19,13 @@ NOT_FOUND = "Not found in your material."
 
 @dataclass(frozen=True)
 class Draft:
-    """An answer before verification; ``computed`` lists numbers the answerer derived in code."""
+    """An answer before verification; ``computed`` lists numbers the answerer derived in code;
+    ``values`` holds the bare answer (a table cell, a phrase, each of several spans) when the answerer
+    found one, so evaluation can score the answer rather than the sentence that explains it."""
 
     text: str
     computed: tuple[float, ...] = ()
+    values: tuple[str, ...] = ()
 
 
 class Answerer(Protocol):

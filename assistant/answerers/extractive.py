@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answerers import arithmetic
+from assistant.answerers import arithmetic, table_lookup
 from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.chart_qa import answer_chart_question
 from assistant.chunking import split_sentences
@@ -35,6 +35,9 @@ _NUMERIC_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _FIGURE = re.compile(r"\d")
+_LEADING_FIGURE = re.compile(r"^[$€£]?\(?-?\d[\d,]*(?:\.\d+)?\)?%?(?:\s(?:thousand|million|billion)\b)?(?=[\s,;]|$)", re.I)
+_CONTRAST = re.compile(r",\s(?:while|whereas|but|although|which will)\s", re.I)
+_TABLE_LINE = re.compile(r"(?:[^|]*\|){3}")
 _CELL = re.compile(r"^(.+?) = (-?\$?\d[\d,]*(?:\.\d+)?%?)(?: \(.*\))?$")
 
 
@@ -62,6 +65,35 @@ def _sentences(evidence: Evidence) -> list[str]:
     for sentence in split_sentences(evidence.text):
         parts.extend(p.strip() for p in sentence.split("; ") if p.strip()) if sentence.count("; ") > 2 else parts.append(sentence)
     return parts
+
+
+def answer_clause(question: str, sentence: str) -> str:
+    """The part of a sentence that answers: the sentence without its opening words that only restate
+    the question (its terms and function words), and without a trailing contrast (", while ...").
+    A figure right after the restated part is the answer by itself (with its scale word).
+
+    >>> answer_clause("What do capital leases reflect?", "Capital leases reflect building and office equipment lease obligations.")
+    'building and office equipment lease obligations'
+    >>> answer_clause("How many PSUs were granted in December 2019?", "In December 2019, we granted 375,000 PSUs with targets.")
+    '375,000'
+    """
+    asked = set(terms(question))
+    words = sentence.strip().rstrip(".!?").split()
+    cut = 0
+    restated = False
+    for i, word in enumerate(words):
+        found = terms(word)
+        if found and not set(found) <= asked:
+            break
+        restated = restated or bool(found)
+        cut = i + 1
+    if not restated or cut >= len(words):
+        return sentence.strip().rstrip(".!?")
+    rest = " ".join(words[cut:])
+    figure = _LEADING_FIGURE.match(rest)
+    if figure:
+        return figure.group().strip(" ,")
+    return _CONTRAST.split(rest, maxsplit=1)[0].strip(" ,;:")
 
 
 def _is_heading(sentence: str) -> bool:
@@ -97,6 +129,7 @@ class ExtractiveAnswerer:
         for computed in (
             answer_chart_question(question, images, evidence) if images else None,
             arithmetic.compute(question, evidence),
+            table_lookup.lookup(question, evidence),
             self._from_table(question, wanted, evidence),
         ):
             if computed is not None:
@@ -116,10 +149,11 @@ class ExtractiveAnswerer:
             if new_terms or item.n != best.n:
                 chosen.append(item)
                 covered |= set(terms(item.sentence))
-        return Draft(" ".join(_cite(item.sentence, item.n) for item in chosen))
+        text = " ".join(_cite(item.sentence, item.n) for item in chosen)
+        return Draft(text, values=(answer_clause(question, best.sentence),))
 
     def _rank(self, question: str, wanted: list[str], evidence: Sequence[Evidence]) -> list[_Scored]:
-        candidates = [(e, s) for e in evidence for s in _sentences(e)]
+        candidates = [(e, s) for e in evidence for s in _sentences(e) if not _TABLE_LINE.match(s)]
         doc_freq = Counter(t for _, s in candidates for t in set(terms(s)))
         total = len(candidates)
         weights = {t: math.log(1 + total / (1 + doc_freq[t])) + 0.1 for t in set(wanted)}

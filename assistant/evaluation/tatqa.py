@@ -43,12 +43,16 @@ logger = logging.getLogger(__name__)
 WORKSPACE = "eval-tatqa"
 PATTERN = "tatqa_dataset_*.json"
 K = 3
+RENDERING = 2  # bumped when render_table changes, so a workspace ingested the old way is ingested anew
 _MARKS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _SCALE_WORDS = [
-    ("thousand", re.compile(r"thousands?|'000|\b000s\b|\$000", re.I)),
-    ("million", re.compile(r"\bmillions?\b|\$m\b|\bm\$|\$ ?mn\b", re.I)),
+    ("thousand", re.compile(r"thousands?|['‘’]000|\b000s\b|\$000", re.I)),
+    ("million", re.compile(r"\bmillions?\b|[$€£]\s?m\b|\b(?:usd|eur|gbp|rmb)\s?m\b|\bm[$€£]|[$€£] ?mn\b", re.I)),
     ("billion", re.compile(r"\bbillions?\b|\$bn?\b", re.I)),
 ]
+_HEADER_ONLY = re.compile(r"[^\d]*(?:(?:19|20)\d{2}[^\d]*)*")
+_WRITTEN_SCALE = re.compile(r"\d\s?(?:thousand|million|billion)\b", re.I)
+_YEAR_ONLY = re.compile(r"(?:19|20)\d{2}")
 _WHEN = re.compile(r"\b(which|what) (fiscal )?(year|years|period|quarter)\b|\bwhen\b", re.I)
 
 
@@ -83,8 +87,8 @@ def render_table(rows: Sequence[Sequence[str]], max_chars: int) -> list[str]:
     [' | 2019 | 2018\\nSales | 5 | 4']
     """
     lines = [" | ".join(" ".join(str(c).split()) for c in row) for row in rows if any(str(c).strip() for c in row)]
-    heads = 0
-    while heads < min(3, len(rows)) and not str(rows[heads][0]).strip():
+    heads = 0  # header rows: an empty first cell, or no figure but years ("(In millions) | 2019 | 2018")
+    while heads < min(3, len(rows)) and (not str(rows[heads][0]).strip() or _HEADER_ONLY.fullmatch(" ".join(map(str, rows[heads][1:])))):
         heads += 1
     header, body = lines[:heads], lines[heads:]
     pieces: list[str] = []
@@ -100,9 +104,10 @@ def render_table(rows: Sequence[Sequence[str]], max_chars: int) -> list[str]:
 
 
 def item_source(item: dict[str, Any], max_chars: int) -> tuple[Source, list[Chunk]]:
-    """One source per table with its paragraphs; the id is a hash of the item's content."""
+    """One source per table with its paragraphs; the id is a hash of the item's content (and of
+    :data:`RENDERING`)."""
     uid = item["table"]["uid"]
-    content = json.dumps([item["table"], item.get("paragraphs", [])], sort_keys=True)
+    content = json.dumps([RENDERING, item["table"], item.get("paragraphs", [])], sort_keys=True)
     source_id = hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
     chunks = [
         Chunk(text=text, locator=Locator(path=table_path(uid)), source_id=source_id, kind="table")
@@ -155,6 +160,11 @@ def prediction(question: str, draft: Draft, evidence: Sequence[Evidence]) -> tup
     """The answer to score and its scale: a computed value, or the quoted text without marks."""
     if draft.text == NOT_FOUND:
         return "", ""
+    if draft.values:  # the bare answer the answerer found (a cell, each of several spans)
+        value: Any = list(draft.values) if len(draft.values) > 1 else draft.values[0]
+        if all(_YEAR_ONLY.fullmatch(v.strip()) for v in draft.values) or any(_WRITTEN_SCALE.search(v) for v in draft.values):
+            return value, ""  # a year, or a figure that states its own scale ("$1.1 billion")
+        return value, "percent" if any("%" in v for v in draft.values) else evidence_scale(draft, evidence)
     if draft.computed:
         percent = "%" in draft.text  # a percentage change, or a computation over percentages
         return draft.computed[0], "percent" if percent else evidence_scale(draft, evidence)

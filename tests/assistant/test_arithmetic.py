@@ -107,6 +107,20 @@ def test_none_when_unsure(question: str) -> None:
     assert compute(question, [_table()]) is None
 
 
-def test_none_when_two_rows_name_the_subject_and_disagree() -> None:
-    ev = [_table(n=1), _table(" | 2019 | 2018\nRevenue | 7 | 6", n=2)]
+def test_none_when_two_rows_of_one_table_name_the_subject_and_disagree() -> None:
+    ev = [_table(" | 2019 | 2018\nRevenue | 7 | 6\nRevenue | 9 | 8", n=1)]
     assert compute("What is the change in revenue from 2018 to 2019?", ev) is None
+
+
+def test_the_better_ranked_table_wins_when_two_name_the_subject() -> None:
+    ev = [_table(" | 2019 | 2018\nRevenue | 7 | 6", n=1), _table(n=2)]
+    draft = compute("What is the change in revenue from 2018 to 2019?", ev)
+    assert draft is not None and draft.computed == (1.0,)
+    assert draft.text.endswith("= 7 − 6 = 1 [1].")
+
+
+def test_average_without_years_takes_every_period_of_the_row() -> None:
+    ev = [_table(" | 2019 | 2018 | 2017\nTax exempt interest income | (197) | (101) | (206)", n=1)]
+    text, computed = _checked("What was the average Tax exempt interest income?", ev)
+    assert computed[0] == pytest.approx(-168.0)
+    assert "/ 3" in text

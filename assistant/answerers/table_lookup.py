@@ -1,0 +1,93 @@
+"""Table lookups in code: the cell a question names, the periods a table covers, the period in which a
+row is highest or lowest.
+
+Tables come as ``|``-rendered evidence (``label | 2019 | 2018`` rows under a header of periods, see
+:func:`assistant.answerers.arithmetic.table_rows`). A question names a row ("What was the amount of
+Cash-settled awards in 2019?") and one or more periods; the row is the best label match among the
+evidence tables (ties go to the better-ranked evidence). The answer quotes the cell and cites it, and
+``Draft.values`` carries the bare cells so an evaluation scores the value, not the sentence.
+
+Example:
+    >>> table = " | 2019 | 2018\\nRevenue | $5,010 | $4,320\\nCost of sales | 3,100 | 2,900"
+    >>> ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
+    >>> lookup("What was the revenue in 2019?", ev).text
+    'Revenue in 2019: $5,010 [1].'
+    >>> lookup("In which year was cost of sales higher?", ev).values
+    ('2019',)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answerers.arithmetic import Row, best_row, question_years, subject_terms, table_rows
+from assistant.answerers.base import Draft
+from assistant.numbers import parse_number
+from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
+
+_WHICH_YEAR = re.compile(r"\b(which|what) (fiscal )?(year|period)\b|\bin which\b.*\byear\b", re.I)
+_HIGHER = re.compile(r"\b(higher|highest|larger|largest|greater|greatest|more|most|bigger|biggest|maximum|max|increase[ds]?)\b", re.I)
+_LOWER = re.compile(r"\b(lower|lowest|smaller|smallest|less|least|fewer|fewest|minimum|min|decrease[ds]?)\b", re.I)
+_YEARS_COVERED = re.compile(
+    r"\b(which|what) (fiscal )?years\b.*\b(table|provide|information|include|included|presented|shown|calculated|given|reported)\b"
+    r"|\bwhat (are|were) the (fiscal )?years\b",
+    re.I,
+)
+
+
+def _rows(evidence: Sequence[Evidence]) -> list[Row]:
+    return [row for rank, item in enumerate(evidence) for row in table_rows(item, rank)]
+
+
+def _years_covered(question: str, rows: list[Row]) -> Draft | None:
+    """The periods of the table holding the row the question names (or of the first table)."""
+    row = best_row(rows, subject_terms(question), []) or (rows[0] if rows else None)
+    if row is None:
+        return None
+    years = sorted(row.cells, reverse=True)
+    return Draft(f"The table gives {', '.join(years)} [{row.n}].", values=tuple(years))
+
+
+def _extreme(question: str, rows: list[Row], years: list[str]) -> Draft | None:
+    """The period in which the named row is highest (or lowest)."""
+    higher, lower = _HIGHER.search(question), _LOWER.search(question)
+    if bool(higher) == bool(lower):
+        return None
+    row = best_row(rows, subject_terms(question), years)
+    if row is None:
+        return None
+    values = {p: parse_number(raw) for p, raw in row.cells.items() if not years or p in years}
+    known = {p: v for p, v in values.items() if v is not None}
+    if len(known) < 2 or len(set(known.values())) < len(known):
+        return None
+    pick = (max if higher else min)(known, key=lambda p: known[p])
+    cells = ", ".join(f"{row.cells[p]} in {p}" for p in sorted(known, reverse=True))
+    word = "highest" if higher else "lowest"
+    return Draft(f"{row.label} was {word} in {pick} ({cells}) [{row.n}].", values=(pick,))
+
+
+def _cells(question: str, rows: list[Row], years: list[str]) -> Draft | None:
+    """The named row's cell in each named period."""
+    row = best_row(rows, subject_terms(question), years)
+    if row is None:
+        return None
+    cells = [row.cells[p] for p in years]
+    said = "; ".join(f"{row.cells[p]} in {p}" for p in years) if len(years) > 1 else cells[0]
+    when = "" if len(years) > 1 else f" in {years[0]}"
+    return Draft(f"{row.label}{when}: {said} [{row.n}].", values=tuple(cells))
+
+
+def lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    """A cited table value answering ``question``, or None when no table row clearly answers it."""
+    rows = _rows(evidence)
+    if not rows:
+        return None
+    if _YEARS_COVERED.search(question):
+        return _years_covered(question, rows)
+    years = question_years(question)
+    if _WHICH_YEAR.search(question):
+        return _extreme(question, rows, years)
+    if years:
+        return _cells(question, rows, years)
+    return None
