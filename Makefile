@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test setup bench-speech bench-load clean
+.PHONY: demo test setup bench-speech bench-store bench-ingest bench-load clean
 
 demo: $(STAMP)
 	$(VENV)/bin/modalyst --data-dir .modalyst demo $(if $(DATA),--data $(DATA))
@@ -36,6 +36,14 @@ $(STAMP): pyproject.toml Makefile | $(PY)
 
 bench-speech: $(STAMP)
 	$(PY) bench/speech.py
+
+# Store add/query at 10k, 100k and 1M chunks (STORE_ARGS="--sizes 10000,100000" for a quick run); embedding speed.
+bench-store: $(STAMP)
+	$(PY) bench/store.py $(STORE_ARGS)
+
+# One PDF's ingest time by stage (INGEST_PDF=path; default the FinanceBench Adobe 10-K).
+bench-ingest: $(STAMP)
+	$(PY) bench/ingest.py $(INGEST_PDF)
 
 # The API under load: 20 clients asking (10% ingesting) for 60 s against `modalyst serve` on loopback.
 bench-load: $(STAMP)

@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 BATCH = 256
+# The chunk collection's configuration (chromadb 1.x collection configuration).
+CHUNK_CONFIGURATION: dict[str, Any] = {"hnsw": {"space": "cosine"}}
 LOCK_FILE = "write.lock"
 _UNWRITABLE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 _UNWRITABLE_WORDS = ("readonly", "read-only", "permission denied", "disk is full", "no space left", "file too large", "disk i/o error")
@@ -147,7 +149,7 @@ class ChromaStore:
                 self._chunks = self._client.get_or_create_collection(
                     name=f"{name}-chunks",
                     embedding_function=self.embedder,
-                    configuration={"hnsw": {"space": "cosine"}},
+                    configuration=CHUNK_CONFIGURATION,
                 )
                 self._sources = self._client.get_or_create_collection(
                     name=f"{name}-sources", embedding_function=None
@@ -186,23 +188,33 @@ class ChromaStore:
         found = sources.get(include=["metadatas"])
         return sorted((_source_from(m) for m in found["metadatas"]), key=lambda s: s.path)
 
-    def add_source(self, source: Source, chunks: list[Chunk]) -> None:
+    def embed(self, chunks: list[Chunk]) -> list[Any]:
+        """The dense vectors of ``chunks`` (context line and text), computed in batches."""
+        vectors: list[Any] = []
+        for i in range(0, len(chunks), BATCH):
+            vectors.extend(self.embedder([embedding_text(c) for c in chunks[i : i + BATCH]]))
+        return vectors
+
+    def add_source(self, source: Source, chunks: list[Chunk], embeddings: list[Any] | None = None) -> None:
         """Write a source's chunks, then its record. Partial leftovers of the same source go first.
+        ``embeddings``, when given, are the chunks' vectors in order (else they are computed here).
 
         Under the write lock, a source another process finished meanwhile is left as it is."""
+        if embeddings is not None and len(embeddings) != len(chunks):
+            raise ValueError(f"{len(embeddings)} embeddings for {len(chunks)} chunks")
         chunk_col, source_col = self._open()
-        unique = {c.id: c for c in chunks}
-        items = list(unique.values())
-        embeddings = [self.embedder([embedding_text(c) for c in items[i : i + BATCH]]) for i in range(0, len(items), BATCH)]
+        last = list({c.id: i for i, c in enumerate(chunks)}.values())  # one chunk per id, the last given
+        items = [chunks[j] for j in last]
+        vectors = [embeddings[j] for j in last] if embeddings is not None else self.embed(items)
         with self._writing():
             if source_col.get(ids=[source.id], include=[])["ids"]:
                 return
             chunk_col.delete(where={"source_id": source.id})
-            for n, i in enumerate(range(0, len(items), BATCH)):
+            for i in range(0, len(items), BATCH):
                 batch = items[i : i + BATCH]
                 chunk_col.upsert(
                     ids=[c.id for c in batch],
-                    embeddings=embeddings[n],
+                    embeddings=vectors[i : i + BATCH],
                     documents=[c.text for c in batch],
                     metadatas=[_chunk_metadata(c) for c in batch],
                 )
@@ -222,6 +234,10 @@ class ChromaStore:
             source_col.delete(ids=[source.id])
             chunk_col.delete(where={"source_id": source.id})
         return source
+
+    def chunk_collection(self) -> Any:
+        """The workspace's raw Chroma collection of chunks (for benchmarks and maintenance)."""
+        return self._open()[0]
 
     def count(self) -> int:
         chunk_col, _ = self._open()

@@ -12,18 +12,21 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from assistant.chunking import Block
-from assistant.documents.tables import PageTable, find_page_tables, in_any
+from assistant.documents.tables import PageTable, count_rules, find_page_tables, in_any, might_hold_tables, plain_rules
 from assistant.errors import BadInputError
 
 logger = logging.getLogger(__name__)
 
 OCR_DPI = 150
+TABLE_WORKERS = 2  # processes that run the table finder when a PDF has many candidate pages
+PARALLEL_MIN_PAGES = 12  # fewer candidate pages than this are searched in this process
 BOLD, ITALIC = 16, 2  # pymupdf span flags
 HEADING_MAX_CHARS = 100
 HEADING_SIZE_RATIO = 1.15  # a span this much larger than the page's body text is a heading
@@ -39,6 +42,8 @@ class PdfDocument:
     pages: int
     title: str = ""
     warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: text, tables, ocr
+    table_pages: int = 0  # pages the table finder searched
 
 
 def open_pdf(path: Path) -> Any:
@@ -109,10 +114,8 @@ def _block_text(block: dict, skip: list[tuple[float, float, float, float]]) -> s
     return "\n".join(line for line in (" ".join(ln.split()) for ln in lines) if line)
 
 
-def page_blocks(page: Any, number: int, sections: _Sections, find_tables: bool = True) -> list[Block]:
-    """Blocks of one page in reading order: prose (headings update ``sections``) and tables."""
-    words = page.get_text("words", sort=True)
-    tables: list[PageTable] = find_page_tables(page, words) if find_tables else []
+def page_blocks(page: Any, number: int, sections: _Sections, tables: list[PageTable]) -> list[Block]:
+    """Blocks of one page in reading order: prose (headings update ``sections``) and its ``tables``."""
     boxes = [t.bbox for t in tables]
     raw = [b for b in page.get_text("dict", sort=True)["blocks"] if b.get("type") == 0]
     body = _body_size(raw)
@@ -150,21 +153,79 @@ def ocr_page_text(page: Any, reader: Any, dpi: int = OCR_DPI) -> str:
     return text
 
 
+def table_candidates(doc: Any, words: list[list[tuple]]) -> list[int]:
+    """0-based numbers of the pages worth the table finder (see ``might_hold_tables``)."""
+    rules = [count_rules(page) if words[i] else 0 for i, page in enumerate(doc)]
+    plain = plain_rules([r for r, w in zip(rules, words) if w])
+    return [i for i, w in enumerate(words) if w and might_hold_tables(w, rules[i], plain)]
+
+
+_worker_doc: Any = None
+
+
+def _open_in_worker(path: str) -> None:
+    global _worker_doc
+    import pymupdf
+
+    _worker_doc = pymupdf.open(path)
+
+
+def _tables_in_worker(index: int) -> tuple[int, list[PageTable]]:
+    page = _worker_doc[index]
+    return index, find_page_tables(page, page.get_text("words", sort=True))
+
+
+def search_tables(path: Path, doc: Any, pages: list[int], words: list[list[tuple]], workers: int) -> dict[int, list[PageTable]]:
+    """Tables of the given pages (0-based), searched by ``workers`` processes when there are many
+    pages (the finder's layout model runs about 1 s a page); in this process otherwise, or when the
+    processes cannot start."""
+    if workers > 1 and len(pages) >= PARALLEL_MIN_PAGES:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        try:
+            with ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_open_in_worker,
+                initargs=(str(path),),
+            ) as pool:
+                return dict(pool.map(_tables_in_worker, pages))
+        except (OSError, RuntimeError) as exc:  # BrokenProcessPool is a RuntimeError
+            logger.warning("table finder processes failed (%s); searching %s in this process", exc, path.name)
+    return {i: find_page_tables(doc[i], words[i]) for i in pages}
+
+
 def read_pdf(
-    path: Path, ocr_reader: Callable[[], Any] | None = None, find_tables: bool = True, max_pages: int | None = None
+    path: Path,
+    ocr_reader: Callable[[], Any] | None = None,
+    find_tables: bool = True,
+    max_pages: int | None = None,
+    workers: int = TABLE_WORKERS,
 ) -> PdfDocument:
     """Every page's blocks; pages without a text layer are read by OCR when a reader is given.
-    A PDF with more than ``max_pages`` pages is refused before any page is read."""
+    A PDF with more than ``max_pages`` pages is refused before any page is read. Tables are looked
+    for (``find_tables``) on pages that may hold them, by ``workers`` processes for long PDFs."""
+    timings = {"text": 0.0, "tables": 0.0, "ocr": 0.0}
     with open_pdf(path) as doc:
         if max_pages is not None and doc.page_count > max_pages:
             raise BadInputError(f"{path}: the PDF has {doc.page_count} pages, over the maximum of {max_pages} (setting max_pages)")
+        start = time.perf_counter()
+        words = [page.get_text("words", sort=True) for page in doc]
+        timings["text"] += time.perf_counter() - start
+        start = time.perf_counter()
+        candidates = table_candidates(doc, words) if find_tables else []
+        tables = search_tables(path, doc, candidates, words, workers) if candidates else {}
+        timings["tables"] = time.perf_counter() - start
         sections = _Sections()
         blocks: list[Block] = []
         unread: list[int] = []
         ocred: list[int] = []
         for number, page in enumerate(doc, start=1):
-            if page.get_text("text").strip():
-                blocks.extend(page_blocks(page, number, sections, find_tables))
+            start = time.perf_counter()
+            if words[number - 1]:
+                blocks.extend(page_blocks(page, number, sections, tables.get(number - 1, [])))
+                timings["text"] += time.perf_counter() - start
                 continue
             text = ocr_page_text(page, ocr_reader()) if ocr_reader is not None else ""
             if text.strip():
@@ -172,10 +233,17 @@ def read_pdf(
                 blocks.append(Block(text=text, section=sections.path, page=number))
             else:
                 unread.append(number)
+            timings["ocr"] += time.perf_counter() - start
         title = (doc.metadata or {}).get("title") or ""
         pages = doc.page_count
     warnings = [f"{path.name}: {len(ocred)} page(s) without a text layer were read by OCR"] if ocred else []
     if unread:
         warnings.append(f"{path.name}: {len(unread)} page(s) had no text, even by OCR: {unread[:10]}")
-    logger.info("%s: %d pages, %d blocks, %d by OCR", path.name, pages, len(blocks), len(ocred))
-    return PdfDocument(blocks=blocks, pages=pages, title=title, warnings=warnings)
+    logger.info(
+        "%s: %d pages, %d blocks, %d by OCR, tables searched on %d pages (%s)",
+        path.name, pages, len(blocks), len(ocred), len(candidates),
+        ", ".join(f"{k} {v:.1f}s" for k, v in timings.items()),
+    )
+    return PdfDocument(
+        blocks=blocks, pages=pages, title=title, warnings=warnings, timings=timings, table_pages=len(candidates)
+    )

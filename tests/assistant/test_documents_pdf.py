@@ -136,3 +136,20 @@ def test_document_title_adds_company_period_and_form_from_the_file_name() -> Non
     assert document_title(Path("ADOBE_2022_10K.pdf"), "ADBE 10-K FY22") == "ADOBE 2022 10-K — ADBE 10-K FY22"
     assert document_title(Path("notes.pdf"), "Board notes") == "Board notes"
     assert document_title(Path("AMCOR_2023Q4_EARNINGS.pdf")) == "AMCOR 2023Q4 EARNINGS"
+
+
+def test_table_precheck_counts_figure_rows_and_rules_beyond_the_plain_pages() -> None:
+    from assistant.documents.tables import might_hold_tables, numeric_rows, plain_rules
+
+    def word(x: float, y: float, text: str) -> tuple:
+        return (x, y, x + 30, y + 10, text)
+
+    figures = [word(x, y, "1,234") for y in (100, 120, 140) for x in (300, 400)]
+    prose = [word(x, 100, "revenue") for x in (50, 100, 150)] + [word(50, 200, "2022")]
+    assert numeric_rows(figures) == 3 and numeric_rows(prose) == 0
+    assert might_hold_tables(figures, rules=0, plain=0)
+    assert not might_hold_tables(figures[:4], rules=0, plain=0)  # two rows of figures are not enough
+    # a 10-K whose every page has a 16-line header and footer: only pages with 3 more lines qualify
+    assert plain_rules([16] * 20 + [60, 90]) == 16
+    assert not might_hold_tables(prose, rules=16, plain=16) and might_hold_tables(prose, rules=19, plain=16)
+    assert plain_rules([40, 90]) == 0  # too short to tell: every line counts

@@ -1,0 +1,326 @@
+"""Store benchmark: add throughput, query latency (with and without a metadata filter), recall and
+peak memory at 10k / 100k / 1M chunks of 384-dim vectors, plus the embedded model's throughput.
+
+Vectors are random unit vectors (precomputed, so the add figure is the store alone); metadata
+follows the product's chunk schema (``source_id``, ``kind``, ``path``, ``page``, ``context``)
+plus ``company``, ``period``, ``doc_type`` and ``modality``; each chunk has ~100 words of text.
+Chunks are written with chromadb's ``collection.add`` on the collection that ``ChromaStore``
+opens for a workspace (the product's collection configuration), in batches of ``--batch``.
+Each size runs in a fresh child process in a fresh store folder, so peak RSS is per size.
+
+Queries are unit vectors near stored ones (a stored vector plus noise, as a real question lands
+near its answer); latency is one ``collection.query`` (k=10, documents + metadatas + distances,
+what ``ChromaStore.search`` asks for) with the embedding excluded. For the unfiltered query,
+recall@10 against exact search over every vector added, and how often the exact nearest vector
+is among the 10 returned (random vectors are a hard case for HNSW: the other 9 neighbours are
+almost as far as the rest, so recall@10 is lower than with real embeddings).
+
+    .venv/bin/python bench/store.py [--sizes 10000,100000,1000000] [--queries 200] [--batch 5000]
+                                    [--embed-chunks 256] [--out bench/results/store.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DIM = 384
+K = 10
+SOURCE_CHUNKS = 400  # chunks per source: about one 10-K
+COMPANIES = 100  # a company filter selects ~1%
+DOC_TYPES = ("10-K",) * 3 + ("10-Q",) * 4 + ("8-K", "earnings-call", "slides")  # "8-K" selects ~10%
+MODALITY = {"10-K": "pdf", "10-Q": "pdf", "8-K": "pdf", "earnings-call": "transcript", "slides": "image"}
+WORDS = (
+    "revenue operating income margin fiscal quarter year increased decreased compared primarily due "
+    "growth subscription digital media experience cost of revenue research development sales marketing "
+    "general administrative net income per share diluted cash flows operations investing financing "
+    "million billion percent segment customers demand pricing guidance outlook risk factors liquidity"
+).split()
+NOISE = 0.35  # query = stored vector + this much Gaussian noise (per unit norm), renormalised
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def unit(rows: np.ndarray) -> np.ndarray:
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def vectors(start: int, stop: int, seed: int = 0) -> np.ndarray:
+    """The same unit vectors for the same positions, whatever the batch size."""
+    out = np.empty((stop - start, DIM), dtype=np.float32)
+    for block in range(start // 1000, (stop - 1) // 1000 + 1):
+        rows = unit(np.random.default_rng((seed, block)).standard_normal((1000, DIM), dtype=np.float32))
+        lo, hi = max(start, block * 1000), min(stop, block * 1000 + 1000)
+        out[lo - start : hi - start] = rows[lo - block * 1000 : hi - block * 1000]
+    return out
+
+
+def chunk_text(i: int) -> str:
+    rng = np.random.default_rng(i)
+    return " ".join(WORDS[j] for j in rng.integers(0, len(WORDS), 100))
+
+
+def metadata(i: int) -> dict[str, Any]:
+    source = i // SOURCE_CHUNKS
+    mix = (source * 2654435761) % 2**32  # spreads doc types and years evenly over companies
+    company = f"Company {source % COMPANIES:03d}"
+    doc_type = DOC_TYPES[(mix >> 8) % len(DOC_TYPES)]
+    year = 2015 + (mix >> 16) % 10
+    page = (i % SOURCE_CHUNKS) // 4 + 1
+    return {
+        "source_id": f"{source:016x}",
+        "kind": MODALITY[doc_type],
+        "path": f"/data/filings/{company.replace(' ', '_')}_{year}_{doc_type}.pdf",
+        "page": page,
+        "context": f"{company} {year} {doc_type} › Item 7 › page {page}",
+        "company": company,
+        "period": f"FY{year}",
+        "doc_type": doc_type,
+        "modality": MODALITY[doc_type],
+    }
+
+
+def filters(size: int) -> dict[str, dict[str, Any]]:
+    """Filters with the share of chunks each selects at this size."""
+    middle = metadata(size // 2)
+    return {
+        "company (~1%)": {"company": middle["company"]},
+        "doc_type (~10%)": {"doc_type": "8-K"},
+        "one source": {"source_id": middle["source_id"]},
+        "company and period": {"$and": [{"company": middle["company"]}, {"period": middle["period"]}]},
+    }
+
+
+def open_collection(folder: Path, hnsw: dict[str, Any]) -> Any:
+    """The chunk collection of a fresh workspace, opened the way the product opens it."""
+    from assistant import store as store_module
+    from assistant.settings import Settings
+    from assistant.store import ChromaStore
+
+    if hnsw:
+        store_module.CHUNK_CONFIGURATION = {"hnsw": {**store_module.CHUNK_CONFIGURATION["hnsw"], **hnsw}}
+    return ChromaStore(Settings(data_dir=folder, workspace="bench"), embedder=None).chunk_collection()
+
+
+class ExactTopK:
+    """Running exact top-k (cosine) of fixed queries over the vectors added so far."""
+
+    def __init__(self, queries: np.ndarray) -> None:
+        self.queries = queries
+        self.scores = np.full((len(queries), K), -np.inf, dtype=np.float32)
+        self.ids = np.full((len(queries), K), -1, dtype=np.int64)
+
+    def see(self, start: int, rows: np.ndarray) -> None:
+        sims = self.queries @ rows.T
+        all_scores = np.concatenate([self.scores, sims], axis=1)
+        all_ids = np.concatenate([self.ids, np.broadcast_to(np.arange(start, start + len(rows)), sims.shape)], axis=1)
+        top = np.argsort(-all_scores, axis=1)[:, :K]
+        self.scores = np.take_along_axis(all_scores, top, axis=1)
+        self.ids = np.take_along_axis(all_ids, top, axis=1)
+
+
+def timed_queries(collection: Any, queries: np.ndarray, where: dict[str, Any] | None) -> dict[str, Any]:
+    include = ["documents", "metadatas", "distances"]
+    collection.query(query_embeddings=[queries[0]], n_results=K, where=where, include=include)  # warm
+    times, found, counts = [], [], []
+    cpu0 = _cpu()
+    for q in queries:
+        t0 = time.perf_counter()
+        out = collection.query(query_embeddings=[q], n_results=K, where=where, include=include)
+        times.append((time.perf_counter() - t0) * 1000)
+        found.append([int(i[2:]) for i in out["ids"][0]])
+        counts.append(len(out["ids"][0]))
+    cpu = (_cpu() - cpu0) / len(queries) * 1000
+    times.sort()
+    return {
+        "p50_ms": round(float(np.percentile(times, 50)), 2),
+        "p95_ms": round(float(np.percentile(times, 95)), 2),
+        "mean_ms": round(statistics.fmean(times), 2),
+        "cpu_ms_per_query": round(cpu, 2),
+        "results_min": min(counts),
+        "_found": found,
+    }
+
+
+def run_level(size: int, n_queries: int, batch: int, hnsw: dict[str, Any], documents: bool) -> dict[str, Any]:
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-store-{size}-"))
+    try:
+        collection = open_collection(folder, hnsw)
+        rng = np.random.default_rng(12345)
+        picks = rng.integers(0, size, n_queries)
+        queries = np.stack([vectors(int(p), int(p) + 1)[0] for p in picks])
+        queries = unit(queries + NOISE / np.sqrt(DIM) * rng.standard_normal(queries.shape).astype(np.float32))
+        exact = ExactTopK(queries)
+        texts = [chunk_text(i) for i in range(64)]  # ~100 words each, reused: the text does not change the index
+        add_s, prep_s = 0.0, 0.0
+        cpu0 = _cpu()
+        for start in range(0, size, batch):
+            stop = min(size, start + batch)
+            t0 = time.perf_counter()
+            rows = vectors(start, stop)
+            ids = [f"c-{i}" for i in range(start, stop)]
+            metas = [metadata(i) for i in range(start, stop)]
+            docs = [texts[i % len(texts)] for i in range(start, stop)] if documents else None
+            exact.see(start, rows)
+            t1 = time.perf_counter()
+            collection.add(ids=ids, embeddings=rows, metadatas=metas, documents=docs)
+            add_s += time.perf_counter() - t1
+            prep_s += t1 - t0
+            if (start // batch) % max(1, size // batch // 10) == 0:
+                print(f"  {size}: {stop} added, {stop / max(add_s, 1e-9):.0f}/s", file=sys.stderr, flush=True)
+        add_cpu = _cpu() - cpu0
+        assert collection.count() == size, f"the collection holds {collection.count()} chunks, not {size}"
+        result: dict[str, Any] = {
+            "size": size,
+            "add_per_s": round(size / add_s, 1),
+            "add_seconds": round(add_s, 1),
+            "add_cpu_seconds": round(add_cpu, 1),
+            "prepare_seconds": round(prep_s, 1),
+            "queries": {},
+        }
+        plain = timed_queries(collection, queries, None)
+        found = plain.pop("_found")
+        plain["recall@10"] = round(statistics.fmean(len(set(f) & set(e.tolist())) / K for f, e in zip(found, exact.ids)), 3)
+        plain["nearest_found"] = round(statistics.fmean(int(e[0]) in f for f, e in zip(found, exact.ids)), 3)
+        result["queries"]["no filter"] = plain
+        for name, where in filters(size).items():
+            matched = len(collection.get(where=where, include=[])["ids"])
+            stats = timed_queries(collection, queries, where)
+            stats.pop("_found")
+            stats["selectivity"] = round(matched / size, 5)
+            result["queries"][name] = stats
+        result["store_mib"] = round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20, 1)
+        result["peak_rss_mib"] = round(peak_rss_mib(), 1)
+        return result
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def embedding_throughput(n: int) -> dict[str, Any]:
+    """Chunks/s of the embedded MiniLM on ~100-word chunks, as ``ChromaStore`` calls it (warm model)."""
+    from assistant.embeddings import MiniLMEmbedding
+
+    embedder = MiniLMEmbedding()
+    embedder.warm_up()
+    texts = [f"ADOBE 2022 10-K › Item 7 › page {i % 90 + 1}\n{chunk_text(10_000 + i)}" for i in range(n)]
+    embedder(texts[:32])
+    t0, cpu0 = time.perf_counter(), _cpu()
+    out = embedder(texts)
+    seconds, cpu = time.perf_counter() - t0, _cpu() - cpu0
+    assert len(out) == n and len(out[0]) == DIM
+    return {
+        "chunks": n,
+        "words_per_chunk": 100,
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
+        "chunks_per_s": round(n / seconds, 1),
+        "torch_threads": __import__("torch").get_num_threads(),
+    }
+
+
+def print_table(levels: list[dict[str, Any]], embed: dict[str, Any] | None) -> None:
+    print(f"\n{'chunks':>9} {'add/s':>8} {'query':<20} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>7} {'select':>8} {'recall':>7} {'RSS MiB':>8}")  # recall@10
+    for lv in levels:
+        first = True
+        for name, q in lv["queries"].items():
+            print(
+                f"{lv['size'] if first else '':>9} {lv['add_per_s'] if first else '':>8} {name:<20} {q['p50_ms']:>8} "
+                f"{q['p95_ms']:>8} {q['cpu_ms_per_query']:>7} {q.get('selectivity', 1.0):>8} "
+                f"{q.get('recall@10', ''):>7} {lv['peak_rss_mib'] if first else '':>8}"
+            )
+            first = False
+    if embed:
+        print(f"\nembedding (MiniLM, {embed['words_per_chunk']} words/chunk): {embed['chunks_per_s']} chunks/s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated chunk counts")
+    parser.add_argument("--queries", type=int, default=200, help="queries per condition")
+    parser.add_argument("--batch", type=int, default=5000, help="chunks per add call (chromadb's limit is 5461)")
+    parser.add_argument("--hnsw", default="", help='extra HNSW settings as JSON, e.g. \'{"ef_construction": 64}\'')
+    parser.add_argument("--no-documents", action="store_true", help="add vectors and metadata without chunk text")
+    parser.add_argument("--embed-chunks", type=int, default=256, help="chunks to embed (0: skip)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "store.json")
+    parser.add_argument("--level", type=int, help=argparse.SUPPRESS)  # internal: run one size, print JSON
+    args = parser.parse_args()
+    try:
+        sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+        hnsw = json.loads(args.hnsw) if args.hnsw else {}
+    except ValueError as exc:
+        parser.error(f"bad --sizes or --hnsw: {exc}")
+    if any(s < 1000 for s in sizes) or not 1 <= args.batch <= 5461 or args.queries < 1:
+        parser.error("sizes must be >= 1000, --batch in 1..5461, --queries >= 1")
+    if args.level:
+        print(json.dumps(run_level(args.level, args.queries, args.batch, hnsw, not args.no_documents)))
+        return
+
+    load = os.getloadavg()
+    levels = []
+    for size in sizes:
+        print(f"size {size} ...", file=sys.stderr, flush=True)
+        cmd = [sys.executable, __file__, "--level", str(size), "--queries", str(args.queries), "--batch", str(args.batch)]
+        cmd += ["--hnsw", json.dumps(hnsw)] + (["--no-documents"] if args.no_documents else [])
+        t0 = time.perf_counter()
+        out = subprocess.run(cmd, stdout=subprocess.PIPE, check=True, text=True).stdout
+        level = json.loads(out.strip().splitlines()[-1])
+        level["wall_seconds"] = round(time.perf_counter() - t0, 1)
+        levels.append(level)
+        write(args, levels, None, hnsw, load)  # a long run keeps what it has measured
+    embed = embedding_throughput(args.embed_chunks) if args.embed_chunks else None
+    print_table(levels, embed)
+    write(args, levels, embed, hnsw, load)
+    print(f"\nwrote {args.out} (load average at start {load[0]:.1f}, end {os.getloadavg()[0]:.1f})")
+
+
+def write(args: argparse.Namespace, levels: list[dict[str, Any]], embed: dict[str, Any] | None, hnsw: dict[str, Any], load: tuple[float, ...]) -> None:
+    import chromadb
+
+    result = {
+        "levels": levels,
+        "embedding": embed,
+        "config": {
+            "batch": args.batch,
+            "hnsw": hnsw,
+            "documents": not args.no_documents,
+            "queries": args.queries,
+            "k": K,
+            "api": "chromadb collection.add/query on ChromaStore's chunk collection (PersistentClient)",
+        },
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "chromadb": chromadb.__version__,
+            "loadavg_start": [round(v, 2) for v in load],
+            "loadavg_end": [round(v, 2) for v in os.getloadavg()],
+        },
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
