@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test setup bench-speech bench-store bench-ingest bench-load clean
+.PHONY: demo test setup bench-speech bench-store bench-ingest bench-load bench-answer clean
 
 demo: $(STAMP)
 	$(VENV)/bin/modalyst --data-dir .modalyst demo $(if $(DATA),--data $(DATA))
@@ -48,6 +48,10 @@ bench-ingest: $(STAMP)
 # The API under load: 20 clients asking (10% ingesting) for 60 s against `modalyst serve` on loopback.
 bench-load: $(STAMP)
 	$(PY) bench/load.py $(LOAD_ARGS)
+
+# Answer latency: 30 warm questions on a 10k-chunk workspace of real text (built once under bench/results/).
+bench-answer: $(STAMP)
+	$(PY) bench/answer.py $(ANSWER_ARGS)
 
 clean:
 	rm -rf .modalyst .pytest_cache
