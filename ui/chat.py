@@ -8,14 +8,15 @@ per-stage timings are one click away.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from assistant.errors import ModalystError
-from assistant.types import Answer, Turn
-from ui.evidence import AUDIO_SUFFIXES, plain, show_evidence
-from ui.session import assistant, clear_session, current_settings, history, session_files, workspace_lock
+from assistant.types import Answer, Locator, Turn
+from ui.evidence import AUDIO_SUFFIXES, plain, show_evidence, show_passage
+from ui.session import assistant, clear_session, current_settings, display_name, history, session_files, workspace_lock
 from ui.settings_page import remote_notice
 
 logger = logging.getLogger(__name__)
@@ -69,19 +70,29 @@ def show_answer(answer: Answer, index: int) -> None:
     by_n = {e.n: e for e in answer.evidence}
     cited = list(dict.fromkeys(c.n for c in answer.citations if c.n in by_n))
     precise = {c.n: c.locator for c in reversed(answer.citations)}  # the first citation of each n wins
-    labels = {n: f"[{n}] {loc.label()}" for n, loc in precise.items()}
+    labels = {n: f"[{n}] {chip_label(loc)}" for n, loc in precise.items()}
     chosen = None
     if cited:
         chosen = st.pills("Sources", cited, format_func=labels.get, key=f"cite-{index}", label_visibility="collapsed")
     for n in cited:
         with st.expander(labels[n], expanded=chosen == n):
-            show_evidence(by_n[n], precise[n])
+            if chosen == n:  # the preview (page image, audio, chart OCR) is built only for the chosen chip
+                show_evidence(by_n[n], precise[n])
+            else:
+                show_passage(by_n[n])
     with st.expander("Timings"):
         st.dataframe(
             [{"stage": stage, "ms": round(ms, 1)} for stage, ms in answer.timings.items()]
             + [{"stage": "total", "ms": round(sum(answer.timings.values()), 1)}],
             hide_index=True,
         )
+
+
+def chip_label(loc: Locator) -> str:
+    """The locator's label with the file named as the user uploaded it (no library hash prefix)."""
+    label = loc.label()
+    name = Path(loc.path).name
+    return display_name(name) + label[len(name):] if label.startswith(name) else label
 
 
 def build_turn(prompt: Any) -> tuple[Turn, list[str]]:

@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw
 from assistant.documents.pdf import render_page
 from assistant.errors import ModalystError
 from assistant.types import Chart, Evidence, Locator
-from ui.session import assistant, previews
+from ui.session import assistant, display_name, previews
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,12 @@ def show_evidence(item: Evidence, cited: Locator | None = None) -> None:
     st.caption(f"source: `{item.source}` · score {item.score:.2f}")
 
 
+def show_passage(item: Evidence) -> None:
+    """The cited passage as text, with a hint that its chip opens the full preview."""
+    st.markdown(_quote(item.text))
+    st.caption(f"choose [{item.n}] above to open it in the recording, page or image")
+
+
 def _quote(text: str) -> str:
     return "\n".join(f"> {plain(line)}" for line in text.splitlines() if line.strip()) or "> (empty)"
 
@@ -70,7 +76,7 @@ def _audio(item: Evidence, path: Path) -> None:
     if path.is_file():
         st.audio(str(path), start_time=int(loc.start or 0))
     else:
-        st.caption(f"{path.name} is no longer on disk")
+        st.caption(f"{display_name(path)} is no longer on disk")
     lines = []
     for span in item.spans:
         if span.locator.start is None:
@@ -86,7 +92,7 @@ def _pdf_page(item: Evidence, path: Path, page: int) -> None:
     if key not in memo:
         memo[key] = render_page(path, page, dpi=PAGE_DPI)
     st.markdown(_quote(item.text))
-    st.image(memo[key], caption=f"{path.name}, page {page}", width=PREVIEW_WIDTH)
+    st.image(memo[key], caption=f"{display_name(path)}, page {page}", width=PREVIEW_WIDTH)
 
 
 def cited_boxes(item: Evidence, cited: Locator | None = None) -> list[tuple[float, float, float, float]]:
@@ -117,7 +123,7 @@ def _image(item: Evidence, path: Path, cited: Locator | None) -> None:
     picture = draw_boxes(load_image(path), cited_boxes(item, cited))
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG")
-    st.image(buffer.getvalue(), caption=f"{path.name}: cited region outlined", width=min(PREVIEW_WIDTH, picture.width))
+    st.image(buffer.getvalue(), caption=f"{display_name(path)}: cited region outlined", width=min(PREVIEW_WIDTH, picture.width))
     if item.text.startswith("Chart"):
         chart = _chart_of(path)
         if chart is not None and chart.values:

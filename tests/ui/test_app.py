@@ -185,6 +185,8 @@ def test_a_cited_recording_plays_from_the_cited_second(app_env) -> None:
     at.chat_input[0].set_value("What does the fake transcript say?").run()
     assert not at.exception
     assert at.button_group, [m.value for m in at.markdown]
+    assert not at.expander[0].get("audio"), "previews are built only for the chosen citation"
+    at.button_group[0].set_value(1).run()
     first = at.expander[0]
     players = first.get("audio")
     assert players, [type(c).__name__ for c in first.children.values()]

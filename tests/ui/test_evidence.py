@@ -44,3 +44,11 @@ def test_dollars_are_not_read_as_latex() -> None:
     from ui.evidence import plain
 
     assert plain("Revenue ($bn) was $4.2bn") == "Revenue (\\$bn) was \\$4.2bn"
+
+
+def test_chip_label_names_the_file_as_uploaded() -> None:
+    from ui.chat import chip_label
+
+    kept = Locator(path="/d/library/w/0123456789abcdef-q1_call.flac", start=22.9, end=30.0, speaker="CFO")
+    assert chip_label(kept) == "q1_call.flac 00:22–00:30 (CFO)"
+    assert chip_label(Locator(path="/d/report.pdf", page=2)) == "report.pdf p. 2"
