@@ -36,6 +36,7 @@ $(STAMP): pyproject.toml Makefile | $(PY)
 
 bench-speech: $(STAMP)
 	$(PY) bench/speech.py
+	$(PY) bench/speech.py --memory-check
 
 # Store add/query at 10k, 100k and 1M chunks (STORE_ARGS="--sizes 10000,100000" for a quick run); embedding speed.
 bench-store: $(STAMP)

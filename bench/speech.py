@@ -6,6 +6,7 @@ the concatenated references. The call's RTF counts wall time including the model
 reports warm-model latency for a short voice question. Prints a table and writes JSON.
 
     .venv/bin/python bench/speech.py [--limit N] [--limit-call N] [--per-clip] [--out bench/results/speech.json]
+    .venv/bin/python bench/speech.py --memory-check   # peak memory at half and full call length
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def call_vocabulary(rows: list[dict[str, Any]], how: str) -> list[str]:
     """What an analyst would give at ingest: the company and the speaker list."""
     if how == "none":
         return []
+
     return ["3M", *dict.fromkeys(str(r["speaker"]) for r in rows if r.get("speaker"))]
 
 
@@ -170,6 +172,35 @@ def print_table(results: dict[str, Any]) -> None:
     print(f"\npeak memory (ru_maxrss): {results['peak_rss_mib']:.0f} MiB")
 
 
+def memory_check(args: argparse.Namespace) -> int:
+    """Transcribe the first half of the call and the whole call, each in a fresh process, and compare
+    their peak memory: windowed decoding keeps it flat in the recording's length."""
+    import subprocess
+
+    rows = read_manifest(CALL_SUITE) if (CALL_SUITE / "manifest.jsonl").is_file() else []
+    if not rows:
+        print(f"skipped memory check: {CALL_SUITE} is missing")
+        return 0
+    runs = []
+    with tempfile.TemporaryDirectory(prefix="modalyst-bench-") as folder:
+        for clips in (len(rows) // 2, len(rows)):
+            out = Path(folder) / f"call-{clips}.json"
+            subprocess.run([sys.executable, __file__, "--skip-suite", "--limit-call", str(clips), "--out", str(out),
+                            "--threads", str(args.threads)], check=True, stdout=subprocess.DEVNULL)
+            call = json.loads(out.read_text(encoding="utf-8"))["earnings_call"]
+            runs.append({key: call[key] for key in ("n", "audio_seconds", "wer", "rtf", "peak_rss_mib", "peak_rss_mib_before")})
+    ratio = runs[1]["peak_rss_mib"] / runs[0]["peak_rss_mib"]
+    print(f"\n{'clips':>6}{'audio s':>10}{'peak MiB':>10}{'RTF':>8}")
+    for run in runs:
+        print(f"{run['n']:>6}{run['audio_seconds']:>10.1f}{run['peak_rss_mib']:>10.0f}{run['rtf']:>8.3f}")
+    print(f"peak memory ratio whole / half call: {ratio:.2f} for {runs[1]['audio_seconds'] / runs[0]['audio_seconds']:.2f}x the audio")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    out = args.out.with_name("speech_memory.json")
+    out.write_text(json.dumps({"runs": runs, "peak_ratio": ratio}, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="clips of the speech suite (default all)")
@@ -183,10 +214,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vocabulary", choices=("speakers", "none"), default="none",
                         help="call vocabulary: the company and the manifest's speaker list, or none")
     parser.add_argument("--per-clip", action="store_true", help="also transcribe the call clip by clip")
+    parser.add_argument("--skip-suite", action="store_true", help="no speech suite and no voice question")
+    parser.add_argument("--memory-check", action="store_true",
+                        help="peak memory of the call alone at half and full length, each in its own process")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "speech.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
 
+    if args.memory_check:
+        return memory_check(args)
     settings = Settings(
         speech_backend=args.backend, speech_model=args.model, speech_language=args.language,
         threads=args.threads, speech_vad=not args.no_vad,
@@ -213,8 +249,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     load_seconds = results["load_seconds"]
     results["earnings_call"] = None if args.skip_call else bench_call(transcriber, args.limit_call, load_seconds, args.vocabulary)
-    results["speech"] = bench_suite(transcriber, args.limit)
-    results["voice_question"] = bench_question(transcriber)
+    results["speech"] = None if args.skip_suite else bench_suite(transcriber, args.limit)
+    results["voice_question"] = None if args.skip_suite else bench_question(transcriber)
     if args.per_clip and not args.skip_call:
         results["earnings_call_per_clip"] = bench_call_per_clip(transcriber, args.limit_call)
     results["load_average_end"] = _load()
