@@ -66,6 +66,9 @@ def table(image: ImageDescription) -> tuple[ChartValue, ...]:
 def chart_year(image: ImageDescription) -> str | None:
     """The one year the chart's title or subtitle states (the top lines of text), or None."""
     top = sorted(image.ocr, key=lambda ln: ln.bbox[1])[:4]
+    ending = list(dict.fromkeys(m.group(1) for ln in top if (m := re.search(r"[,:]\s*" + _YEAR.pattern + r"\s*$", ln.text))))
+    if len(ending) == 1:  # "Total, 2015=100, 2017": the year the subtitle ends with
+        return ending[0]
     years = list(dict.fromkeys(m for ln in top for m in _YEAR.findall(ln.text)))
     if image.chart is not None and image.chart.title:
         years += [y for y in _YEAR.findall(image.chart.title) if y not in years]

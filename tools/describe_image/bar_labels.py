@@ -37,13 +37,15 @@ def _slanted(box: BBox, size: float) -> bool:
 def slanted_categories(
     centres: Sequence[float], pitch: float, base: float, lines: Sequence[OcrLine], size: float | None = None
 ) -> list[str | None] | None:
-    """Each bar's category from labels slanted under a vertical bar chart (image coordinates):
+    """Each bar's category from labels slanted under a vertical bar chart (image coordinates; ``base``
+    is the bottom of the lowest bar):
     the label whose top-right corner lies nearest the bar's centre (after the shift common to all
     labels, as OCR boxes pad text), within a third of a bar pitch.
 
     ``None`` for the whole chart unless the labels are slanted, every label finds its own bar, and
-    the labelled bars are all bars or every k-th one (a label missing elsewhere is a misread)."""
-    below = [ln for ln in lines if ln.bbox[1] >= base - 4 and ln.bbox[1] - base <= 3 * pitch + 40]
+    the labelled bars are all bars or every k-th one (a few of those may lack a label OCR missed;
+    a label off that pattern is a misread)."""
+    below = [ln for ln in lines if ln.bbox[1] >= base - 4]
     if size is None:
         flat = [ln.bbox[3] - ln.bbox[1] for ln in lines if (ln.bbox[2] - ln.bbox[0]) > 2.5 * (ln.bbox[3] - ln.bbox[1])]
         size = float(np.median(flat)) if flat else 12.0
@@ -60,9 +62,10 @@ def slanted_categories(
             return None
         found[i] = line.text.strip()
     labelled = [i for i, label in enumerate(found) if label is not None]
-    steps = set(np.diff(labelled).tolist())
-    step = min(steps) if steps else 1
-    if len(steps) > 1 or labelled[0] >= step or labelled[-1] < len(centres) - step:
+    step = min(np.diff(labelled).tolist())
+    slots = range(labelled[0] % step, len(centres), step)
+    on_grid = all(i % step == labelled[0] % step for i in labelled)
+    if not on_grid or labelled[0] >= step or len(labelled) < 0.8 * len(slots):  # OCR may miss a label or two
         logger.debug("slanted labels are not on every k-th bar: %s", labelled)
         return None
     return found

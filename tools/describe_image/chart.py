@@ -28,7 +28,7 @@ from PIL import Image
 
 from assistant.types import BBox, Chart, ChartValue, OcrLine
 from tools.describe_image.bar_labels import gridline_position, slanted_categories
-from tools.describe_image.chart_shapes import Scene, bars_touch_blocks, ink, make_scene, mostly_text, overlap, union
+from tools.describe_image.chart_shapes import Scene, bars_touch_blocks, missing_bars, ink, make_scene, mostly_text, overlap, union
 
 logger = logging.getLogger(__name__)
 
@@ -124,7 +124,11 @@ def read_bar_chart(scene: Scene) -> Chart | None:
         logger.debug("bar chart: no group of aligned bars")
         return None
     frame, bars, base = best
-    if bars_touch_blocks(scene, [frame.unbox(bar.box) for bar in bars], frame.horizontal):
+    if not frame.horizontal:
+        extra = missing_bars(scene, [bar.box for bar in bars], base)
+        bars = sorted(bars + [_Bar(box, positive=box[1] < base or box[3] <= base) for box in extra], key=lambda b: b.box[0])
+    tall = [frame.unbox(bar.box) for bar in bars if bar.box[3] - bar.box[1] >= 4]  # a sliver has no sides to test
+    if not tall or bars_touch_blocks(scene, tall, frame.horizontal):
         logger.debug("bar chart: bars touch other blocks (grouped bars or a histogram): not read yet")
         return None
     texts = [_Text(line, frame.box(line.bbox), parse_number(line.text)) for line in scene.ocr]
@@ -210,7 +214,8 @@ def _slanted(frame: _Frame, bars: list[_Bar], base: float, texts: list[_Text], u
         return None
     free = [i for i, t in enumerate(texts) if i not in used and t.number is None]
     centres = [(b.box[0] + b.box[2]) / 2 for b in bars]
-    found = slanted_categories(centres, _pitch(bars), base, [texts[i].line for i in free])
+    floor = max(b.box[3] for b in bars)  # under every bar, hanging ones too
+    found = slanted_categories(centres, _pitch(bars), floor, [texts[i].line for i in free])
     if found is None:
         return None
     names = set(found)

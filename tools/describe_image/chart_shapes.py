@@ -187,3 +187,43 @@ def ink(scene: Scene, box: BBox) -> float:
     x0, y0, x1, y1 = (int(round(v * scene.scale)) for v in box)
     patch = scene.rgb[max(y0, 0) : max(y1, y0 + 1), max(x0, 0) : max(x1, x0 + 1)]
     return float(np.percentile(patch.mean(axis=2), 10)) if patch.size else 255.0
+
+
+def missing_bars(scene: Scene, boxes: list[BBox], base: float) -> list[BBox]:
+    """Bars of a vertical chart that colour detection missed (a highlight colour too rare to be a
+    candidate, a bar a pixel or two tall), where the bars' regular pitch leaves a gap: each is the
+    run of one non-background colour standing on (or hanging from) ``base`` at the gap's centre,
+    zero-height when the gap shows background there. Image coordinates in and out."""
+    centres = sorted(((b[0] + b[2]) / 2, b) for b in boxes)
+    if len(centres) < 4:
+        return []
+    pitch = float(np.median(np.diff([c for c, _ in centres])))
+    width = float(np.median([b[2] - b[0] for b in boxes]))
+    rgb, s = scene.rgb.astype(np.int16), scene.scale
+    height = rgb.shape[0]
+    background = np.median(rgb[:: max(1, height // 50), :: max(1, rgb.shape[1] // 50)].reshape(-1, 3), axis=0)
+    y_base = min(int(round(base * s)), height - 1)
+    found: list[BBox] = []
+    for (c0, _), (c1, _) in zip(centres, centres[1:]):
+        gap = round((c1 - c0) / pitch)
+        if gap < 2 or abs((c1 - c0) - gap * pitch) > 0.15 * pitch:
+            continue
+        for k in range(1, gap):
+            x = c0 + k * pitch
+            column = rgb[:, min(int(x * s), rgb.shape[1] - 1)]
+            top = _run_end(column, y_base - 2, -1, background)
+            bottom = _run_end(column, y_base + 1, 1, background) if top is None else None
+            y0 = top / s if top is not None else base
+            y1 = (bottom + 1) / s if bottom is not None else base
+            found.append((x - width / 2, y0, x + width / 2, y1))
+    return found
+
+
+def _run_end(column: np.ndarray, start: int, step: int, background: np.ndarray) -> int | None:
+    """Where a run of one non-background colour from ``start`` (going ``step``) ends, or None."""
+    if not 0 <= start < len(column) or np.abs(column[start] - background).max() <= COLOUR_TOLERANCE:
+        return None
+    colour, y = column[start], start
+    while 0 <= y + step < len(column) and np.abs(column[y + step] - colour).max() <= COLOUR_TOLERANCE:
+        y += step
+    return y
