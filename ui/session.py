@@ -2,8 +2,10 @@
 
 Per session (``st.session_state``): the chat history, the chosen workspace and profile, and a
 temporary folder for chat attachments under ``<data_dir>/ui-sessions/<random>/``. The folder is
-removed when the session ends (its owner object is garbage collected with the session state), on
-the chat's "clear" button, and at process exit; folders left by a crashed process are swept at start.
+removed when the session ends: a sweeper thread deletes it once the browser has been gone for
+Streamlit's reconnect window (``server.disconnectedSessionTTL``, 120 s by default), and it goes
+with the session state when that is garbage collected; also on the chat's "clear" button and at
+process exit. Folders left by a crashed process are swept at start.
 
 Per process (``st.cache_resource``): one :class:`Assistant` per workspace and profile, holding
 models and the store client only, never a user's question, upload or answer.
@@ -24,9 +26,11 @@ import threading
 import time
 import weakref
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from assistant.errors import SettingsError
 from assistant.orchestrator import Assistant
@@ -71,7 +75,64 @@ class SessionFiles:
         self._finalizer()
 
 
+class SessionSweeper:
+    """Removes the folder of a browser session once the session has been gone for ``grace`` seconds.
+
+    Streamlit keeps a disconnected session (for a reconnect) for ``server.disconnectedSessionTTL``
+    seconds, but drops it only when some other session later disconnects, so a single user's files
+    could outlive the tab by hours; this sweeper does not wait for that.
+    """
+
+    def __init__(self, grace: float) -> None:
+        self.grace = grace
+        self._folders: dict[str, tuple[Path, float | None]] = {}
+        self._lock = threading.Lock()
+
+    def register(self, session_id: str, folder: Path) -> None:
+        with self._lock:
+            self._folders[session_id] = (folder, None)
+
+    def sweep(self, is_active: Callable[[str], bool], now: float) -> list[Path]:
+        """Delete the folders of sessions inactive for ``grace`` seconds; returns them."""
+        removed = []
+        with self._lock:
+            for session_id, (folder, gone_since) in list(self._folders.items()):
+                if is_active(session_id):
+                    self._folders[session_id] = (folder, None)
+                elif gone_since is None:
+                    self._folders[session_id] = (folder, now)
+                elif now - gone_since >= self.grace:
+                    shutil.rmtree(folder, ignore_errors=True)
+                    del self._folders[session_id]
+                    removed.append(folder)
+        return removed
+
+    def run_forever(self, is_active: Callable[[str], bool], every: float) -> None:
+        while True:
+            time.sleep(every)
+            try:
+                for folder in self.sweep(is_active, time.monotonic()):
+                    logger.info("removed the files of an ended browser session (%s)", folder.name)
+            except Exception:  # the sweeper must outlive a failed round
+                logger.exception("sweeping ended sessions failed")
+
+
 # -- process-wide, no user data ---------------------------------------------------------------------
+@st.cache_resource
+def session_sweeper() -> SessionSweeper:
+    """One sweeper thread per process, with Streamlit's own reconnect window as the grace period."""
+    from streamlit import runtime
+
+    grace = float(st.get_option("server.disconnectedSessionTTL"))
+    sweeper = SessionSweeper(grace)
+    thread = threading.Thread(
+        target=sweeper.run_forever, args=(runtime.get_instance().is_active_session, max(1.0, min(30.0, grace / 2))), daemon=True
+    )
+    thread.start()
+    return sweeper
+
+
+
 @st.cache_resource(show_spinner="Loading models …")
 def get_assistant(workspace: str, profile: str, data_dir: str) -> Assistant:
     """One assistant per workspace (and profile, data folder) per process: models and the store
@@ -121,6 +182,9 @@ def session_files() -> SessionFiles:
         settings = current_settings()
         sweep_stale_sessions(str(settings.data_dir))
         state["session_files"] = SessionFiles(settings.data_dir / SESSIONS_FOLDER)
+        context = get_script_run_ctx()
+        if context is not None:  # None outside a running app (AppTest sessions end with the test)
+            session_sweeper().register(context.session_id, state["session_files"].path)
     return state["session_files"]
 
 

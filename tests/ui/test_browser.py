@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +24,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("MODALYST_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
 PROMPT = "Ask about your calls, filings and charts"
+SESSION_TTL_S = 2  # Streamlit's reconnect window, short here so ended sessions are swept at once
 
 
 def _free_port() -> int:
@@ -38,9 +40,9 @@ def app_url(tmp_path):
     pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     port = _free_port()
     env = dict(os.environ, MODALYST_DATA_DIR=str(tmp_path / "data"), MODALYST_WORKSPACE="browser", MODALYST_EMBEDDER="fake",
-               MODALYST_SPEECH_BACKEND="fake", HF_HUB_OFFLINE="1")
+               MODALYST_SPEECH_BACKEND="fake", HF_HUB_OFFLINE="1", STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL=str(SESSION_TTL_S))
     modalyst = shutil.which("modalyst", path=str(Path(sys.executable).parent)) or "modalyst"
-    process = subprocess.Popen([modalyst, "ui", "--port", str(port)], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([modalyst, "ui", "--port", str(port)], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(120):
@@ -51,9 +53,9 @@ def app_url(tmp_path):
                 time.sleep(0.5)
         else:
             pytest.fail("the app did not start")
-        yield url
+        yield url, tmp_path / "data"
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)  # modalyst ui and its streamlit child (else left running)
         process.wait(timeout=20)
 
 
@@ -64,7 +66,7 @@ def page(app_url):
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"])
         tab = browser.new_page(viewport={"width": 1200, "height": 2000})
-        tab.goto(app_url, wait_until="networkidle")
+        tab.goto(app_url[0], wait_until="networkidle")
         yield tab
         browser.close()
 
@@ -104,3 +106,15 @@ def test_voice_question_from_a_wav_is_transcribed(page) -> None:
     first.get_by_text("fake transcript").first.wait_for(timeout=60_000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "browser-voice-question.png"), full_page=True)
+
+
+def test_uploads_are_deleted_when_the_browser_session_ends(page, app_url) -> None:
+    _ask(page, "What was the value for Q3?", DATA / "chart_bar_labels.png")
+    page.get_by_test_id("stChatMessage").nth(1).get_by_test_id("stMarkdown").first.wait_for(timeout=120_000)
+    sessions = app_url[1] / "ui-sessions"
+    assert [p.name for p in sessions.rglob("*.png")] == ["chart_bar_labels.png"]
+    page.context.close()  # the tab goes; nothing else touches the server
+    deadline = time.monotonic() + SESSION_TTL_S + 30
+    while any(sessions.rglob("*")) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not any(sessions.rglob("*")), sorted(str(p) for p in sessions.rglob("*"))
