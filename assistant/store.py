@@ -19,6 +19,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -37,12 +38,30 @@ _UNWRITABLE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errn
 _UNWRITABLE_WORDS = ("readonly", "read-only", "permission denied", "disk is full", "no space left", "file too large", "disk i/o error")
 
 
-def store_error(exc: BaseException, where: object) -> StoreError:
-    """A store failure as one line: DataDirError (exit 2) when the data dir is read-only, not
-    permitted or full, else StoreError."""
+def _cannot_write(folder: Path | None) -> bool:
+    """Whether a 1 MiB probe file cannot be written in ``folder`` (full, read-only or not permitted):
+    Chromadb's own errors often hide that cause ("compaction failed")."""
+    if folder is None or not folder.is_dir():
+        return False
+    probe = folder / f".write-probe-{os.getpid()}"
+    try:
+        with probe.open("wb") as handle:
+            handle.write(b"\0" * (1 << 20))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        return True
+    finally:
+        probe.unlink(missing_ok=True)
+    return False
+
+
+def store_error(exc: BaseException, where: object, folder: Path | None = None) -> StoreError:
+    """A store failure as one line: DataDirError (exit 2) when the data dir (``folder``) is read-only,
+    not permitted or full, else StoreError."""
     text = " ".join(str(exc).split()) or type(exc).__name__
     unwritable = isinstance(exc, OSError) and exc.errno in _UNWRITABLE_ERRNOS
-    if unwritable or any(word in text.lower() for word in _UNWRITABLE_WORDS):
+    if unwritable or any(word in text.lower() for word in _UNWRITABLE_WORDS) or _cannot_write(folder):
         return DataDirError(
             f"the store at {where} cannot be written ({text}); make the data dir writable, free space, "
             "or choose another with --data-dir or MODALYST_DATA_DIR"
@@ -123,7 +142,7 @@ def make_client(settings: Settings) -> Any:
         settings.store_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.store_dir), settings=chroma_settings)
     except Exception as exc:  # OSError, ValueError and chromadb's own errors (a read-only sqlite file)
-        raise store_error(exc, settings.store or settings.store_dir) from exc
+        raise store_error(exc, settings.store or settings.store_dir, None if settings.store else settings.store_dir) from exc
 
 
 class ChromaStore:
@@ -171,7 +190,8 @@ class ChromaStore:
         except (BadInputError, StoreError):
             raise
         except Exception as exc:
-            raise store_error(exc, self.settings.store or self.settings.store_dir) from exc
+            folder = None if self.settings.store else self.settings.store_dir
+            raise store_error(exc, self.settings.store or self.settings.store_dir, folder) from exc
         finally:
             if handle is not None:
                 fcntl.flock(handle, fcntl.LOCK_UN)
@@ -210,16 +230,29 @@ class ChromaStore:
             if source_col.get(ids=[source.id], include=[])["ids"]:
                 return
             chunk_col.delete(where={"source_id": source.id})
-            for i in range(0, len(items), BATCH):
-                batch = items[i : i + BATCH]
-                chunk_col.upsert(
-                    ids=[c.id for c in batch],
-                    embeddings=vectors[i : i + BATCH],
-                    documents=[c.text for c in batch],
-                    metadatas=[_chunk_metadata(c) for c in batch],
-                )
-            meta = {k: v for k, v in source.to_dict().items() if v is not None}
-            source_col.upsert(ids=[source.id], documents=[source.path], metadatas=[meta], embeddings=[[1.0]])
+            try:
+                for i in range(0, len(items), BATCH):
+                    batch = items[i : i + BATCH]
+                    chunk_col.upsert(
+                        ids=[c.id for c in batch],
+                        embeddings=vectors[i : i + BATCH],
+                        documents=[c.text for c in batch],
+                        metadatas=[_chunk_metadata(c) for c in batch],
+                    )
+                meta = {k: v for k, v in source.to_dict().items() if v is not None}
+                source_col.upsert(ids=[source.id], documents=[source.path], metadatas=[meta], embeddings=[[1.0]])
+            except Exception:
+                self._drop_partial(chunk_col, source.id)
+                raise
+
+    @staticmethod
+    def _drop_partial(chunk_col: Any, source_id: str) -> None:
+        """Best effort after a failed write: remove the chunks written so far (when even that fails,
+        e.g. on a full disk, the next ingest of the source removes them before writing)."""
+        try:
+            chunk_col.delete(where={"source_id": source_id})
+        except Exception as exc:  # the write's own error is the one to report
+            logger.debug("could not remove partial chunks of %s: %s", source_id, exc)
 
     def forget(self, source_id: str) -> Source:
         """Remove a source and all its chunks; an unknown id is a bad input."""
