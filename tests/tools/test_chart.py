@@ -222,6 +222,14 @@ def test_slanted_labels_on_every_bar_and_a_highlighted_bar():
     assert chart.values[3].value == pytest.approx(24.0, abs=0.15)
 
 
-def test_slanted_labels_missing_off_the_pattern_give_none():
+def test_a_slanted_label_ocr_missed_leaves_its_bar_unnamed():
     image, lines = oecd_chart(SHARES, COUNTRIES, every=1)
-    assert read_chart(image, tuple(ln for ln in lines if ln.text != "Japan")) is None
+    chart = read_chart(image, tuple(ln for ln in lines if ln.text != "Japan"))
+    assert chart is not None and [v.category for v in chart.values][2:5] == ["France", "", "Germany"]
+    assert chart.values[3].value == pytest.approx(24.0, abs=0.15)
+
+
+def test_slanted_labels_off_the_pattern_give_none():
+    image, lines = oecd_chart(SHARES, COUNTRIES, every=2)
+    stray = OcrLine("Japan", (60 + 3 * 34 + 11 - 45.0, 568.0, 60 + 3 * 34 + 14.0, 613.0), 1.0)  # under bar 3 of 0, 2, 4, 6
+    assert read_chart(image, lines + (stray,)) is None
