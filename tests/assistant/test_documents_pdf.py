@@ -153,3 +153,16 @@ def test_table_precheck_counts_figure_rows_and_rules_beyond_the_plain_pages() ->
     assert plain_rules([16] * 20 + [60, 90]) == 16
     assert not might_hold_tables(prose, rules=16, plain=16) and might_hold_tables(prose, rules=19, plain=16)
     assert plain_rules([40, 90]) == 0  # too short to tell: every line counts
+
+
+@pytest.mark.slow
+def test_tables_found_in_worker_processes_match_those_found_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.documents import pdf as pdf_module
+
+    pdf = table_pdf(tmp_path / "t.pdf")
+    here = read_pdf(pdf, workers=1)
+    monkeypatch.setattr(pdf_module, "PARALLEL_MIN_PAGES", 1)
+    spawned = read_pdf(pdf, workers=2)
+    assert here.table_pages == spawned.table_pages == 1
+    assert [b.rows for b in spawned.blocks if b.rows] == [b.rows for b in here.blocks if b.rows]
+    assert spawned.blocks == here.blocks and len([b for b in here.blocks if b.rows]) == 1
