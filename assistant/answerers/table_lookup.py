@@ -29,6 +29,8 @@ from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in th
 _WHICH_YEAR = re.compile(r"\b(which|what) (fiscal )?(year|period)\b|\bin which\b.*\byear\b", re.I)
 _HIGHER = re.compile(r"\b(higher|highest|larger|largest|greater|greatest|more|most|bigger|biggest|maximum|max|increase[ds]?)\b", re.I)
 _LOWER = re.compile(r"\b(lower|lowest|smaller|smallest|less|least|fewer|fewest|minimum|min|decrease[ds]?)\b", re.I)
+# reasons and yes/no questions are not answered by one cell ("What drove ...", "Did ... increase?")
+_NOT_A_LOOKUP = re.compile(r"^\s*(why|how (did|does|do|has|have|is|was)|what (drove|caused|led|were the drivers)|(is|are|was|were|does|did|has|have|will) \w)", re.I)
 _YEARS_COVERED = re.compile(
     r"\b(which|what) (fiscal )?years\b.*\b(table|provide|information|include|included|presented|shown|calculated|given|reported)\b"
     r"|\bwhat (are|were) the (fiscal )?years\b",
@@ -81,7 +83,7 @@ def _cells(question: str, rows: list[Row], years: list[str]) -> Draft | None:
 def lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """A cited table value answering ``question``, or None when no table row clearly answers it."""
     rows = _rows(evidence)
-    if not rows:
+    if not rows or _NOT_A_LOOKUP.search(question):
         return None
     if _YEARS_COVERED.search(question):
         return _years_covered(question, rows)

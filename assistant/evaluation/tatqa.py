@@ -31,6 +31,7 @@ from typing import Any
 
 from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.chunking import split_sentences
 from assistant.citations import cited_numbers
 from assistant.errors import BadInputError
 from assistant.evaluation.metrics import exact_match, f1_score, hit_at_k, mean
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 WORKSPACE = "eval-tatqa"
 PATTERN = "tatqa_dataset_*.json"
 K = 3
-RENDERING = 2  # bumped when render_table changes, so a workspace ingested the old way is ingested anew
+RENDERING = 3  # bumped when render_table changes, so a workspace ingested the old way is ingested anew
 _MARKS = re.compile(r"\s*\[\d+(?:\s*,\s*\d+)*\]")
 _SCALE_WORDS = [
     ("thousand", re.compile(r"thousands?|['‘’]000|\b000s\b|\$000", re.I)),
@@ -51,6 +52,10 @@ _SCALE_WORDS = [
     ("billion", re.compile(r"\bbillions?\b|\$bn?\b", re.I)),
 ]
 _HEADER_ONLY = re.compile(r"[^\d]*(?:(?:19|20)\d{2}[^\d]*)*")
+_INTRODUCES = re.compile(
+    r"\b(?:table|following|below)\b|\bin (?:thousands|millions|billions)\b|\((?:\$|€|£)? ?(?:in )?(?:thousands|millions|billions)|['‘’]000",
+    re.I,
+)
 _WRITTEN_SCALE = re.compile(r"\d\s?(?:thousand|million|billion)\b", re.I)
 _YEAR_ONLY = re.compile(r"(?:19|20)\d{2}")
 _WHEN = re.compile(r"\b(which|what) (fiscal )?(year|years|period|quarter)\b|\bwhen\b", re.I)
@@ -103,14 +108,26 @@ def render_table(rows: Sequence[Sequence[str]], max_chars: int) -> list[str]:
     return pieces
 
 
+def table_context(paragraphs: Sequence[dict[str, Any]], max_chars: int = 400) -> str:
+    """The sentences of a table's paragraphs that introduce it or state its units ("The table below
+    presents net sales by contract type (in millions):"): the table chunk's context line.
+
+    >>> table_context([{"text": "Sales grew. The following table shows sales (in millions):"}])
+    'The following table shows sales (in millions):'
+    """
+    found = [s for p in paragraphs for s in split_sentences(str(p.get("text", ""))) if _INTRODUCES.search(s)]
+    return " ".join(found)[:max_chars]
+
+
 def item_source(item: dict[str, Any], max_chars: int) -> tuple[Source, list[Chunk]]:
     """One source per table with its paragraphs; the id is a hash of the item's content (and of
     :data:`RENDERING`)."""
     uid = item["table"]["uid"]
     content = json.dumps([RENDERING, item["table"], item.get("paragraphs", [])], sort_keys=True)
     source_id = hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+    context = table_context(item.get("paragraphs", []))
     chunks = [
-        Chunk(text=text, locator=Locator(path=table_path(uid)), source_id=source_id, kind="table")
+        Chunk(text=text, locator=Locator(path=table_path(uid)), source_id=source_id, kind="table", context=context)
         for text in render_table(item["table"]["table"], max_chars)
     ]
     chunks += [
@@ -145,18 +162,22 @@ def own_context(item: dict[str, Any], question: dict[str, Any]) -> set[str]:
     return paths
 
 
-def evidence_scale(draft: Draft, evidence: Sequence[Evidence]) -> str:
-    """The scale word stated by the cited evidence (then by the rest), '' when none is stated."""
+def evidence_scale(draft: Draft, evidence: Sequence[Evidence], contexts: dict[int, str] | None = None) -> str:
+    """The scale word stated by the cited evidence (then by the rest), '' when none is stated; an
+    evidence's context line (``contexts[n]``: the sentences introducing a table) counts with its text."""
     cited = set(cited_numbers(draft.text))
     ordered = [e for e in evidence if e.n in cited] + [e for e in evidence if e.n not in cited]
     for item in ordered:
-        found = [(m.start(), name) for name, pattern in _SCALE_WORDS for m in [pattern.search(item.text)] if m]
+        text = f"{item.text}\n{(contexts or {}).get(item.n, '')}"
+        found = [(m.start(), name) for name, pattern in _SCALE_WORDS for m in [pattern.search(text)] if m]
         if found:
             return min(found)[1]
     return ""
 
 
-def prediction(question: str, draft: Draft, evidence: Sequence[Evidence]) -> tuple[Any, str]:
+def prediction(
+    question: str, draft: Draft, evidence: Sequence[Evidence], contexts: dict[int, str] | None = None
+) -> tuple[Any, str]:
     """The answer to score and its scale: a computed value, or the quoted text without marks."""
     if draft.text == NOT_FOUND:
         return "", ""
@@ -164,14 +185,14 @@ def prediction(question: str, draft: Draft, evidence: Sequence[Evidence]) -> tup
         value: Any = list(draft.values) if len(draft.values) > 1 else draft.values[0]
         if all(_YEAR_ONLY.fullmatch(v.strip()) for v in draft.values) or any(_WRITTEN_SCALE.search(v) for v in draft.values):
             return value, ""  # a year, or a figure that states its own scale ("$1.1 billion")
-        return value, "percent" if any("%" in v for v in draft.values) else evidence_scale(draft, evidence)
+        return value, "percent" if any("%" in v for v in draft.values) else evidence_scale(draft, evidence, contexts)
     if draft.computed:
         percent = "%" in draft.text  # a percentage change, or a computation over percentages
-        return draft.computed[0], "percent" if percent else evidence_scale(draft, evidence)
+        return draft.computed[0], "percent" if percent else evidence_scale(draft, evidence, contexts)
     text = _MARKS.sub("", draft.text).strip()
     if _WHEN.search(question):
         return text, ""
-    return text, "percent" if "%" in text else evidence_scale(draft, evidence)
+    return text, "percent" if "%" in text else evidence_scale(draft, evidence, contexts)
 
 
 def score(question: dict[str, Any], pred: Any, pred_scale: str) -> tuple[float, float]:
@@ -204,7 +225,8 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
         hits.append(hit_at_k([h.chunk.locator.path for h in found], own_context(item, question), K))
         evidence = [Evidence(n, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score) for n, h in enumerate(found, 1)]
         draft = answerer.run(text, evidence)
-        em, f1 = score(question, *prediction(text, draft, evidence))
+        contexts = {n: h.chunk.context for n, h in enumerate(found, 1)}
+        em, f1 = score(question, *prediction(text, draft, evidence, contexts))
         ems.append(em)
         f1s.append(f1)
         if index % 100 == 0:
