@@ -13,6 +13,9 @@ import importlib.util
 import logging
 import os
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,36 @@ def embedded_minilm_dir() -> Path:
     if not (folder / "model.safetensors").is_file():
         raise BackendUnavailableError(f"the embedded embedding model is incomplete: {MINILM_INSTALL}")
     return folder
+
+
+# A question is embedded alone: too little work to split across threads. With torch's default
+# pool (one thread per core) a single MiniLM query took ~0.9 s median on a busy 2-core machine,
+# with one thread ~50 ms (and ~10 ms on an idle one). Batches of documents keep the full pool.
+SMALL_BATCH = 4
+_threads_lock = threading.Lock()
+_threads_state = {"users": 0, "saved": 0}
+
+
+@contextmanager
+def one_thread(active: bool = True) -> Iterator[None]:
+    """Run torch on one thread inside the block (restored after; nested and concurrent uses share it)."""
+    if not active:
+        yield
+        return
+    import torch
+
+    with _threads_lock:
+        if _threads_state["users"] == 0:
+            _threads_state["saved"] = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _threads_state["users"] += 1
+    try:
+        yield
+    finally:
+        with _threads_lock:
+            _threads_state["users"] -= 1
+            if _threads_state["users"] == 0:
+                torch.set_num_threads(_threads_state["saved"])
 
 
 def _load_sentence_transformer(model: str) -> Any:
@@ -75,7 +108,9 @@ class SentenceTransformerEmbedding(EmbeddingFunction[Documents]):
 
     def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's signature
         self.warm_up()
-        vectors = self._model.encode(list(input), batch_size=32, normalize_embeddings=True, show_progress_bar=False)
+        texts = list(input)
+        with one_thread(len(texts) <= SMALL_BATCH):
+            vectors = self._model.encode(texts, batch_size=32, normalize_embeddings=True, show_progress_bar=False)
         return [np.asarray(v, dtype=np.float32) for v in vectors]
 
 
