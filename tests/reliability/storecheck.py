@@ -62,6 +62,18 @@ def snapshot_in_subprocess(data_dir: Path, workspace: str, store: str = "") -> S
     return Snapshot(sources=data["sources"], chunks=[tuple(c) for c in data["chunks"]])
 
 
+def fresh_snapshot(data_dir: Path, workspace: str, store: str = "") -> Snapshot:
+    """A snapshot read from disk now: Chroma's per-process client cache is dropped before and after,
+    so what other processes wrote is seen and no handle stays open here."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+    try:
+        return snapshot(data_dir, workspace, store)
+    finally:
+        SharedSystemClient.clear_system_cache()
+
+
 if __name__ == "__main__":
     shot = snapshot(Path(sys.argv[1]), sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")
     print(json.dumps(asdict(shot)))

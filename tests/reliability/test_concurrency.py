@@ -14,7 +14,7 @@ import pytest
 
 from assistant.extract import file_hash
 from tests.reliability.conftest import MODALYST, clean_env, record
-from tests.reliability.storecheck import snapshot_in_subprocess
+from tests.reliability.storecheck import fresh_snapshot
 from tests.reliability.test_crash import make_batch
 
 RUNS: list[str] = []
@@ -46,7 +46,7 @@ def ingest_twice_while_asking(tmp_path: Path, env: dict[str, str], workspace: st
     for ask in asks:
         assert ask.returncode == 0 and '"answer"' in ask.stdout and "Traceback" not in ask.stderr, ask.stderr
 
-    shot = snapshot_in_subprocess(tmp_path / "data", workspace, env.get("MODALYST_STORE", ""))
+    shot = fresh_snapshot(tmp_path / "data", workspace, env.get("MODALYST_STORE", ""))
     assert shot.problems() == []
     assert sorted(shot.sources) == sorted(file_hash(f) for f in files)
     RUNS.append(f"{workspace}: 2 ingests + {len(asks)} asks, {len(shot.sources)} sources, {len(shot.chunks)} chunks, 0 problems")

@@ -19,7 +19,7 @@ import pytest
 
 from assistant.extract import file_hash
 from tests.reliability.conftest import FIGURES, MODALYST, clean_env, record, run_modalyst
-from tests.reliability.storecheck import snapshot_in_subprocess
+from tests.reliability.storecheck import fresh_snapshot
 
 SEED = 20261126
 
@@ -79,12 +79,12 @@ def test_sigkill_during_ingest_then_rerun_leaves_every_source_once(tmp_path: Pat
     for _ in range(3):
         kills += ingest_and_kill(tmp_path / "batch", data, env, kill_at=rng.randint(1, len(files) - 2), extra_ms=rng.uniform(0, 40))
     assert kills >= 2, "the ingest finished before it could be killed; the batch is too small"
-    interim = snapshot_in_subprocess(data, "default")
+    interim = fresh_snapshot(data, "default")
 
     done = run_modalyst(["--data-dir", str(data), "ingest", str(tmp_path / "batch")], env)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
 
-    final = snapshot_in_subprocess(data, "default")
+    final = fresh_snapshot(data, "default")
     assert final.problems() == []
     assert sorted(final.sources) == sorted(file_hash(f) for f in files)
     listed = run_modalyst(["--data-dir", str(data), "sources", "--json"], env)
@@ -117,7 +117,7 @@ def test_read_only_data_dir_is_one_clear_error(tmp_path: Path):
     files = make_batch(tmp_path / "batch", 3)
     data, env = tmp_path / "data", clean_env(tmp_path)
     assert run_modalyst(["--data-dir", str(data), "ingest", str(files[0])], env).returncode == 0
-    before = snapshot_in_subprocess(data, "default")
+    before = fresh_snapshot(data, "default")
     if os.geteuid() != 0:
         for path in [data, *data.rglob("*")]:
             path.chmod(path.stat().st_mode & ~0o222)
@@ -130,7 +130,7 @@ def test_read_only_data_dir_is_one_clear_error(tmp_path: Path):
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and "cannot be written" in result.stderr and "Traceback" not in result.stderr
     assert "--data-dir" in result.stderr
-    assert snapshot_in_subprocess(data, "default") == before
+    assert fresh_snapshot(data, "default") == before
     record("read-only data dir", "exit 2, one line, store unchanged")
 
 
@@ -152,14 +152,14 @@ def test_full_disk_is_one_clear_error_and_loses_nothing(tmp_path: Path, room: in
                             capture_output=True, text=True, timeout=90, preexec_fn=no_growth)
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and "cannot be written" in result.stderr and "Traceback" not in result.stderr
-    after = snapshot_in_subprocess(data, "default")
+    after = fresh_snapshot(data, "default")
     # every recorded source is whole; chunks of the source being written when the disk filled may remain
     # without a record (a partial source: the next ingest of that file removes them before writing)
     assert [p for p in after.problems() if not p.startswith("orphan:")] == [] and file_hash(files[0]) in after.sources
     assert len({sid for _, sid in after.chunks if sid not in after.sources}) <= 1
     redo = run_modalyst(["--data-dir", str(data), "ingest", *map(str, files)], env)
     assert redo.returncode == 0, redo.stderr
-    final = snapshot_in_subprocess(data, "default")
+    final = fresh_snapshot(data, "default")
     assert final.problems() == [] and sorted(final.sources) == sorted(file_hash(f) for f in files)
     FIGURES["full disk (RLIMIT_FSIZE) cases: exit 2, one line, nothing lost, rerun completes"] = int(
         FIGURES.get("full disk (RLIMIT_FSIZE) cases: exit 2, one line, nothing lost, rerun completes", 0)) + 1
