@@ -212,3 +212,21 @@ def test_tatqa_bad_file_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "tatqa_dataset_dev.json").write_text('{"not": "a list"}', encoding="utf-8")
     with pytest.raises(BadInputError, match="not a TAT-QA file"):
         tatqa.read_items(tmp_path)
+
+
+def test_tatqa_prediction_scores_the_bare_value_with_the_scale_the_table_context_states() -> None:
+    from assistant.answerers.base import Draft
+    from assistant.types import Evidence, Locator
+
+    ev = [Evidence(1, " | 2019\nTotal sales | $1,496.5", "s", Locator("tatqa://table/t"), 0.9)]
+    draft = Draft("Total sales in 2019: $1,496.5 [1].", values=("$1,496.5",))
+    assert tatqa.prediction("What were total sales in 2019?", draft, ev) == ("$1,496.5", "")
+    context = {1: tatqa.table_context([{"text": "Sales grew. The table below presents sales (in millions):"}])}
+    assert context[1] == "The table below presents sales (in millions):"
+    pred = tatqa.prediction("What were total sales in 2019?", draft, ev, context)
+    assert pred == ("$1,496.5", "million")
+    assert tatqa.score({"answer": ["$1,496.5"], "scale": "million", "answer_type": "span"}, *pred) == (1.0, 1.0)
+    years = Draft("The table gives 2019, 2018 [1].", values=("2019", "2018"))
+    assert tatqa.prediction("Which years does the table cover?", years, ev, context) == (["2019", "2018"], "")
+    stated = Draft("There was $1.1 billion [1].", values=("$1.1 billion",))
+    assert tatqa.prediction("What was the cost?", stated, ev, context) == ("$1.1 billion", "")

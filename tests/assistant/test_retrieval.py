@@ -114,3 +114,25 @@ def test_assistant_uses_hybrid_scores_in_unit_range(fake_assistant, tmp_path) ->
     result = fake_assistant._retrieve("Was 2,400,000 paid?")
     assert result.evidence[0].text == chunks[1].text
     assert all(0.0 <= e.score <= 1.0 for e in result.evidence)
+
+
+def test_table_whose_row_label_names_the_subject_outranks_a_similar_table(store) -> None:
+    question = "What was the change in net cash from operating activities from 2018 to 2019?"
+    similar = " | 2019 | 2018\nNet cash used in investing activities | (5) | (4)\nCash and cash equivalents | 9 | 8"
+    target = " | 2019 | 2018\nNet cash from operating activities | 12 | 10\nCapital expenditure | (3) | (2)"
+    chunks = add(store, "cash", "table", [similar, similar.replace("9 | 8", "7 | 6"), target, *FILLER])
+    hits = HybridRetriever(store, store.settings).search(question, 3)
+    assert hits[0].chunk.id == chunks[2].id
+    assert 0.0 <= hits[-1].score <= hits[0].score <= 1.0
+
+
+def test_structure_score_prefers_the_label_naming_the_subject() -> None:
+    from assistant.retrieval import row_labels, structure_score
+
+    flat = lambda term: 1.0  # noqa: E731
+    question = "What is the average Research and development funding?"
+    named = " | 2019 | 2018\nResearch and development funding | 5 | 4"
+    partial = " | 2019 | 2018\nResearch costs | 5 | 4"
+    assert row_labels(named) == ["Research and development funding"]
+    assert structure_score(question, named, flat) > structure_score(question, partial, flat) > 0.0
+    assert structure_score("What is the average?", named, flat) == 0.0  # nothing but operation words

@@ -1,0 +1,70 @@
+"""Table lookups in code: named cells, the periods a table covers, the period a row peaks in."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerers.extractive import ExtractiveAnswerer, answer_clause
+from assistant.answerers.table_lookup import lookup
+from assistant.citations import verify
+from assistant.types import Evidence, Locator
+
+TABLE = " | 2019 | 2018 | 2017\nFixed Price | $1,452.4 | $1,146.2 | $1,036.9\nOther | 44.1 | 56.7 | 70.8\nTotal sales | $1,496.5 | $1,202.9 | $1,107.7"
+
+
+def _ev(text: str = TABLE, n: int = 1) -> Evidence:
+    return Evidence(n, text, "src", Locator(path="tatqa://table/t1"), 0.9)
+
+
+@pytest.mark.parametrize(
+    ("question", "values", "text"),
+    [
+        ("What is the amount of total sales in 2019?", ("$1,496.5",), "Total sales in 2019: $1,496.5 [1]."),
+        ("What was Other in 2019 and 2018 respectively?", ("44.1", "56.7"), "Other: 44.1 in 2019; 56.7 in 2018 [1]."),
+        ("In which year is the amount of total sales the largest?", ("2019",), None),
+        ("In which year was Other lowest?", ("2019",), None),
+        ("Which years does the table provide information for sales?", ("2019", "2018", "2017"), None),
+    ],
+)
+def test_lookups_give_the_bare_value_and_a_checked_citation(question: str, values: tuple[str, ...], text: str | None) -> None:
+    draft = lookup(question, [_ev()])
+    assert draft is not None
+    assert draft.values == values
+    if text is not None:
+        assert draft.text == text
+    citations, warnings = verify(draft.text, [_ev()], draft.computed)
+    assert warnings == [] and [c.n for c in citations] == [1]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the amount of total sales?",  # no period
+        "Why did total sales rise in 2019?",  # a reason, not a cell
+        "Did total sales increase in 2019?",  # yes/no
+        "What was the headcount in 2019?",  # no row names it
+    ],
+)
+def test_no_lookup_when_no_cell_answers(question: str) -> None:
+    assert lookup(question, [_ev()]) is None
+
+
+def test_the_better_ranked_table_answers_when_two_name_the_row() -> None:
+    other = " | 2019 | 2018\nTotal sales | 9 | 8"
+    draft = lookup("What is the amount of total sales in 2019?", [_ev(other, 1), _ev(TABLE, 2)])
+    assert draft is not None and draft.values == ("9",) and draft.text.endswith("[1].")
+
+
+def test_header_of_years_alone_aligns_with_the_last_cells() -> None:
+    pdf_table = "As of December 31,\n2017 | 2016\nTotal current liabilities | 5,466,312 | 4,586,657"
+    draft = lookup("What is the year end FY2017 total current liabilities?", [_ev(pdf_table)])
+    assert draft is not None and draft.values == ("5,466,312",)
+
+
+def test_extractive_answer_carries_the_clause_that_answers() -> None:
+    ev = [Evidence(1, "Capital leases reflect building and office equipment lease obligations.", "s", Locator("a.txt"), 0.9)]
+    draft = ExtractiveAnswerer().run("What do capital leases reflect?", ev)
+    assert draft.text == "Capital leases reflect building and office equipment lease obligations [1]."
+    assert draft.values == ("building and office equipment lease obligations",)
+    assert answer_clause("What is the hurdle rate?", "The hurdle rate is 7%.") == "7%"
+    assert answer_clause("Who audits?", "Nothing here restates it.") == "Nothing here restates it"
