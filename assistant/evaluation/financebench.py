@@ -13,6 +13,8 @@ filing (a ``source_id`` filter) for the top 5 chunks:
   answer without numbers ("The Consumer Health business segment ...") is right when at least 60% of
   its key content words (terms of its first sentence not already in the question) are in the answer
   (:func:`metrics.content_coverage`): a lenient proxy for a human grader, stated as such.
+* ``unsupported``: the share of answers with a number that is neither in the evidence they cite nor
+  a shown computation (:func:`assistant.citations.verify`).
 
 Example:
     >>> run(Path("../shared/eval/financebench"), Settings(), limit=3)   # doctest: +SKIP
@@ -98,7 +100,7 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
     source_ids = _ingest(bot, [suite_dir / "pdfs" / f"{n}.pdf" for n in names])
     retriever = HybridRetriever(bot.store, ws)
     answerer = bot.answerer()
-    at1, at5, correct = [], [], []
+    at1, at5, correct, unsupported = [], [], [], []
     for row in rows:
         question = row["question"]
         hits = retriever.search(question, max(K, ws.top_k), where={"source_id": source_ids[row["doc_name"]]})
@@ -109,6 +111,7 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
         evidence = [Evidence(n, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score, h.chunk.spans) for n, h in enumerate(hits, 1)]
         draft = compute(question, evidence) or answerer.run(question, evidence)
         _, problems = verify(draft.text, evidence, draft.computed)
+        unsupported.append(float(any("unsupported number" in p for p in problems)))
         ok = is_correct(draft.text, row["answer"], question)
         correct.append(float(ok))
         logger.info(
@@ -117,5 +120,5 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
             f"; {len(problems)} verify warning(s)" if problems else "",
         )
     backend = f"{settings.embedder}+hybrid+{answerer.name}+arithmetic"
-    metrics = {"page_hit@1": mean(at1), "page_hit@5": mean(at5), "correct": mean(correct)}
+    metrics = {"page_hit@1": mean(at1), "page_hit@5": mean(at5), "correct": mean(correct), "unsupported": mean(unsupported)}
     return len(rows), backend, {k: round(v, 4) for k, v in metrics.items()}

@@ -5,13 +5,16 @@ table with its paragraphs (path ``tatqa://table/<uid>``, id a hash of the conten
 reuses it). A table is one chunk of rows ``label | 2019 | 2018`` (split with the header rows
 repeated when it is long); a paragraph is one chunk at ``tatqa://paragraph/<uid>``.
 
-Per question: ``hit@3`` is whether one of the top 3 retrieved chunks is the question's own table
+Per question: ``hit@1`` / ``hit@3`` is whether the first chunk / one of the top 3 retrieved chunks is the question's own table
 or one of its ``rel_paragraphs``; the answer comes from the extractive answerer (which tries
 :func:`assistant.answerers.arithmetic.compute` first) over the retrieved evidence (the whole workspace is
 searched, so the right table must be found first). ``em`` and ``f1`` follow the TAT-QA metric
 (:mod:`assistant.evaluation.metrics`): a computed answer is its value, with scale ``percent`` when
 written as a percentage, else the scale word (thousand/million/billion) the cited evidence states;
-a quoted answer is its text without citation marks. For arithmetic and count questions F1 equals EM.
+a quoted answer is its text without citation marks; when the answerer gives the bare answer
+(``Draft.values``: a cell, the clause of a sentence that answers) that is scored instead. For
+arithmetic and count questions F1 equals EM. ``unsupported`` is the share of answers with a number
+that is neither in the evidence they cite nor a shown computation (:func:`assistant.citations.verify`).
 
 Example:
     >>> run(Path("../shared/eval/tatqa"), Settings(), limit=50)   # doctest: +SKIP
@@ -32,7 +35,7 @@ from typing import Any
 from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.chunking import split_sentences
-from assistant.citations import cited_numbers
+from assistant.citations import cited_numbers, verify
 from assistant.errors import BadInputError
 from assistant.evaluation.metrics import exact_match, f1_score, hit_at_k, mean
 from assistant.settings import Settings
@@ -218,13 +221,17 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
     retriever = HybridRetriever(store, ws)
     answerer = ExtractiveAnswerer()
     pairs = [(item, q) for item in items for q in item["questions"]][:limit]
-    hits, ems, f1s = [], [], []
+    hits, firsts, ems, f1s, unsupported = [], [], [], [], []
     for index, (item, question) in enumerate(pairs, start=1):
         text = question["question"]
         found = retriever.search(text, max(K, ws.top_k))
-        hits.append(hit_at_k([h.chunk.locator.path for h in found], own_context(item, question), K))
+        paths = [h.chunk.locator.path for h in found]
+        hits.append(hit_at_k(paths, own_context(item, question), K))
+        firsts.append(hit_at_k(paths, own_context(item, question), 1))
         evidence = [Evidence(n, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score) for n, h in enumerate(found, 1)]
         draft = answerer.run(text, evidence)
+        _, problems = verify(draft.text, evidence, draft.computed)
+        unsupported.append(float(any("unsupported number" in p for p in problems)))
         contexts = {n: h.chunk.context for n, h in enumerate(found, 1)}
         em, f1 = score(question, *prediction(text, draft, evidence, contexts))
         ems.append(em)
@@ -232,4 +239,5 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
         if index % 100 == 0:
             logger.info("tatqa: %d/%d questions, em %.3f f1 %.3f hit@3 %.3f", index, len(pairs), mean(ems), mean(f1s), mean(hits))
     backend = f"{settings.embedder}+hybrid+{answerer.name}+arithmetic"
-    return len(pairs), backend, {"em": round(mean(ems), 4), "f1": round(mean(f1s), 4), "hit@3": round(mean(hits), 4)}
+    metrics = {"em": mean(ems), "f1": mean(f1s), "hit@1": mean(firsts), "hit@3": mean(hits), "unsupported": mean(unsupported)}
+    return len(pairs), backend, {k: round(v, 4) for k, v in metrics.items()}
