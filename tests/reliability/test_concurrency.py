@@ -67,3 +67,25 @@ def test_two_ingests_and_asks_on_a_chroma_server(tmp_path: Path):
         pytest.skip("MODALYST_TEST_CHROMA_URL is not set (.ci/run starts a Chroma server and sets it)")
     workspace = f"rel-{uuid.uuid4().hex[:10]}"
     ingest_twice_while_asking(tmp_path, clean_env(tmp_path, MODALYST_STORE=url), workspace)
+
+
+@pytest.mark.slow
+def test_embedded_writes_wait_for_the_store_lock(tmp_path: Path):
+    """While another process holds ``store/write.lock``, an ingest reads and extracts but writes nothing;
+    once the lock is released it completes."""
+    import fcntl
+
+    files = make_batch(tmp_path / "batch", 2, seed=3)
+    env = clean_env(tmp_path)
+    base = [str(MODALYST), "--data-dir", str(tmp_path / "data")]
+    assert subprocess.run([*base, "ingest", str(files[0])], env=env, capture_output=True, timeout=120).returncode == 0
+    with (tmp_path / "data" / "store" / "write.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        waiting = subprocess.Popen([*base, "ingest", str(files[1])], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(8)
+        assert waiting.poll() is None, "the ingest wrote without the lock"
+        assert sorted(fresh_snapshot(tmp_path / "data", "default").sources) == [file_hash(files[0])]
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0 and "added" in out, err
+    assert sorted(fresh_snapshot(tmp_path / "data", "default").sources) == sorted(file_hash(f) for f in files)
