@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import numpy as np
+
 from assistant.errors import BadInputError, DataDirError, StoreError
 from assistant.settings import Settings
 from assistant.types import Chunk, Locator, Source, Span
@@ -33,6 +35,10 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 BATCH = 256
 # The chunk collection's configuration (chromadb 1.x collection configuration).
 CHUNK_CONFIGURATION: dict[str, Any] = {"hnsw": {"space": "cosine"}}
+# A filter on sources holding at most this many chunks is searched exactly: Chroma's filtered HNSW
+# search walks ever more of the graph as the share of allowed chunks shrinks (one 10-K in a
+# 1M-chunk workspace is 0.04%), while scoring a few thousand vectors directly takes milliseconds.
+EXACT_MAX = 3000
 LOCK_FILE = "write.lock"
 _UNWRITABLE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 _UNWRITABLE_WORDS = ("readonly", "read-only", "permission denied", "disk is full", "no space left", "file too large", "disk i/o error")
@@ -292,10 +298,16 @@ class ChromaStore:
 
     # -- search --------------------------------------------------------------------------------
     def search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        """The ``k`` chunks nearest ``query`` (cosine), among those matching ``where``."""
         chunk_col, _ = self._open()
         total = chunk_col.count()
         if total == 0:
             return []
+        named = _named_sources(where)
+        if named == []:
+            return []
+        if named is not None and self._chunks_in(named) <= EXACT_MAX:
+            return self._exact_search(query, k, where)
         found = chunk_col.query(
             query_texts=[query],
             n_results=min(k, total),
@@ -306,3 +318,44 @@ class ChromaStore:
             Hit(_chunk_from(text, meta), max(0.0, 1.0 - float(dist)))
             for text, meta, dist in zip(found["documents"][0], found["metadatas"][0], found["distances"][0])
         ]
+
+    def _chunks_in(self, source_ids: list[str]) -> int:
+        _, source_col = self._open()
+        found = source_col.get(ids=source_ids, include=["metadatas"])
+        return sum(int(m["chunks"]) for m in found["metadatas"])
+
+    def _exact_search(self, query: str, k: int, where: dict[str, Any] | None) -> list[Hit]:
+        """Every matching chunk's vector scored against the query: exact, and fast for few chunks."""
+        chunk_col, _ = self._open()
+        found = chunk_col.get(where=where, include=["embeddings"])
+        if not found["ids"]:
+            return []
+        vectors = np.asarray(found["embeddings"], dtype=np.float32)
+        target = np.asarray(self.embedder([query])[0], dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1) * float(np.linalg.norm(target))
+        sims = vectors @ target / np.maximum(norms, 1e-12)
+        top = np.argsort(-sims, kind="stable")[:k]
+        ids = [found["ids"][i] for i in top]
+        got = chunk_col.get(ids=ids, include=["documents", "metadatas"])
+        by_id = {i: (t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
+        return [Hit(_chunk_from(*by_id[i]), max(0.0, float(sims[n]))) for i, n in zip(ids, top)]
+
+
+def _named_sources(where: dict[str, Any] | None) -> list[str] | None:
+    """The source ids a filter on ``source_id`` alone names (``X``, ``{"$eq": X}``, ``{"$in": [...]}``), else None.
+
+    >>> _named_sources({"source_id": {"$in": ["a", "b"]}}), _named_sources({"kind": "pdf"})
+    (['a', 'b'], None)
+    """
+    if not where or list(where) != ["source_id"]:
+        return None
+    cond = where["source_id"]
+    if isinstance(cond, str):
+        return [cond]
+    if isinstance(cond, dict) and len(cond) == 1:
+        op, value = next(iter(cond.items()))
+        if op == "$eq" and isinstance(value, str):
+            return [value]
+        if op == "$in" and isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return list(value)
+    return None

@@ -80,3 +80,24 @@ def test_forget_removes_everything_and_unknown_id_is_bad_input(make_store) -> No
     assert [s.id for s in store.sources()] == ["zzz999"] and store.count() == 4
     with pytest.raises(BadInputError, match="no source 'nope' in workspace"):
         store.forget("nope")
+
+
+def test_search_filtered_to_few_sources_is_exact_and_agrees_with_the_index(make_store, monkeypatch) -> None:
+    import assistant.store as store_module
+
+    store = make_store("x")
+    for sid in ("s1", "s2", "s3"):
+        source, chunks = pdf_source(sid)
+        chunks = [Chunk(f"{c.text} ({sid})", c.locator, sid, c.kind) for c in chunks]
+        store.add_source(source, chunks)
+    question = "what was the operating margin"
+    where = {"source_id": {"$in": ["s2", "s3"]}}
+    exact = store.search(question, 4, where=where)
+    monkeypatch.setattr(store_module, "EXACT_MAX", 0)  # force Chroma's filtered HNSW search
+    indexed = store.search(question, 4, where=where)
+    assert {h.chunk.id for h in exact} == {h.chunk.id for h in indexed}  # equal scores may swap places
+    assert [round(h.score, 4) for h in exact] == [round(h.score, 4) for h in indexed]
+    assert exact[0].score > exact[-1].score
+    assert exact[0].chunk.text.startswith("The operating margin was 19.0 percent.")
+    assert {h.chunk.source_id for h in exact} <= {"s2", "s3"}
+    assert store.search(question, 3, where={"source_id": {"$in": []}}) == []
