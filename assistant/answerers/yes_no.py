@@ -11,10 +11,12 @@ No language model ships offline, so the decision comes from rules a reader can c
 2. Each sentence is weighted by its **alignment** with the question: the share of the question's
    key terms (idf-weighted within the evidence, matched on word prefixes) it contains. The sentence
    that names what the question asks about decides more than one about a side result.
-3. The weighted polarity sum decides: clearly negative -> "no", positive or empty -> "yes" (the
-   prior for published findings), mixed with hedges -> "maybe". A question phrased negatively
-   ("Is X not ...?", "... without ...?") flips the reading; sceptical wording ("always",
-   "really", "necessary", "routine") lowers the bar for "no".
+3. The alignment-weighted mean polarity decides: negative -> "no", otherwise "yes" (the prior
+   for published findings); "maybe" only when no sentence states a finding at all (hedge cues
+   did not separate "maybe" on PubMedQA, so they are reported, not voted). A question phrased
+   negatively ("Is X not ...?") flips the reading; a null finding answers an equivalence question
+   ("Is X safe?", "Can Y be omitted?") with yes; sceptical wording ("always", "really",
+   "necessary", "routine") raises the bar for "yes".
 
 The answer quotes the deciding sentences with citations and hedged wording; it never states a
 diagnosis as fact (the orchestrator appends the medical profile's not-medical-advice note).
