@@ -127,8 +127,16 @@ def test_library_ingests_a_pdf_and_a_call(real_app, browser) -> None:
     while len(uploaded) < 2 and time.monotonic() < deadline:  # both files are on the server before the form is sent
         page.wait_for_timeout(250)
     assert uploaded == [204, 204] or uploaded == [200, 200], uploaded
+    zone = page.get_by_test_id("stFileUploaderDropzone")
+    zone.get_by_text("q1_call.flac").wait_for(timeout=60_000)
+    zone.get_by_text("0.9MB").wait_for(timeout=60_000)  # sizes show once the widget holds the files
+    page.wait_for_timeout(2000)
     page.get_by_role("button", name="Ingest").click()
-    page.get_by_text("added q1_call.flac").wait_for(timeout=600_000)
+    try:
+        page.get_by_text("added q1_call.flac").wait_for(timeout=300_000)
+    except Exception as exc:  # Playwright's TimeoutError: show what the page says
+        _shot(page, "walkthrough-library-failed.png")
+        raise AssertionError(page.get_by_test_id("stMain").inner_text()) from exc
     page.get_by_text("added northwind_q1_2026_report.pdf").wait_for(timeout=60_000)
     sources = page.get_by_test_id("stMain").inner_text()
     assert re.search(r"audio · 0:4\d · \d+ chunks", sources), sources
