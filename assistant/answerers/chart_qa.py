@@ -123,6 +123,8 @@ def _answer_part(part: str, images: Sequence[ImageDescription]) -> tuple[str, li
     charts = _charts_named(ask, len(images))
     if not charts:
         return None
+    if len(charts) >= 2 and re.match(r"\s*first(ly)?\b", low) and re.search(r"\bthen\b", low):
+        return None  # two steps across charts: only chart_compare's rules compute those
     options = dict(_OPTION.findall(part))
     if options and re.search(r"axis .*represent|represent", low):
         return _choose_option(options, images[charts[0]], low), charts[:1]

@@ -398,7 +398,7 @@ def _title(scene: Scene, texts: list[_Text], bars: list[_Bar], frame: _Frame) ->
     if not above:
         return None
     biggest = max(_height(line) for line in above)
-    large = sorted((ln for ln in above if _height(ln) >= 0.85 * biggest), key=lambda ln: ln.bbox[1])
+    large = sorted((ln for ln in above if _height(ln) >= 0.7 * biggest), key=lambda ln: ln.bbox[1])
     lines = [large[0]]
     for line in sorted(above, key=lambda ln: ln.bbox[1]):
         same_ink = abs(ink(scene, line.bbox) - ink(scene, lines[0].bbox)) <= 40
