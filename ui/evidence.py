@@ -48,9 +48,9 @@ def show_evidence(item: Evidence, cited: Locator | None = None) -> None:
     path = Path(loc.path)
     try:
         if loc.start is not None:
-            _audio(item, path)
+            _audio(item, path, cited_start(item, cited))
         elif loc.page is not None and path.suffix.lower() == ".pdf":
-            _pdf_page(item, path, loc.page)
+            _pdf_page(item, path, cited.page if cited is not None and cited.page is not None else loc.page)
         elif loc.bbox is not None:
             _image(item, path, cited)
         else:
@@ -71,10 +71,16 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {plain(line)}" for line in text.splitlines() if line.strip()) or "> (empty)"
 
 
-def _audio(item: Evidence, path: Path) -> None:
-    loc = item.locator
+def cited_start(item: Evidence, cited: Locator | None = None) -> int:
+    """The second the player starts at: the citation's own (one sentence of a long chunk) when it
+    names one, else the evidence's."""
+    start = cited.start if cited is not None and cited.start is not None else item.locator.start
+    return int(start or 0)
+
+
+def _audio(item: Evidence, path: Path, start: int) -> None:
     if path.is_file():
-        st.audio(str(path), start_time=int(loc.start or 0))
+        st.audio(str(path), start_time=start)
     else:
         st.caption(f"{display_name(path)} is no longer on disk")
     lines = []

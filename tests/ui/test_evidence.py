@@ -52,3 +52,12 @@ def test_chip_label_names_the_file_as_uploaded() -> None:
     kept = Locator(path="/d/library/w/0123456789abcdef-q1_call.flac", start=22.9, end=30.0, speaker="CFO")
     assert chip_label(kept) == "q1_call.flac 00:22–00:30 (CFO)"
     assert chip_label(Locator(path="/d/report.pdf", page=2)) == "report.pdf p. 2"
+
+
+def test_the_player_starts_at_the_cited_sentence_not_the_chunk() -> None:
+    from ui.evidence import cited_start
+
+    chunk = Evidence(1, "whole call", "s", Locator(path="call.flac", start=0.0, end=44.0), 1.0)
+    assert cited_start(chunk, Locator(path="call.flac", start=23.4, end=30.0)) == 23
+    assert cited_start(chunk, None) == 0
+    assert cited_start(chunk, Locator(path="call.flac", page=None)) == 0
