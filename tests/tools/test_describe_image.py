@@ -169,3 +169,14 @@ def test_real_chart_end_to_end():
     assert text.startswith("Chart 'Quarterly revenue ($bn)' (bar; Revenue ($bn)): Q1 = 4.2; Q2 = 5.1; Q3 = 3.8; Q4 = 6")
     assert 0 <= box[0] < box[2] <= desc.width and 0 <= box[1] < box[3] <= desc.height
     assert desc.warnings == (NO_CAPTION_WARNING,)
+
+
+def test_chunk_text_names_unlabelled_bars_by_place():
+    values = (
+        ChartValue("value", "Korea", 18.3, False, (10.0, 10.0, 20.0, 100.0)),
+        ChartValue("value", "", 17.1, False, (30.0, 15.0, 40.0, 100.0)),
+    )
+    chart = Chart("bar", "Savings", None, None, ("Korea", ""), ("value",), values)
+    desc = ImageDescription(path="s.png", width=100, height=120, chart=chart)
+    text = image_chunks_text(desc)[0][0]
+    assert "Korea = 18.3; bar 2 (no label) = 17.1" in text

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from assistant.errors import BackendUnavailableError
 from assistant.settings import Settings
-from assistant.types import BBox, ImageDescription, Locator, OcrLine, Span
+from assistant.types import BBox, ChartValue, ImageDescription, Locator, OcrLine, Span
 from tools.describe_image.axes import read_axes
 from tools.describe_image.caption import Captioner, caption_image
 from tools.describe_image.chart import parse_number, read_chart
@@ -100,7 +100,7 @@ def image_chunks_text(desc: ImageDescription) -> list[tuple[str, BBox]]:
         chart = desc.chart
         named = [f"'{chart.title}'"] if chart.title else []
         kind = chart.type + (f"; {chart.series[0]}" if chart.series and chart.series[0] != "value" else "")
-        cells = "; ".join(f"{v.category} = {v.value:g}" for v in chart.values)
+        cells = "; ".join(_cell(i, v) for i, v in enumerate(chart.values))
         estimated = "" if all(v.printed for v in chart.values) else " (values measured against the axis)"
         boxes = [v.bbox for v in chart.values]
         pieces.append((" ".join(["Chart", *named, f"({kind}):"]) + f" {cells}{estimated}", _union_all(boxes)))
@@ -123,14 +123,19 @@ def image_pieces(desc: ImageDescription) -> list[tuple[str, BBox, tuple[Span, ..
         spans: list[Span] = []
         if desc.chart is not None and text.startswith("Chart"):
             cursor = 0
-            for value in desc.chart.values:
-                cell = f"{value.category} = {value.value:g}"
+            for i, value in enumerate(desc.chart.values):
+                cell = _cell(i, value)
                 at = text.find(cell, cursor)
                 if at >= 0:
                     spans.append(Span(at, at + len(cell), Locator(path=desc.path, bbox=value.bbox)))
                     cursor = at + len(cell)
         out.append((text, bbox, tuple(spans)))
     return out
+
+
+def _cell(index: int, value: ChartValue) -> str:
+    """``category = value``; a bar without a printed label is named by its place ("bar 2 (no label)")."""
+    return f"{value.category or f'bar {index + 1} (no label)'} = {value.value:g}"
 
 
 def _blocks(lines: tuple[OcrLine, ...]) -> list[list[OcrLine]]:
