@@ -4,8 +4,10 @@
 tick questions (lowest/highest/leftmost/rightmost labelled tick, counts of ticks and labels,
 max − min and step of the tick values, shared tick values between two charts), titles, subplot
 counts, "what does the axis represent" (multiple choice, matched against the chart's text) and
-max/min/lookups over a chart table. Questions numbered "1. … 2. …" are answered part by part and
-the parts joined with "; ". Anything else returns ``None``: the caller falls back to another answerer.
+max/min/lookups over a chart table. Questions across charts (counts combined, which year, trend,
+rank in one chart then rank or value in another) are computed by :mod:`chart_compare` and cite
+each value used. Questions numbered "1. … 2. …" are answered part by part and the parts joined
+with "; ". Anything else returns ``None``: the caller falls back to another answerer.
 
 Example:
     >>> draft = answer_chart_question("What is the title of the first chart?", [desc], evidence)  # doctest: +SKIP

@@ -1,10 +1,13 @@
 """Read a chart image into a table of values, or say it cannot (``None``); it never guesses.
 
 One reader per chart type, tried in order (:data:`CHART_READERS`). Bar charts (vertical or
-horizontal, one series) are read so far: the bars are solid rectangles of one colour standing on a
-common baseline; their categories are the OCR text under (or left of) each bar; their values are
-the numbers printed at the bar ends, or else are measured against the value axis, whose numeric
-tick labels must fit a straight pixel-to-value line. Any inconsistency gives ``None``.
+horizontal, one series, a highlighted bar allowed) are read so far: the bars are solid rectangles
+of one colour standing on a common baseline (bars the colour pass missed are recovered where the
+bars' pitch leaves a gap); their categories are the OCR text under (or left of) each bar, or 45°
+labels on every k-th bar (the others stay unnamed, ``""``); their values are the numbers printed
+at the bar ends, or else are measured against the value axis, whose numeric tick labels must fit a
+straight pixel-to-value line (labels printed above gridlines are moved onto them). Any
+inconsistency gives ``None``. Grouped and stacked bars, lines and pies are not read yet.
 
 Horizontal charts are handled in a "canonical" frame where every bar grows upwards:
 ``(u, v) = (y, -x)``; vertical charts use ``(u, v) = (x, y)``.
