@@ -43,6 +43,8 @@ from assistant.lexical import terms
 from assistant.types import Evidence, ImageDescription, Locator  # noqa: F401  (Locator used in the doctest)
 
 LABELS = ("yes", "no", "maybe")
+# Below this share of the question's key-term weight in every finding sentence, the evidence is not about the question.
+MIN_ALIGNMENT = 0.1
 _AUX = re.compile(
     r"^(is|are|was|were|does|do|did|can|could|should|will|would|has|have|had|may|might|must|shall)\b", re.I
 )
@@ -53,7 +55,8 @@ _CLAUSE = re.compile(r"[:;?]\s+|\.\s+|--|\s[-–—]\s|,\s+(?=(?:is|are|does|do|
 _GENERIC = set(
     "patient study effect effective associat association role use using useful impact influence increase "
     "improve predict risk factor outcome result differ difference affect relat related relationship "
-    "value valu need necessary really always routine possible better new".split()
+    "value valu need necessary really always routine possible better new between among versus vs compar able "
+    "there".split()
 )
 
 _FINDING = (
@@ -211,8 +214,17 @@ def _prefixes(words: Sequence[str]) -> set[str]:
 def key_terms(question: str) -> list[str]:
     """The question's content words less generic study words (all content words if nothing is left)."""
     words = terms(question)
-    specific = [w for w in words if w[:5] not in {g[:5] for g in _GENERIC}]
+    specific = [w for w in words if not _is_generic(w)]
     return specific or words
+
+
+_SUFFIXES = ("", "s", "e", "ed", "es", "ing", "ion", "ions", "ive", "ively", "al", "ally", "ly", "ful", "ity", "or", "ors", "ment")
+
+
+def _is_generic(word: str) -> bool:
+    """A generic study word or one of its inflections ("predictive", "associated"), not a word that
+    merely shares its first letters ("predilatation")."""
+    return any(word.startswith(g) and word[len(g) :] in _SUFFIXES for g in _GENERIC)
 
 
 def read_findings(question: str, evidence: Sequence[Evidence]) -> list[Finding]:
@@ -238,14 +250,18 @@ def read_findings(question: str, evidence: Sequence[Evidence]) -> list[Finding]:
     return findings
 
 
-def decide(question: str, evidence: Sequence[Evidence]) -> Decision:
+def decide(question: str, evidence: Sequence[Evidence], min_alignment: float = MIN_ALIGNMENT) -> Decision:
     """Yes, no or maybe for ``question`` from the findings in ``evidence`` (see the module docstring).
+    When no finding sentence reaches ``min_alignment`` the answer is "maybe" with no findings: the
+    evidence does not speak to the question, and the answerer defers.
 
     The score is the alignment-weighted mean polarity of the finding sentences; the sentence most
     aligned with the question counts double. A null finding answers an equivalence question
     ("Is X safe?", "Can Y be omitted?") in the affirmative.
     """
     findings = read_findings(question, evidence)
+    if not findings or max(f.alignment for f in findings) < min_alignment:
+        return Decision("maybe", 0.0, ())  # nothing in the evidence speaks to the question: defer
     flip = -1.0 if _NEGATIVE_QUESTION.search(question) else 1.0
     equivalence = bool(_EQUIVALENCE_QUESTION.search(question))
 
@@ -297,25 +313,22 @@ class YesNoAnswerer:
     name = "extractive+yes_no"
     description = "decides yes/no/maybe research questions from finding cues in the evidence; quotes the deciding sentences"
 
-    def __init__(self, inner: object, min_alignment: float = 0.2) -> None:
+    def __init__(self, inner: object) -> None:
         self.inner = inner
-        self.min_alignment = min_alignment
 
     def warm_up(self) -> None:
         self.inner.warm_up()  # type: ignore[attr-defined]
 
     def decide(self, question: str, evidence: Sequence[Evidence]) -> Decision | None:
-        """The decision, or None when the question is not yes/no or no sentence speaks to it."""
+        """The decision, or None when the question is not a yes/no one or there is no evidence.
+        A decision without findings means the evidence does not speak to the question."""
         if not evidence or not is_yes_no_question(question):
             return None
-        decision = decide(question, evidence)
-        if not decision.findings or max(f.alignment for f in decision.findings) < self.min_alignment:
-            return None
-        return decision
+        return decide(question, evidence)
 
     def run(self, question: str, evidence: Sequence[Evidence], images: Sequence[ImageDescription] = ()) -> Draft:
         decision = None if images else self.decide(question, evidence)
-        if decision is None:
+        if decision is None or not decision.findings:  # not a yes/no question, or nothing to decide from
             return self.inner.run(question, evidence, images=images)  # type: ignore[attr-defined]
         return Draft(answer_text(decision))
 

@@ -10,7 +10,8 @@ Per question: retrieval with the hybrid retriever over that item's own source (a
 filter: the question is about that study), then the medical-profile answerer
 (:class:`assistant.answerers.yes_no.YesNoAnswerer` over the extractive one), whose decision is
 scored. Metrics: ``accuracy``, per-class ``predicted.<label>`` / ``gold.<label>`` counts and
-``accuracy.<label>`` (recall per class), ``baseline.always_yes``, ``unsupported_numbers`` (answers
+``accuracy.<label>`` (recall per class), ``baseline.always_yes``, ``deferred`` (questions the
+answerer declined to decide because no finding speaks to them: scored as "maybe"), ``unsupported_numbers`` (answers
 with a number that verification cannot find in the cited evidence: should be 0), and per-stage
 times ``ms.retrieve`` / ``ms.answer`` / ``ms.verify`` (means per question) and ``s.ingest``.
 
@@ -146,7 +147,7 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
     answerer = YesNoAnswerer(ExtractiveAnswerer())
     predictions: list[str] = []
     stages: Counter[str] = Counter()
-    unsupported = 0
+    unsupported = deferred = 0
     for index, item in enumerate(items, start=1):
         source_id, count = sources[item.pmid]
         t0 = time.perf_counter()
@@ -159,12 +160,14 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
         _, problems = verify(draft.text, evidence, draft.computed)
         t3 = time.perf_counter()
         unsupported += any("number" in p for p in problems)
-        predictions.append(decision.label if decision is not None else "yes")
+        deferred += decision is None or not decision.findings
+        predictions.append(decision.label if decision is not None else "maybe")  # no decision: not a yes or a no
         stages.update({"retrieve": t1 - t0, "answer": t2 - t1, "verify": t3 - t2})
         if index % 100 == 0:
             logger.info("pubmedqa: %d/%d questions, accuracy %.3f", index, len(items), metrics([i.gold for i in items[:index]], predictions)["accuracy"])
     result = metrics([i.gold for i in items], predictions)
     result["unsupported_numbers"] = float(unsupported)
+    result["deferred"] = float(deferred)
     result.update({f"ms.{stage}": round(1000 * total / len(items), 2) for stage, total in stages.items()})
     result["s.ingest"] = round(ingest_s, 2)
     return len(items), f"{settings.embedder}+hybrid+{answerer.name}", result
