@@ -100,3 +100,9 @@ def test_only_the_medical_profile_gets_the_decider() -> None:
     inner = _Inner()
     assert isinstance(for_profile(inner, "medical"), YesNoAnswerer)
     assert for_profile(inner, "finance") is inner and for_profile(inner, "general") is inner
+
+
+def test_evidence_about_something_else_is_maybe_without_findings() -> None:
+    decision = decide("Does statin use reduce stroke risk?", _ev("Knee replacement improved walking speed (p < 0.01)."))
+    assert decision.label == "maybe" and decision.findings == ()
+    assert decide("Can predilatation be safely omitted?", _ev("Predilatation rates rose.")).findings  # not mistaken for 'predict'
