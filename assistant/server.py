@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 # Largest request body (all uploaded files together); env MODALYST_MAX_UPLOAD_MB overrides.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 COPY_BLOCK = 1 << 20
+M_ARENA_MAX = -8  # glibc's mallopt parameter number
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -75,7 +76,22 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, keys: d
         )
     import uvicorn
 
+    limit_malloc_arenas()
     uvicorn.run(create_app(settings, resolved), host=host, port=port)
+
+
+def limit_malloc_arenas(arenas: int = 2) -> bool:
+    """Cap glibc's malloc arenas (unless ``MALLOC_ARENA_MAX`` is set). Each request thread otherwise
+    gets an arena of its own and freed memory stays scattered over them: bench/load.py saw the
+    server's RSS creep +11% in 60 s of asking and ingesting, +1% with two arenas. False when not glibc."""
+    if os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    try:
+        import ctypes
+
+        return bool(ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):
+        return False
 
 
 def _env_upload_limit() -> int:

@@ -340,3 +340,14 @@ def test_healthz_and_openapi(client: TestClient) -> None:
     assert {name: s["type"] for name, s in schemes.items()} == {"HTTPBearer": "http", "APIKeyHeader": "apiKey"}
     assert client.get("/docs").status_code == 200
     assert client.get("/nowhere").json() == {"error": "Not Found"}
+
+
+def test_malloc_arenas_are_capped_unless_the_user_chose(monkeypatch) -> None:
+    import sys
+
+    from assistant.server import limit_malloc_arenas
+
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert limit_malloc_arenas() is False  # the user's own setting stands
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    assert limit_malloc_arenas() is sys.platform.startswith("linux")
