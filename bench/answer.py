@@ -4,7 +4,8 @@ Builds once (and reuses) a workspace of at least ``--chunks`` chunks of real tex
 ``../shared/eval``: TAT-QA tables and paragraphs, PubMedQA abstracts (contexts only), ECTSum
 earnings-call transcripts and the FinanceBench filings' page text (PyMuPDF, cut with the project's
 chunker), embedded with the configured embedder (the embedded MiniLM by default), under
-``bench/results/answer-data-<embedder>``. Then it asks one warm-up question and ``--questions`` timed
+``bench/results/answer-data-<embedder>-<chunk chars>`` (500-character chunks by default:
+at the default 1200 the material makes only ~6k chunks). Then it asks one warm-up question and ``--questions`` timed
 questions (TAT-QA and PubMedQA questions, alternating) through ``Assistant.ask`` and reports the
 median and p95 of the wall time per question and of each stage (retrieve / answer / verify), as a
 table and as ``bench/results/answer.json``. Exit status 1 when the median misses ``--target``.
@@ -101,6 +102,9 @@ def _quantiles(values: list[float]) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunks", type=int, default=10_000, help="workspace size to build (chunks)")
+    parser.add_argument(
+        "--chunk-chars", type=int, default=500, help="chunk size for transcripts and filings (the eval material has ~6k chunks at 1200)"
+    )
     parser.add_argument("--questions", type=int, default=30, help="timed questions")
     parser.add_argument(
         "--embedder", default=None, help="embedder backend (default: settings, the embedded MiniLM; 'fake' skips the model)"
@@ -114,9 +118,13 @@ def main() -> int:
     overrides = {"embedder": args.embedder} if args.embedder else {}
     settings = load_settings({"workspace": WORKSPACE, **overrides})
     # one data folder per embedder: a workspace keeps the embedding function it was built with
-    settings = settings.model_copy(update={"data_dir": RESULTS / f"answer-data-{settings.embedder}"})
+    settings = settings.model_copy(
+        update={"data_dir": RESULTS / f"answer-data-{settings.embedder}-{args.chunk_chars}", "chunk_chars": args.chunk_chars}
+    )
     bot = Assistant(settings)
     chunks, build_s = build(bot, args.chunks)
+    if chunks < args.chunks:
+        print(f"note: the material gave only {chunks} chunks (< {args.chunks}); lower --chunk-chars for more", file=sys.stderr)
     asked = questions(args.questions + 1)
     started = time.perf_counter()
     bot.ask(Turn(text=asked[0]))  # warm-up: loads the embedder, builds the lexical index
@@ -148,6 +156,7 @@ def main() -> int:
         "questions": len(totals),
         "embedder": settings.embedder,
         "answerer": settings.answerer,
+        "chunk_chars": args.chunk_chars,
         "build_s": round(build_s, 1),
         "warm_up_s": round(warm_up_s, 2),
         "total_ms": _quantiles(totals),
