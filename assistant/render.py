@@ -10,7 +10,7 @@ def render_answer(answer: Answer, streamed: str | None = None) -> str:
     already printed piece by piece) only what follows it is repeated, such as the profile's note."""
     text = answer.answer
     if streamed is not None and streamed.strip() and text.startswith(streamed.strip()):
-        text = text[len(streamed.strip()) :].strip("\n")
+        text = text[len(streamed.strip()) :].removeprefix("\n").rstrip()  # the printed text ended its own line
     lines = [text, ""] if text else [""]
     by_n = {e.n: e for e in answer.evidence}
     for citation in answer.citations:
