@@ -37,14 +37,15 @@ def main() -> int:
         report = Assistant(load_settings({"data_dir": str(data), "workspace": "northwind"}, environ=clean)).ingest(SAMPLES)
         if report.failed:
             raise SystemExit(f"ingest failed: {report.failed}")
-        with running_ui(data, "northwind", data / "ui.log") as url, browser_tab(url, width=1100, height=1300) as page:
+        with running_ui(data, "northwind", data / "ui.log") as url, browser_tab(url, width=1300, height=2300) as page:
             seconds, _, answer = ask_and_time(page, QUESTION)
             print(f"answer after {seconds:.1f} s: {answer[:120]}")
             chips = page.locator("[data-testid='stButtonGroup'] button")
             chart = chips.filter(has_text="revenue_chart.png")
             (chart.first if chart.count() else chips.first).click()
             page.get_by_text("cited region outlined").first.wait_for(timeout=120_000)
-            page.get_by_test_id("stStatusWidget").wait_for(state="hidden", timeout=120_000)  # the run has finished
+            page.get_by_test_id("stDataFrame").first.wait_for(timeout=300_000)  # the chart's table, read by OCR
+            page.get_by_text("Stop", exact=True).wait_for(state="hidden", timeout=120_000)  # the run has finished
             page.wait_for_timeout(1500)
             shot = page.screenshot(full_page=True)
     image = Image.open(io.BytesIO(shot)).convert("RGB")
