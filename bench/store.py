@@ -6,7 +6,9 @@ follows the product's chunk schema (``source_id``, ``kind``, ``path``, ``page``,
 plus ``company``, ``period``, ``doc_type`` and ``modality``; each chunk has ~100 words of text.
 Chunks are written with chromadb's ``collection.add`` on the collection that ``ChromaStore``
 opens for a workspace (the product's collection configuration), in batches of ``--batch``.
-Each size runs in a fresh child process in a fresh store folder, so peak RSS is per size.
+Each size runs in a fresh child process in a fresh store folder, so peak RSS is per size. The
+one-source filter is also timed through ``ChromaStore.search``, which searches a few sources'
+chunks exactly (``EXACT_MAX``) rather than through Chroma's filtered HNSW walk.
 
 Queries are unit vectors near stored ones (a stored vector plus noise, as a real question lands
 near its answer); latency is one ``collection.query`` (k=10, documents + metadatas + distances,
@@ -114,15 +116,15 @@ def filters(size: int) -> dict[str, dict[str, Any]]:
     }
 
 
-def open_collection(folder: Path, hnsw: dict[str, Any]) -> Any:
-    """The chunk collection of a fresh workspace, opened the way the product opens it."""
+def open_store(folder: Path, hnsw: dict[str, Any]) -> Any:
+    """A fresh workspace's ``ChromaStore``, its chunk collection configured as the product's."""
     from assistant import store as store_module
     from assistant.settings import Settings
     from assistant.store import ChromaStore
 
     if hnsw:
         store_module.CHUNK_CONFIGURATION = {"hnsw": {**store_module.CHUNK_CONFIGURATION["hnsw"], **hnsw}}
-    return ChromaStore(Settings(data_dir=folder, workspace="bench"), embedder=None).chunk_collection()
+    return ChromaStore(Settings(data_dir=folder, workspace="bench"), embedder=None)
 
 
 class ExactTopK:
@@ -168,7 +170,8 @@ def timed_queries(collection: Any, queries: np.ndarray, where: dict[str, Any] | 
 def run_level(size: int, n_queries: int, batch: int, hnsw: dict[str, Any], documents: bool) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix=f"bench-store-{size}-"))
     try:
-        collection = open_collection(folder, hnsw)
+        store = open_store(folder, hnsw)
+        collection = store.chunk_collection()
         rng = np.random.default_rng(12345)
         picks = rng.integers(0, size, n_queries)
         queries = np.stack([vectors(int(p), int(p) + 1)[0] for p in picks])
@@ -212,6 +215,24 @@ def run_level(size: int, n_queries: int, batch: int, hnsw: dict[str, Any], docum
             stats.pop("_found")
             stats["selectivity"] = round(matched / size, 5)
             result["queries"][name] = stats
+        # The product's search (ChromaStore.search) on the one-source filter: it scores the source's
+        # vectors exactly instead of walking the HNSW graph; the query text maps to its vector.
+        store.embedder = lambda texts: [queries[int(t[1:])] for t in texts]
+        where = filters(size)["one source"]
+        store.search("q0", K, where=where)
+        times, cpu0 = [], _cpu()
+        for i in range(len(queries)):
+            t0 = time.perf_counter()
+            hits = store.search(f"q{i}", K, where=where)
+            times.append((time.perf_counter() - t0) * 1000)
+        assert len(hits) == K
+        result["queries"]["one source, ChromaStore.search"] = {
+            "p50_ms": round(float(np.percentile(times, 50)), 2),
+            "p95_ms": round(float(np.percentile(times, 95)), 2),
+            "mean_ms": round(statistics.fmean(times), 2),
+            "cpu_ms_per_query": round((_cpu() - cpu0) / len(queries) * 1000, 2),
+            "selectivity": result["queries"]["one source"]["selectivity"],
+        }
         result["store_mib"] = round(sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 2**20, 1)
         result["peak_rss_mib"] = round(peak_rss_mib(), 1)
         return result
@@ -247,7 +268,7 @@ def print_table(levels: list[dict[str, Any]], embed: dict[str, Any] | None) -> N
         first = True
         for name, q in lv["queries"].items():
             print(
-                f"{lv['size'] if first else '':>9} {lv['add_per_s'] if first else '':>8} {name:<20} {q['p50_ms']:>8} "
+                f"{lv['size'] if first else '':>9} {lv['add_per_s'] if first else '':>8} {name[:20]:<20} {q['p50_ms']:>8} "
                 f"{q['p95_ms']:>8} {q['cpu_ms_per_query']:>7} {q.get('selectivity', 1.0):>8} "
                 f"{q.get('recall@10', ''):>7} {lv['peak_rss_mib'] if first else '':>8}"
             )
