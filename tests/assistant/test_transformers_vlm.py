@@ -175,6 +175,10 @@ def test_chat_template_without_a_system_role(tiny_model, tmp_path):
 def test_generated_text_streams_to_on_token(tiny_model, chart_png):
     settings = Settings(answerer="transformers", vlm_model=str(tiny_model), max_new_tokens=7)
     answerer = TransformersVLMAnswerer(settings)
+    answerer.runtime.load()
+    config = answerer.runtime.model.generation_config  # random weights: make it write words, never stop early
+    config.suppress_tokens = list(range(len(SPECIALS)))
+    config.min_new_tokens = 7
     calls = _spy_generate(answerer)
     pieces: list[str] = []
     answerer.on_token = pieces.append
