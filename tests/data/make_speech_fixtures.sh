@@ -9,3 +9,8 @@ sox "$tmp" -r 16000 -c 1 -b 16 speech_short.wav
 sox speech_short.wav speech_short.flac
 sox speech_short.wav -C 3 speech_short.ogg
 rm -f "$tmp"
+# The walkthrough's spoken chart question (tests/ui/test_walkthrough.py).
+tmp=$(mktemp --suffix .wav)
+espeak-ng -s 150 -w "$tmp" "Which quarter had the highest revenue?"
+sox "$tmp" -r 16000 -c 1 -b 16 question_chart_quarter.wav
+rm -f "$tmp"
