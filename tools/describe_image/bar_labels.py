@@ -92,9 +92,11 @@ def gridline_position(
     (``plot`` = the bars' span) in one colour other than the background for ``GRID_COVER`` of it.
     Horizontal charts: the same with a pixel column. The nearest one to the label's centre wins."""
     height, width = rgb.shape[:2]
-    grey = rgb.astype(np.int16)
-    background = np.median(grey[:: max(1, height // 50), :: max(1, width // 50)].reshape(-1, 3), axis=0)
-    drawn = np.abs(grey - background).max(axis=2) > 24
+    background = np.median(rgb[:: max(1, height // 50), :: max(1, width // 50)].reshape(-1, 3).astype(np.int16), axis=0)
+
+    def drawn(block: np.ndarray) -> np.ndarray:  # only the strip searched, not the whole image
+        return np.abs(block.astype(np.int16) - background).max(axis=-1) > 24
+
     s = scale
     if not horizontal:
         lo, hi = label[1] - 0.6 * (label[3] - label[1]), label[3] + 0.8 * (label[3] - label[1])
@@ -102,7 +104,8 @@ def gridline_position(
         if x1 - x0 < 10:
             return None
         rows = range(max(0, int(lo * s)), min(height, int(hi * s) + 1))
-        hits = [y for y in rows if drawn[y, x0:x1].mean() >= GRID_COVER]
+        strip = drawn(rgb[rows.start : rows.stop, x0:x1]).mean(axis=1) if len(rows) else np.zeros(0)
+        hits = [y for y, cover in zip(rows, strip) if cover >= GRID_COVER]
         centre = (label[1] + label[3]) / 2
     else:
         lo, hi = label[0] - 0.6 * (label[2] - label[0]), label[2] + 0.6 * (label[2] - label[0])
@@ -110,7 +113,8 @@ def gridline_position(
         if y1 - y0 < 10:
             return None
         cols = range(max(0, int(lo * s)), min(width, int(hi * s) + 1))
-        hits = [x for x in cols if drawn[y0:y1, x].mean() >= GRID_COVER]
+        strip = drawn(rgb[y0:y1, cols.start : cols.stop]).mean(axis=0) if len(cols) else np.zeros(0)
+        hits = [x for x, cover in zip(cols, strip) if cover >= GRID_COVER]
         centre = (label[0] + label[2]) / 2
     if not hits:
         return None
