@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import errno
 import fcntl
 import hashlib
@@ -174,7 +175,7 @@ class ChromaStore:
                 self._chunks = self._client.get_or_create_collection(
                     name=f"{name}-chunks",
                     embedding_function=self.embedder,
-                    configuration=CHUNK_CONFIGURATION,
+                    configuration=copy.deepcopy(CHUNK_CONFIGURATION),  # chromadb writes into it
                 )
                 self._sources = self._client.get_or_create_collection(
                     name=f"{name}-sources", embedding_function=None
