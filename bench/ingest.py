@@ -27,6 +27,12 @@ sys.path.insert(0, str(ROOT))
 DEFAULT_PDF = ROOT.parent / "shared" / "eval" / "financebench" / "pdfs" / "ADOBE_2022_10K.pdf"
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the table finder's workers)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("pdf", nargs="?", type=Path, default=DEFAULT_PDF)
@@ -56,7 +62,7 @@ def main() -> None:
     warm_up = time.perf_counter() - t0
 
     workers = pdf_module.TABLE_WORKERS if args.workers is None else args.workers
-    start = time.perf_counter()
+    start, cpu0 = time.perf_counter(), cpu_seconds()
     source_id = file_hash(args.pdf)
     doc = pdf_module.read_pdf(
         args.pdf.resolve(), ocr_reader=lambda: make_ocr_reader(settings), max_pages=settings.max_pages, workers=workers
@@ -82,6 +88,7 @@ def main() -> None:
     store.add_source(source, chunks, vectors)
     store_s = time.perf_counter() - t
     total = time.perf_counter() - start
+    cpu = cpu_seconds() - cpu0
     assert store.count() == source.chunks, f"{store.count()} chunks stored, {source.chunks} expected"
 
     stages = {
@@ -102,6 +109,7 @@ def main() -> None:
         "workers": workers,
         "seconds": {k: round(v, 2) for k, v in stages.items()},
         "total": round(total, 2),
+        "cpu_seconds": round(cpu, 1),  # with the workers': on an idle 2-core machine total >= cpu / 2
         "warm_up": round(warm_up, 2),
         "total_with_warm_up": round(total + warm_up, 2),
         "pages_per_s": round(doc.pages / total, 2),
@@ -114,7 +122,7 @@ def main() -> None:
     print(f"{'stage':<12} {'seconds':>8}")
     for name, seconds in stages.items():
         print(f"{name:<12} {seconds:>8.2f}")
-    print(f"{'total':<12} {total:>8.2f}   ({doc.pages / total:.2f} pages/s; warm-up {warm_up:.1f} s more)")
+    print(f"{'total':<12} {total:>8.2f}   ({doc.pages / total:.2f} pages/s; warm-up {warm_up:.1f} s more; {cpu:.0f} CPU-s)")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
     print(f"wrote {args.out} (load average at start {load[0]:.1f}, end {os.getloadavg()[0]:.1f})")
