@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 import time
 from collections.abc import Callable
@@ -25,7 +26,9 @@ from assistant.errors import BadInputError
 logger = logging.getLogger(__name__)
 
 OCR_DPI = 150
-TABLE_WORKERS = 2  # processes that run the table finder when a PDF has many candidate pages
+# Processes that run the table finder when a PDF has many candidate pages: one per two cores, as
+# the finder's layout model already uses two threads (on 2 cores, 2 processes took as long as 1).
+TABLE_WORKERS = max(1, min(4, (os.cpu_count() or 1) // 2))
 PARALLEL_MIN_PAGES = 12  # fewer candidate pages than this are searched in this process
 BOLD, ITALIC = 16, 2  # pymupdf span flags
 HEADING_MAX_CHARS = 100
