@@ -2,8 +2,7 @@
 vision-language model is configured. Everything the tools could not do becomes a warning.
 
 Example:
-    >>> from assistant.errors import BackendUnavailableError
-from assistant.settings import Settings
+    >>> from assistant.settings import Settings
     >>> desc = describe_image("tests/data/chart_bar_labels.png", Settings())  # doctest: +SKIP
     >>> [(v.category, v.value) for v in desc.chart.values]  # doctest: +SKIP
     [('Q1', 4.2), ('Q2', 5.1), ('Q3', 3.8), ('Q4', 6.0)]
