@@ -258,6 +258,7 @@ def ui(
     host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
 ) -> None:
     """Start the Streamlit chat."""
+    import signal
     import subprocess
 
     app_file = Path(__file__).resolve().parent.parent / "ui" / "app.py"
@@ -267,7 +268,10 @@ def ui(
     if _globals.get("workspace"):
         env["MODALYST_WORKSPACE"] = str(_globals["workspace"])
     command = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.address", host, "--server.port", str(port), "--server.headless", "true"]
-    raise typer.Exit(subprocess.call(command, env=env))
+    process = subprocess.Popen(command, env=env)
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # stopping `modalyst ui` stops Streamlit too
+        signal.signal(signum, lambda number, _frame: process.send_signal(number))
+    raise typer.Exit(process.wait())
 
 
 @app.command()

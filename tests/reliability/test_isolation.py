@@ -178,7 +178,15 @@ def test_chroma_and_streamlit_telemetry_are_off(tmp_path: Path, monkeypatch):
     assert client.get_settings().anonymized_telemetry is False
 
     seen: dict[str, object] = {}
-    monkeypatch.setattr("subprocess.call", lambda command, env: seen.update(command=command, env=env) or 0)
+    class FakePopen:
+        def __init__(self, command, env):
+            seen.update(command=command, env=env)
+
+        def wait(self):
+            return 0
+
+    monkeypatch.setattr("subprocess.Popen", FakePopen)
+    monkeypatch.setattr("signal.signal", lambda signum, handler: seen.setdefault("signals", []).append(signum))
     result = CliRunner().invoke(cli.app, ["--data-dir", str(tmp_path / "data"), "ui", "--port", "8599"])
     assert result.exit_code == 0, result.output
     assert seen["env"]["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] == "false"
