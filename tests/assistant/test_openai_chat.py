@@ -271,10 +271,9 @@ def test_slow_server_times_out_and_the_turn_falls_back_to_extractive(fake_assist
     fake_assistant.ingest([tmp_path / "report.md"])
     with ChatServer(delay=1.5) as server:
         answerer = OpenAICompatibleAnswerer(_settings(server))
-        started = time.perf_counter()
         with pytest.raises(ToolError, match="did not answer within"):
             answerer.run("What was revenue in Q1?", EVIDENCE)
-        assert time.perf_counter() - started < 1.4  # one try, no retries
+        assert len(server.requests) == 1  # one try, no retries (counted, not timed: the machine is shared)
         bot = Assistant(fake_assistant.settings.model_copy(update={"answerer": "openai"}), answerer=answerer)
         bot._store = fake_assistant.store
         answer = bot.ask(Turn(text="What was revenue in Q1?"))
