@@ -7,18 +7,14 @@ Debian binary is used). Screenshots go to ``test-artifacts/``.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import DATA, REPO
+from tests.ui.app_process import start_ui
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("MODALYST_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -27,32 +23,15 @@ PROMPT = "Ask about your calls, filings and charts"
 SESSION_TTL_S = 2  # Streamlit's reconnect window, short here so ended sessions are swept at once
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def app_url(tmp_path):
     if not Path(CHROMIUM).is_file():
         pytest.skip(f"{CHROMIUM} is absent: apt-get install -y chromium")
     pytest.importorskip("playwright.sync_api", reason="pip install playwright")
-    port = _free_port()
     env = dict(os.environ, MODALYST_DATA_DIR=str(tmp_path / "data"), MODALYST_WORKSPACE="browser", MODALYST_EMBEDDER="fake",
                MODALYST_SPEECH_BACKEND="fake", HF_HUB_OFFLINE="1", STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL=str(SESSION_TTL_S))
-    modalyst = shutil.which("modalyst", path=str(Path(sys.executable).parent)) or "modalyst"
-    process = subprocess.Popen([modalyst, "ui", "--port", str(port)], env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
+    process, url = start_ui(env, tmp_path)
     try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url + "_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the app did not start")
         yield url, tmp_path / "data"
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # modalyst ui and its streamlit child (else left running)

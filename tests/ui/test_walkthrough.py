@@ -10,29 +10,19 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import DATA, REPO, SAMPLES
+from tests.ui.app_process import start_ui
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.integration]
 CHROMIUM = os.environ.get("MODALYST_TEST_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"
 PROMPT = "Ask about your calls, filings and charts"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -43,20 +33,9 @@ def real_app(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("walkthrough")
     env = {k: v for k, v in os.environ.items() if not k.startswith("MODALYST_")}
     env.update(MODALYST_DATA_DIR=str(tmp / "data"), MODALYST_WORKSPACE="walk", HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False")
-    port = _free_port()
-    modalyst = shutil.which("modalyst", path=str(Path(sys.executable).parent)) or "modalyst"
     log = (tmp / "ui.log").open("wb")
-    process = subprocess.Popen([modalyst, "ui", "--port", str(port)], env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
+    process, url = start_ui(env, tmp, stdout=log, attempts=240)
     try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(url + "_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the app did not start")
         yield url, tmp
     finally:
         os.killpg(process.pid, signal.SIGTERM)  # modalyst ui and its streamlit child
