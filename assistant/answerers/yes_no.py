@@ -7,16 +7,19 @@ No language model ships offline, so the decision comes from rules a reader can c
    finding; negated findings ("no significant difference", "not associated", "did not", "failed
    to", "similar", p > 0.05, a ratio whose CI spans 1) count against it; hedges ("may", "unclear",
    "further studies", "trend") mark it uncertain. Negated spans are removed before positive cues are
-   counted, so "no significant difference" is not also read as "significant".
+   counted, so "no significant difference" is not also read as "significant", and a negation weighs
+   three positive words. Restated aims ("To determine whether ...") and background claims ("X has
+   been shown to ...") are not findings of the study and are left out.
 2. Each sentence is weighted by its **alignment** with the question: the share of the question's
    key terms (idf-weighted within the evidence, matched on word prefixes) it contains. The sentence
    that names what the question asks about decides more than one about a side result.
 3. The alignment-weighted mean polarity decides: negative -> "no", otherwise "yes" (the prior
    for published findings); "maybe" only when no sentence states a finding at all (hedge cues
    did not separate "maybe" on PubMedQA, so they are reported, not voted). A question phrased
-   negatively ("Is X not ...?") flips the reading; a null finding answers an equivalence question
-   ("Is X safe?", "Can Y be omitted?") with yes; sceptical wording ("always", "really",
-   "necessary", "routine") raises the bar for "yes".
+   negatively ("Is X not ...?") flips the reading; a null finding answers a safety or omission
+   question ("Is X safe?", "Can Y be omitted?") with yes; a sameness question ("Are X and Y the
+   same?", "Is A as effective as B?") reads a difference as no and a null finding as yes;
+   rhetorical doubt ("always", "really", "necessary") raises the bar for "yes".
 
 The answer quotes the deciding sentences with citations and hedged wording; it never states a
 diagnosis as fact (the orchestrator appends the medical profile's not-medical-advice note).
@@ -103,16 +106,35 @@ _NOT_FINDING = re.compile(
     r"\b(?:aim(?:s|ed)?|purpose|objective|goal|hypothes\w+|to date|little is known|remains? (?:unclear|unknown)|"
     r"we (?:sought|aimed|wanted|intended|investigated|examined|evaluated|assessed|studied|analy[sz]ed|reviewed|compared|tested|determined)|"
     r"this study|the present study|was (?:designed|conducted|performed) to|were (?:included|enrolled|recruited|randomi[sz]ed)|"
-    r"is (?:unclear|unknown|controversial|debated))\b",
+    r"is (?:unclear|unknown|controversial|debated))\b"
+    # the question restated as an aim: "To determine whether ...", "We explored whether ..."
+    r"|\bwhether\b|^\s*(?:to|determine|assess|evaluate|investigate|compare|examine) \w+"
+    r"|\bto (?:determine|assess|evaluate|investigate|compare|examine|identify|explore|test|describe|analy[sz]e)\b"
+    # background: what others reported or what is believed, not this study's finding
+    r"|\b(?:has|have) been (?:shown|suggested|reported|proposed|advocated|used|described|recommended|implicated)\b"
+    r"|\b(?:is|are) (?:advocated|recommended|thought|believed|considered|known|widely|commonly)\b"
+    r"|\bit (?:has been|is) \w+ed that\b|\bstudies have\b",
     re.I,
 )
-# Questions of equivalence, safety or omission: a null finding ("no difference") answers them with yes.
+# Questions of sameness ("Are X and Y the same?", "Is A as effective as B?"): a difference answers
+# them with no and a null finding with yes, so the whole reading flips.
+_SAMENESS_QUESTION = re.compile(
+    r"\b(same|similar|equivalent|comparable|identical|interchangeable|as (?:effective|good|accurate|safe)|"
+    r"non-?inferior|substitute|replace\w*)\b",
+    re.I,
+)
+# Questions of safety or omission: a null finding ("no difference") answers them with yes.
 _EQUIVALENCE_QUESTION = re.compile(
-    r"\b(safe|safely|omitted|omit|avoid\w*|alternative|equivalent|comparable|as (?:effective|good|accurate)|"
-    r"non-?inferior|substitute|replace\w*|instead|same|similar|unnecessary|spared?|without)\b",
+    r"\b(safe|safely|omitted|omit|avoid\w*|alternative|instead|unnecessary|spared?|without)\b",
     re.I,
 )
-_SCEPTICAL = re.compile(r"\b(always|really|necessary|routine(ly)?|mandatory|justified|worth|still|obligatory|required|need)\b", re.I)
+# Rhetorical doubt ("Is X really necessary?", "Should Y always be done?"): such questions usually
+# challenge a practice, so "yes" needs clearly positive findings.
+_SCEPTICAL = re.compile(r"\b(always|really|necessary|mandatory|obligatory|required)\b", re.I)
+SCEPTICAL_BAR = 1.5
+# A negated finding ("no significant difference") outweighs a positive word (0.5): positive words are
+# also used to describe a study's groups, negations rarely are (PubMedQA: 0.638 at 1.0, 0.644 at 1.5, flat to 2.0).
+NEGATION_WEIGHT = 1.5
 
 
 @dataclass(frozen=True)
@@ -191,7 +213,7 @@ def polarity(sentence: str) -> tuple[float, bool, tuple[str, ...]]:
     for pattern in _NEG_RE:
         for match in pattern.finditer(rest):
             cues.append(f"-{match.group(0).strip()}")
-            negatives += 1.0
+            negatives += NEGATION_WEIGHT
         rest = pattern.sub(" ", rest)
     positives = 0.0
     for pattern in _POS_RE:
@@ -264,9 +286,12 @@ def decide(question: str, evidence: Sequence[Evidence], min_alignment: float = M
         return Decision("maybe", 0.0, ())  # nothing in the evidence speaks to the question: defer
     flip = -1.0 if _NEGATIVE_QUESTION.search(question) else 1.0
     equivalence = bool(_EQUIVALENCE_QUESTION.search(question))
+    sameness = bool(_SAMENESS_QUESTION.search(question))
 
     def signed(f: Finding) -> float:
         value = max(-2.0, min(2.0, f.polarity))
+        if sameness:
+            return -value * flip
         return (-value if equivalence and value < 0 else value) * flip
 
     cited = sorted((f for f in findings if f.polarity), key=lambda f: (-f.alignment, f.n))
@@ -275,7 +300,7 @@ def decide(question: str, evidence: Sequence[Evidence], min_alignment: float = M
     weights = [f.alignment + 0.05 for f in cited]
     weights[0] *= 2.0
     score = sum(w * signed(f) for w, f in zip(weights, cited)) / sum(weights)
-    bar = 0.5 if _SCEPTICAL.search(question) else 0.0
+    bar = SCEPTICAL_BAR if _SCEPTICAL.search(question) else 0.0
     label = "no" if score < bar else "yes"
     support = [f for f in cited if (signed(f) < 0) == (label == "no")][:2] or cited[:1]
     return Decision(label, round(score, 3), tuple(support))

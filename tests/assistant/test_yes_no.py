@@ -106,3 +106,28 @@ def test_evidence_about_something_else_is_maybe_without_findings() -> None:
     decision = decide("Does statin use reduce stroke risk?", _ev("Knee replacement improved walking speed (p < 0.01)."))
     assert decision.label == "maybe" and decision.findings == ()
     assert decide("Can predilatation be safely omitted?", _ev("Predilatation rates rose.")).findings  # not mistaken for 'predict'
+
+
+def test_restated_aims_and_background_claims_are_not_findings() -> None:
+    evidence = _ev(
+        "To determine whether early mobilisation shortens hospital stay after hip surgery.",
+        "Early mobilisation has been shown to improve recovery in several studies.",
+        "Hospital stay did not differ significantly between early and late mobilisation (p = 0.38).",
+    )
+    decision = decide("Does early mobilisation shorten hospital stay after hip surgery?", evidence)
+    assert decision.label == "no"
+    assert [f.n for f in decision.findings] == [3]
+
+
+def test_a_difference_answers_a_sameness_question_with_no() -> None:
+    differ = _ev("Specimens from cold knife conization were significantly longer than LEEP specimens (p = 0.001).")
+    alike = _ev("Specimen length did not differ significantly between cold knife conization and LEEP (p = 0.6).")
+    question = "Cold knife conization and LEEP: are they the same procedure?"
+    assert decide(question, differ).label == "no"
+    assert decide(question, alike).label == "yes"
+
+
+def test_rhetorical_doubt_needs_clearly_positive_findings() -> None:
+    weak = _ev("Routine chest radiographs detected pneumothorax in 2 of 150 patients (1.3%), a higher yield than expected.")
+    assert decide("Are chest radiographs after central line placement necessary?", weak).label == "no"
+    assert decide("Do chest radiographs after central line placement detect pneumothorax?", weak).label == "yes"
