@@ -1,9 +1,11 @@
 """Speech suites: ``manifest.jsonl`` rows ``{id, audio, reference}``; scored by WER and real-time factor.
 
-WER is computed with jiwer over normalised text (case, punctuation, hyphens, whitespace, and
-numbers spelled out, so "25%" and "twenty-five percent" compare equal). Both sides get the same
-treatment; written and spoken forms of one figure compare equal ("$0.40" and "40 cents", "2% to 5%"
-and "2 to 5%"), so WER counts words heard wrong, not a transcriber's house style.
+WER is computed with jiwer over normalised text (case, punctuation, hyphens, whitespace,
+contractions, and numbers spelled out, so "25%" and "twenty-five percent" compare equal). Both sides
+get the same treatment; written and spoken forms of one figure compare equal ("$0.40" and "40
+cents", "2% to 5%" and "2 to 5%"), and so do the closed, open and hyphenated spellings of one
+compound ("restocking", "re-stocking"), so WER counts words heard wrong, not a transcriber's house
+style.
 
 Example:
     >>> normalise_text("Sales grew 4.6%, to $7.7 billion.")
@@ -94,6 +96,16 @@ _UNIT_RANGE = re.compile(rf"\b(?P<a>{_NUMBER_WORD}(?: {_NUMBER_WORD})*) (?P<unit
                          rf"(?P<b>{_NUMBER_WORD}(?: {_NUMBER_WORD})*) (?P=unit)\b")
 
 
+# Contractions are spelled out ("there'll" and "there will" are one utterance). "'s" and "'d" are
+# left alone: each stands for several words ("is"/"has", "would"/"had") or a possessive.
+_CONTRACTIONS = ((re.compile(r"\bwon't\b"), "will not"), (re.compile(r"\bcan't\b|\bcannot\b"), "can not"),
+                 (re.compile(r"n't\b"), " not"), (re.compile(r"'ll\b"), " will"), (re.compile(r"'re\b"), " are"),
+                 (re.compile(r"'ve\b"), " have"), (re.compile(r"\bi'm\b"), "i am"))
+# A compound is joined only when both parts and the whole are this long: "in to" stays apart.
+COMPOUND_MIN_PART = 2
+COMPOUND_MIN_WORD = 6
+
+
 def _words(text: str) -> str:
     """Word-level canonical forms: spelling variants, repeated units in ranges, doubled currency."""
     words = " ".join(_VARIANTS.get(w, w) for w in text.split())
@@ -110,6 +122,8 @@ def normalise_text(text: str) -> str:
     "$300 million to $500 million" and "300 to 500 million dollars", "healthcare" and "health care".
     """
     out = text.lower().replace("’", "'").replace("‘", "'")
+    for pattern, full in _CONTRACTIONS:
+        out = pattern.sub(full, out)
     out = re.sub(r"\b[a-z](?:\.[a-z])+\b\.?", lambda m: m.group(0).replace(".", ""), out)  # u.s. -> us
     out = _MONEY_RANGE.sub(lambda m: f"${m.group('a')} {m.group('scale')}{m.group('mid')}", out)
     out = _CENTS.sub(lambda m: f" {int(m.group('cents'))} cents ", out)
@@ -120,6 +134,34 @@ def normalise_text(text: str) -> str:
     out = out.replace("'", "")
     out = re.sub(r"[^\w\s]|_", " ", out)  # punctuation and hyphens become spaces
     return _words(" ".join(out.split()))
+
+
+def _joined(words: list[str], vocabulary: set[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words):
+            first, second = words[i], words[i + 1]
+            whole = first + second
+            if min(len(first), len(second)) >= COMPOUND_MIN_PART and len(whole) >= COMPOUND_MIN_WORD and whole in vocabulary:
+                out.append(whole)
+                i += 2
+                continue
+        out.append(words[i])
+        i += 1
+    return out
+
+
+def join_compounds(reference: str, hypothesis: str) -> tuple[str, str]:
+    """Two normalised words written as one word on the other side are joined ("company wide" and
+    "companywide", "re stocking" and "restocking"): a compound's spelling is house style, not hearing.
+
+    Example:
+        >>> join_compounds("a company wide push", "a companywide push")
+        ('a companywide push', 'a companywide push')
+    """
+    ref_words, hyp_words = reference.split(), hypothesis.split()
+    return " ".join(_joined(ref_words, set(hyp_words))), " ".join(_joined(hyp_words, set(ref_words)))
 
 
 def read_manifest(suite_dir: Path) -> list[dict[str, Any]]:
@@ -160,8 +202,9 @@ def is_speech_suite(suite_dir: Path) -> bool:
 
 
 def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
-    """Corpus WER over normalised texts (errors summed over all items / reference words)."""
-    pairs = [(normalise_text(r), normalise_text(h)) for r, h in zip(references, hypotheses, strict=True)]
+    """Corpus WER over normalised texts, compounds joined per pair (errors summed over all items /
+    reference words)."""
+    pairs = [join_compounds(normalise_text(r), normalise_text(h)) for r, h in zip(references, hypotheses, strict=True)]
     pairs = [(r, h) for r, h in pairs if r]
     if not pairs:
         raise BadInputError("no non-empty reference text to score")

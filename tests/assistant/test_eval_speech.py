@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from assistant.errors import BadInputError
 from assistant.evaluation.speech import (
     is_speech_suite,
+    join_compounds,
     normalise_text,
     number_words,
     read_manifest,
@@ -35,7 +36,9 @@ SHORT_SECONDS = 69503 / 16_000
         ("$1,250", "one thousand two hundred fifty dollars"),
         ("U.S. sales", "us sales"),
         ("the 21st and 3rd quarters", "the twenty first and third quarters"),
-        ("Don’t  stop\n& go", "dont stop and go"),
+        ("Don’t  stop\n& go", "do not stop and go"),
+        ("there'll be, they're, we've, I'm, won't, can't, cannot", "there will be they are we have i am will not can not can not"),
+        ("3M’s sales, I’d say", "three ms sales id say"),
         ("  ", ""),
         ("$0.40 to $0.45 per share", "forty to forty five cents per share"),
         ("40 to 45 cents per share", "forty to forty five cents per share"),
@@ -73,6 +76,20 @@ def test_word_error_rate_counts_over_the_corpus():
     assert word_error_rate(["Growth was 4.6%."], ["growth was four point six percent"]) == 0.0
     # Two items: 1 error in 4 words + 2 errors in 2 words = 3 / 6.
     assert word_error_rate(["a b c d", "e f"], ["a b c", "g h"]) == 0.5
+
+
+def test_join_compounds_joins_only_what_the_other_side_writes_closed():
+    assert join_compounds("re stocking and wildcard", "restocking and wild card") == (
+        "restocking and wildcard", "restocking and wildcard")
+    # Too short to be a compound ("in to"/"into"), or not written closed on the other side: unchanged.
+    assert join_compounds("sell in to them", "sell into them") == ("sell in to them", "sell into them")
+    assert join_compounds("first quarter", "first quarter") == ("first quarter", "first quarter")
+
+
+def test_word_error_rate_scores_compound_spellings_and_contractions_alike():
+    assert word_error_rate(["Company-wide re-stocking; there'll be a wildcard."],
+                           ["Companywide restocking, there will be a wild card."]) == 0.0
+    assert word_error_rate(["a company wide push"], ["a company push"]) == 0.25
 
 
 def test_word_error_rate_needs_a_reference():
