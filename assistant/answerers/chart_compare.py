@@ -306,7 +306,13 @@ def _two_steps(body: str, images: Sequence[ImageDescription]) -> Found | None:
     return None
 
 
-RULES = (_combine_counts, _which_year, _trend, _two_steps)
+def _chained(body: str, images: Sequence[ImageDescription]) -> Found | None:
+    from assistant.answerers.chart_chain import answer_chained
+
+    return answer_chained(body, images)
+
+
+RULES = (_combine_counts, _which_year, _trend, _two_steps, _chained)
 
 
 def answer_across_charts(body: str, images: Sequence[ImageDescription]) -> Found | None:
