@@ -134,7 +134,7 @@ def _sections(centres: list[float]) -> list[int]:
     if len(centres) < 3:
         return [0] * len(centres)
     gaps = np.diff(centres)
-    usual = float(np.median(gaps))
+    usual = float(np.percentile(gaps, 25))
     out, section = [0], 0
     for gap in gaps:
         section += gap > 1.4 * usual
