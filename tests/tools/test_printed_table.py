@@ -137,3 +137,22 @@ def test_real_ocr_of_a_rendered_dot_table():
     assert table is not None
     assert table.columns == ("Democrats", "Republicans")
     assert [(r.label, r.values) for r in table.rows] == [("Schools", (25.0, 56.0)), ("Banks", (34.0, 54.0)), ("Unions", (40.0, 70.0))]
+
+
+def test_legend_markers_name_the_colour_columns_even_in_one_merged_ocr_line():
+    legend = _line("Dem/Lean DemRep/Lean Rep", 220, 10, 460, 30)  # OCR ran two legend entries together
+    blue_mark, red_mark = _line("", 200, 12, 216, 28), _line("", 328, 12, 344, 28)  # the dots, drawn only
+    painted = [(legend, GREY), (blue_mark, BLUE), (red_mark, RED)]
+    ocr = [legend]
+    for i, (label, (left, lcol), (right, rcol)) in enumerate([
+        ("Schools", ("25", BLUE), ("56", RED)), ("Banks", ("34", RED), ("54", BLUE)), ("Unions", ("40", BLUE), ("70", RED)),
+    ]):
+        y = 50 + 40 * i
+        parts = [_line(label, 0, y, 100, y + 24), _line(left, 200, y, 240, y + 24), _line(right, 300, y, 340, y + 24)]
+        ocr += parts
+        painted += [(parts[0], GREY), (parts[1], lcol), (parts[2], rcol)]
+    rgb = _painted(painted)
+    rgb[10:30, 220:460][rgb[10:30, 220:460, 0] == 90] = 255  # the legend text: grey strokes, not a block
+    rgb[18:22, 220:460] = GREY
+    table = read_printed_table(ocr, rgb)
+    assert table is not None and table.columns == ("Dem/Lean Dem", "Rep/Lean Rep")

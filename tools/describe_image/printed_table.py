@@ -236,9 +236,43 @@ def _colour_columns(rows: list[PrintedRow], count: int, texts: list[OcrLine], rg
     names = []
     for p in palette:
         named = [t for t in texts if _chromatic(c := ink_colour(rgb, t.bbox)) and _same_colour(c, p)]  # type: ignore[arg-type]
-        named = [t for t in named if not any(t.bbox == r.label_bbox for r in rows)]
         names.append(" ".join(t.text.strip() for t in sorted(named, key=lambda t: (t.bbox[1], t.bbox[0]))) if len(named) <= 2 else "")
+    if not all(names):
+        top, bottom = min(r.label_bbox[1] for r in rows), max(r.label_bbox[3] for r in rows)
+        keys = _marker_keys([t for t in texts if t.bbox[3] <= top or t.bbox[1] >= bottom], palette, rgb)
+        names = [name or keys.get(k, "") for k, name in enumerate(names)]
     return [reordered.get(id(r), r) for r in rows], tuple(names)
+
+
+def _marker_keys(lines: list[OcrLine], palette: list[tuple[float, float, float]], rgb: np.ndarray) -> dict[int, str]:
+    """Legend entries introduced by a marker of a series' colour (a compact dot or square just left
+    of, or inside, the entry's text box): {palette index: entry text}. A line OCR read as one over
+    several entries is cut at the word start (a space or a lower-to-upper case change) nearest
+    where each marker sits, by its share of the line's width in characters."""
+    out: dict[int, str] = {}
+    for line in lines:
+        x0, y0, x1, y1 = line.bbox
+        lo, top = int(max(0, x0 - 1.5 * (y1 - y0))), int(max(0, y0))
+        patch = rgb[top : int(y1), lo : int(x1)].astype(float)
+        if patch.size == 0:
+            continue
+        marks = []
+        for k, colour in enumerate(palette):
+            chroma = patch.max(axis=2) - patch.min(axis=2)
+            hit = (np.abs(patch - np.asarray(colour)).max(axis=2) <= 50) & (chroma >= 0.6 * (max(colour) - min(colour)))
+            xs = np.nonzero(hit)[1]
+            if hit.sum() >= 8 and xs.max() - xs.min() <= 1.2 * (y1 - y0):  # a compact mark, not coloured text
+                marks.append((float(xs.max()) + lo, k))
+        text = line.text.strip()
+        marks.sort()
+        starts = [0] + [i for i in range(1, len(text)) if text[i - 1] == " " or (text[i - 1].islower() and text[i].isupper())]
+        cuts = [min(starts, key=lambda i: abs(i - (x - x0) / max(1.0, x1 - x0) * len(text))) for x, _ in marks]
+        cuts = [0] + cuts[1:]
+        for (_, k), start, end in zip(marks, cuts, cuts[1:] + [len(text)]):
+            name = text[start:end].strip(" ●•■▪-")
+            if name and k not in out:
+                out[k] = name
+    return out
 
 
 def read_printed_table(ocr: Sequence[OcrLine], rgb: np.ndarray | None = None) -> PrintedTable | None:
