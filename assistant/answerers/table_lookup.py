@@ -38,6 +38,35 @@ _YEARS_COVERED = re.compile(
 )
 
 
+# "How many years did net income exceed $30,000 thousand?": the periods of a row beyond a threshold
+_COUNT_BEYOND = re.compile(
+    r"^\s*how many (?:fiscal )?(?:years|periods|quarters)\b(.*?)\b(exceed(?:ed|s)?|(?:go|went|be|was|were|is|are) (?:above|over|more than|greater than|higher than|below|under|less than|lower than)|above|over|more than|greater than|higher than|below|under|less than|lower than|fall below|fell below)\s+\$?\s?(-?\d[\d,]*(?:\.\d+)?)",
+    re.I,
+)
+_BELOW = re.compile(r"below|under|less|lower", re.I)
+
+
+def _count_beyond(question: str, rows: list[Row]) -> Draft | None:
+    """How many periods of the named row lie above (or below) the figure the question gives, in the
+    table's own units ("exceed $15,000 thousand" over a table in thousands compares with 15,000)."""
+    match = _COUNT_BEYOND.search(question)
+    if match is None:
+        return None
+    threshold = parse_number(match.group(3))
+    row = best_row(rows, subject_terms(match.group(1)), [])
+    if row is None or threshold is None:
+        return None
+    values = {p: parse_number(raw) for p, raw in row.cells.items()}
+    if len(values) < 2 or any(v is None for v in values.values()):
+        return None
+    below = bool(_BELOW.search(match.group(2)))
+    chosen = [p for p, v in values.items() if v is not None and (v < threshold if below else v > threshold)]
+    side = "below" if below else "above"
+    listed = "; ".join(f"{row.cells[p]} in {p}" for p in sorted(values, reverse=True))
+    text = f"{row.label} is {side} the figure asked about in {len(chosen)} of the {len(values)} periods shown ({listed}) [{row.n}]."
+    return Draft(text, computed=(float(len(chosen)), float(len(values))), values=(str(len(chosen)),))
+
+
 def _rows(evidence: Sequence[Evidence]) -> list[Row]:
     return [row for rank, item in enumerate(evidence) for row in table_rows(item, rank)]
 
@@ -87,6 +116,8 @@ def lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
         return None
     if _YEARS_COVERED.search(question):
         return _years_covered(question, rows)
+    if _COUNT_BEYOND.search(question):
+        return _count_beyond(question, rows)
     years = question_years(question)
     if _WHICH_YEAR.search(question):
         return _extreme(question, rows, years)

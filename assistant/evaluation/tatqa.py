@@ -61,6 +61,9 @@ _INTRODUCES = re.compile(
 )
 _WRITTEN_SCALE = re.compile(r"\d\s?(?:thousand|million|billion)\b", re.I)
 _YEAR_ONLY = re.compile(r"(?:19|20)\d{2}")
+# a count ("How many years did X exceed ...?") or a ratio has no scale word
+_COUNT_QUESTION = re.compile(r"^\s*how many (?:fiscal )?(?:years|periods|quarters|items|types|kinds|categories|segments)\b", re.I)
+_RATIO_ANSWER = re.compile(r"^Ratio of ")
 _WHEN = re.compile(r"\b(which|what) (fiscal )?(year|years|period|quarter)\b|\bwhen\b", re.I)
 
 
@@ -184,6 +187,8 @@ def prediction(
     """The answer to score and its scale: a computed value, or the quoted text without marks."""
     if draft.text == NOT_FOUND:
         return "", ""
+    if draft.computed and (_COUNT_QUESTION.search(question) or _RATIO_ANSWER.match(draft.text)):
+        return (list(draft.values) if len(draft.values) > 1 else draft.values[0]) if draft.values else draft.computed[0], ""
     if draft.values:  # the bare answer the answerer found (a cell, each of several spans)
         value: Any = list(draft.values) if len(draft.values) > 1 else draft.values[0]
         if all(_YEAR_ONLY.fullmatch(v.strip()) for v in draft.values) or any(_WRITTEN_SCALE.search(v) for v in draft.values):

@@ -56,6 +56,31 @@ def _checked(question: str, evidence: list[Evidence]) -> tuple[str, tuple[float,
             -300.0,
         ),
         (
+            "What is the ratio of revenue in fiscal 2019 to fiscal 2018?",  # one row, a period on each side
+            "Ratio of Revenue in 2019 to Revenue in 2018 = 5,010 / 4,320 = 1.16 [2].",
+            1.16,
+        ),
+        (
+            "What is the cost of sales as a percentage of revenue in 2019?",
+            "Cost of sales as a percentage of Revenue in 2019 = 3,100 / 5,010 × 100 = 61.88% [2].",
+            61.88,
+        ),
+        (
+            "What percentage of the total revenue in 2018 is made up of cost of sales?",
+            "Cost of sales as a percentage of Revenue in 2018 = 2,900 / 4,320 × 100 = 67.13% [2].",
+            67.13,
+        ),
+        (
+            "What is the sum of revenue and cost of sales in 2019?",
+            "Sum of Revenue and Cost of sales in 2019 = 5,010 + 3,100 = 8,110 [2].",
+            8110.0,
+        ),
+        (
+            "What is the total revenue in 2018 and 2019?",
+            "Sum of Revenue over 2018 and 2019 = 4,320 + 5,010 = 9,330 [2].",
+            9330.0,
+        ),
+        (
             "What is the change in revenue?",  # no period named: the table's two periods
             "Change in Revenue from 2018 to 2019 = 5,010 − 4,320 = 690 [2].",
             690.0,
@@ -124,3 +149,7 @@ def test_average_without_years_takes_every_period_of_the_row() -> None:
     text, computed = _checked("What was the average Tax exempt interest income?", ev)
     assert computed[0] == pytest.approx(-168.0)
     assert "/ 3" in text
+
+
+def test_a_total_named_with_respectively_is_not_a_sum() -> None:
+    assert compute("What is the total revenue in 2019 and 2018 respectively?", [_table()]) is None

@@ -230,3 +230,17 @@ def test_tatqa_prediction_scores_the_bare_value_with_the_scale_the_table_context
     assert tatqa.prediction("Which years does the table cover?", years, ev, context) == (["2019", "2018"], "")
     stated = Draft("There was $1.1 billion [1].", values=("$1.1 billion",))
     assert tatqa.prediction("What was the cost?", stated, ev, context) == ("$1.1 billion", "")
+
+
+def test_tatqa_prediction_gives_ratios_and_counts_no_scale_word() -> None:
+    from assistant.answerers.base import Draft
+    from assistant.types import Evidence, Locator
+
+    ev = [Evidence(1, " | 2019\nSales | 7,155\nCosts | 10,290", "s", Locator("tatqa://table/t"), 0.9)]
+    context = {1: "The table below presents sales (in millions):"}
+    ratio = Draft("Ratio of Sales to Costs in 2019 = 7,155 / 10,290 = 0.7 [1].", computed=(0.7,))
+    assert tatqa.prediction("What is the ratio of sales to costs in 2019?", ratio, ev, context) == (0.7, "")
+    count = Draft("Sales is above the figure asked about in 1 of the 2 periods shown [1].", computed=(1.0, 2.0), values=("1",))
+    assert tatqa.prediction("How many years did sales exceed $7,000 million?", count, ev, context) == ("1", "")
+    change = Draft("Change in Sales from 2018 to 2019 = 7,155 − 7,000 = 155 [1].", computed=(155.0,))
+    assert tatqa.prediction("What is the change in sales?", change, ev, context) == (155.0, "million")

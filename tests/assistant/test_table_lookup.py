@@ -68,3 +68,18 @@ def test_extractive_answer_carries_the_clause_that_answers() -> None:
     assert draft.values == ("building and office equipment lease obligations",)
     assert answer_clause("What is the hurdle rate?", "The hurdle rate is 7%.") == "7%"
     assert answer_clause("Who audits?", "Nothing here restates it.") == "Nothing here restates it"
+
+
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("How many years did Other exceed $50 million?", "2"),
+        ("How many years did total sales exceed $1,200 million?", "2"),
+        ("How many years was Other below 50?", "1"),
+    ],
+)
+def test_periods_beyond_a_threshold_are_counted(question: str, count: str) -> None:
+    draft = lookup(question, [_ev()])
+    assert draft is not None and draft.values == (count,)
+    _, warnings = verify(draft.text, [_ev()], draft.computed)
+    assert warnings == []  # the threshold comes from the question and is not repeated as a figure
