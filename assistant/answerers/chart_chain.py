@@ -170,6 +170,23 @@ def _column_where_extreme(then: str, table: PrintedTable, target: PrintedRow) ->
     return hits[0] if len(hits) == 1 else None
 
 
+def _gap_to_extreme(then: str, extreme: str, table: PrintedTable, target: PrintedRow, charts: tuple[int, int], used_a):  # noqa: ANN001, ANN202
+    """``the gap between this row and the lowest <column> in the chart``: |row − lowest| over the
+    row's section (aggregates aside), in the column the question names."""
+    from assistant.answerers.chart_compare import Found, _fmt
+
+    j = _column(table, re.split(r"\band the\b", then, maxsplit=1)[-1])
+    peers = [r for r in table.full_rows() if r.section == target.section and not set(terms(r.label)) <= _AGGREGATE]
+    if j is None or target not in peers or len(peers) < 2:
+        return None
+    pick = min if re.search(_MIN, extreme, re.I) else max
+    other = pick(peers, key=lambda r: r.values[j])
+    if sum(r.values[j] == other.values[j] for r in peers) > 1:
+        return None
+    used = used_a + (_cell(charts[1], table, target, j), _cell(charts[1], table, other, j))
+    return Found(_fmt(abs(target.values[j] - other.values[j])), charts, used)
+
+
 def _cell(chart: int, table: PrintedTable, row: PrintedRow, j: int) -> tuple[int, ChartValue]:
     return chart, ChartValue(table.columns[j] or "value", row.label, row.values[j], True, row.boxes[j])
 
@@ -200,6 +217,9 @@ def answer_chained(body: str, images: Sequence[ImageDescription]):  # noqa: ANN2
     if len(same) != 1:
         return None
     target = same[0]
+    versus = re.search(r"\b(?:gap|difference) between this \w+ and the (\w+)", then, re.I)
+    if versus and re.search(_MAX + "|" + _MIN, versus.group(1), re.I):
+        return _gap_to_extreme(then, versus.group(1), table_b, target, (a[0], b[0]), used_a)
     if re.search(r"\b(gap|difference|subtract\w*|ratio|sum|average)\b", then, re.I):
         return None  # a computation beyond one cell: not handled here
     if re.match(r"\s*(?:,\s*)?(?:in )?(which|what) (?!position|place|rank|is\b|was\b|are\b)\w+", then, re.I) and len(table_b.columns) > 1:

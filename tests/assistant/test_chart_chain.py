@@ -128,3 +128,15 @@ def test_the_one_column_where_the_row_leads():
     ages = _table("ages.png", [], [("30-39", [20]), ("40-49", [54]), ("50-59", [30])])
     found = _ask(question, ages, roles)
     assert found is not None and found.text == "Have done both"  # 22 > 5, 21 (the "All" row aside)
+
+
+def test_gap_to_the_section_extreme_in_the_other_chart():
+    question = (
+        "Firstly identify the age group whose percentage is the largest among all the age groups in the first chart.\n"
+        "Then for this group, what is the percentage gap between this group and the lowest percentage of people who use it "
+        "to learn something in the second chart?"
+    )
+    ages = _table("ages.png", [], [("Ages 18-29", [20]), ("30-49", [54]), ("50+", [30])])
+    found = _ask(question, ages, USES)
+    assert found is not None and found.text == "10"  # 30-49: 21 to learn; the lowest age group 50+: 11
+    assert [v.category for _, v in found.values] == ["30-49", "30-49", "50+"]

@@ -156,3 +156,15 @@ def test_legend_markers_name_the_colour_columns_even_in_one_merged_ocr_line():
     rgb[18:22, 220:460] = GREY
     table = read_printed_table(ocr, rgb)
     assert table is not None and table.columns == ("Dem/Lean Dem", "Rep/Lean Rep")
+
+
+def test_a_heading_spanning_two_columns_does_not_merge_them():
+    lines = [
+        _line("Chart title", 0, 0, 300, 20),
+        _line("Meet basic needs with ...", 110, 30, 240, 45),
+        _line("Ease and have", 100, 50, 170, 65), _line("A little", 185, 50, 225, 65), _line("Just meet", 275, 50, 330, 65),
+        _line("Total", 40, 80, 100, 100), _line("14", 110, 80, 130, 100), _line("45", 200, 80, 225, 100), _line("29", 285, 80, 305, 100),
+        _line("Men", 40, 110, 100, 130), _line("12", 110, 110, 130, 130), _line("40", 200, 110, 225, 130), _line("33", 285, 110, 305, 130),
+    ]
+    table = read_printed_table(lines)
+    assert table is not None and table.columns == ("Ease and have", "A little", "Just meet")

@@ -161,6 +161,13 @@ def _interleaved(rows: list[PrintedRow], count: int) -> bool:
     return False
 
 
+def _spanning(line: OcrLine, lines: list[OcrLine]) -> bool:
+    """True for a heading over several columns: it overlaps two lines below it that do not overlap
+    each other ("Meet basic needs with ..." over "Ease and have" and "A little")."""
+    under = [t for t in lines if t is not line and t.bbox[1] >= line.bbox[3] - 2 and _overlaps_u(t.bbox, line.bbox)]
+    return any(not _overlaps_u(a.bbox, b.bbox) for i, a in enumerate(under) for b in under[i + 1 :])
+
+
 def _headers(texts: list[OcrLine], rows: list[PrintedRow], count: int, label_edge: float, top: float) -> tuple[str, ...]:
     """Column headings: the text lines between the title block (lines flush with the left edge) and
     the first row of figures. As many stacks of heading lines as columns name them in order;
@@ -170,7 +177,8 @@ def _headers(texts: list[OcrLine], rows: list[PrintedRow], count: int, label_edg
     above = [t for t in texts if t.bbox[3] <= top + 1]
     left = min((t.bbox[0] for t in texts), default=0.0)
     floor = max((t.bbox[3] for t in above if t.bbox[0] <= left + 3), default=-1.0)
-    stacks = _stacks([t for t in above if t.bbox[1] >= floor - 1])
+    heads = [t for t in above if t.bbox[1] >= floor - 1]
+    stacks = _stacks([t for t in heads if not _spanning(t, heads)])
     join = lambda g: " ".join(t.text.strip() for t in g)  # noqa: E731
     if not full or _interleaved(full, count):
         return ("",) * count  # figures placed by value (dots), not in columns: order names nothing
