@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.answerers.base import Draft
+from assistant.answerers.respectively import respective_figures
 from assistant.chunking import split_sentences
 from assistant.lexical import terms
 from assistant.numbers import format_number, parse_number
@@ -56,6 +57,7 @@ _LONG_FY = re.compile(r"\bFY\s?((?:19|20)\d{2})\b", re.I)
 _SHORT_FY = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
 _RANGE = re.compile(r"\b((?:19|20)\d{2})\s*(?:-|–|to|through)\s*((?:19|20)\d{2})\b|\bfrom ((?:19|20)\d{2}) to ((?:19|20)\d{2})\b", re.I)
 _CELL_NUMBER = re.compile(r"^\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")
+_SCALE_WORD = re.compile(r"\s?(?:thousand|million|billion|bn|m)\b", re.I)
 _SENTENCE_NUMBER = re.compile(r"(?<![\w.])\(?-?\$?\d[\d,]*(?:\.\d+)?\)?%?")
 
 
@@ -160,6 +162,12 @@ def _from_sentences(subject: set[str], periods: list[str], evidence: Sequence[Ev
         for sentence in split_sentences(item.text):
             if label_match(sentence, subject) <= 0 or len(subject & set(terms(sentence))) < max(1, 0.6 * len(subject)):
                 continue
+            respective = respective_figures(sentence, " ".join(sorted(subject)))
+            if all(p in respective for p in periods) and len(periods) > 1:
+                raws = [_clean(_SCALE_WORD.sub("", respective[p])) for p in periods]
+                if all(parse_number(r) is not None for r in raws):
+                    label = " ".join(sorted(subject))
+                    return [Operand(label, p, r, parse_number(r) or 0.0, item.n) for p, r in zip(periods, raws)]
             found: list[Operand] = []
             for period in periods:
                 at = [m.start() for m in re.finditer(rf"\b{period}\b", sentence)]

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from assistant.answerers import arithmetic, table_lookup
 from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.chart_qa import answer_chart_question
+from assistant.answerers.respectively import respective_figures
 from assistant.chunking import split_sentences
 from assistant.lexical import WORD as _WORD
 from assistant.lexical import terms
@@ -96,6 +97,12 @@ def answer_clause(question: str, sentence: str) -> str:
     return _CONTRAST.split(rest, maxsplit=1)[0].strip(" ,;:")
 
 
+def _respective(question: str, sentence: str) -> str:
+    """The figure a "respectively" sentence gives for the one period the question names, else ''."""
+    years = arithmetic.question_years(question)
+    return respective_figures(sentence, question).get(years[0], "") if len(years) == 1 else ""
+
+
 def _is_heading(sentence: str) -> bool:
     """Title Case lines (headlines, section titles) rarely answer anything themselves."""
     words = [w for w in sentence.split() if w[:1].isalpha()]
@@ -150,7 +157,7 @@ class ExtractiveAnswerer:
                 chosen.append(item)
                 covered |= set(terms(item.sentence))
         text = " ".join(_cite(item.sentence, item.n) for item in chosen)
-        return Draft(text, values=(answer_clause(question, best.sentence),))
+        return Draft(text, values=(_respective(question, best.sentence) or answer_clause(question, best.sentence),))
 
     def _rank(self, question: str, wanted: list[str], evidence: Sequence[Evidence]) -> list[_Scored]:
         candidates = [(e, s) for e in evidence for s in _sentences(e) if not _TABLE_LINE.match(s)]

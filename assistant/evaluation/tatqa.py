@@ -61,6 +61,8 @@ _INTRODUCES = re.compile(
 )
 _WRITTEN_SCALE = re.compile(r"\d\s?(?:thousand|million|billion)\b", re.I)
 _YEAR_ONLY = re.compile(r"(?:19|20)\d{2}")
+# a bare figure ("$1,496.5", "(18)", "7.6%"); words around a number ("within note 35") make it text, which has no scale
+_BARE_FIGURE = re.compile(r"[^\w]*(?:approximately |about )?[$€£]?\s?\(?-?\d[\d,.]*\)?\s?%?[^\w]*", re.I)
 # a count ("How many years did X exceed ...?") or a ratio has no scale word
 _COUNT_QUESTION = re.compile(r"^\s*how many (?:fiscal )?(?:years|periods|quarters|items|types|kinds|categories|segments)\b", re.I)
 _RATIO_ANSWER = re.compile(r"^Ratio of ")
@@ -173,6 +175,8 @@ def evidence_scale(draft: Draft, evidence: Sequence[Evidence], contexts: dict[in
     evidence's context line (``contexts[n]``: the sentences introducing a table) counts with its text."""
     cited = set(cited_numbers(draft.text))
     ordered = [e for e in evidence if e.n in cited] + [e for e in evidence if e.n not in cited]
+    if ordered and cited and all(" | " not in e.text for e in evidence if e.n in cited):
+        ordered = [e for e in evidence if e.n in cited]  # a figure quoted from prose: only its own words scale it
     for item in ordered:
         text = f"{item.text}\n{(contexts or {}).get(item.n, '')}"
         found = [(m.start(), name) for name, pattern in _SCALE_WORDS for m in [pattern.search(text)] if m]
@@ -193,12 +197,14 @@ def prediction(
         value: Any = list(draft.values) if len(draft.values) > 1 else draft.values[0]
         if all(_YEAR_ONLY.fullmatch(v.strip()) for v in draft.values) or any(_WRITTEN_SCALE.search(v) for v in draft.values):
             return value, ""  # a year, or a figure that states its own scale ("$1.1 billion")
+        if not all(_BARE_FIGURE.fullmatch(v) for v in draft.values):
+            return value, ""  # text, not an amount
         return value, "percent" if any("%" in v for v in draft.values) else evidence_scale(draft, evidence, contexts)
     if draft.computed:
         percent = "%" in draft.text  # a percentage change, or a computation over percentages
         return draft.computed[0], "percent" if percent else evidence_scale(draft, evidence, contexts)
     text = _MARKS.sub("", draft.text).strip()
-    if _WHEN.search(question):
+    if _WHEN.search(question) or not _BARE_FIGURE.fullmatch(text):
         return text, ""
     return text, "percent" if "%" in text else evidence_scale(draft, evidence, contexts)
 
