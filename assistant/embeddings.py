@@ -188,3 +188,15 @@ def _named_model(settings: Settings) -> SentenceTransformerEmbedding:
 def make_embedder(settings: Settings) -> SentenceTransformerEmbedding | HashEmbedding:
     """The embedding backend named by ``settings.embedder``."""
     return choose(EMBEDDERS, settings.embedder, "embedder")(settings)
+
+
+def _register_with_chroma() -> None:
+    """Let chromadb rebuild these embedding functions by name from a collection's stored configuration
+    (it does so when a collection is opened with a schema). The store embeds queries and chunks itself."""
+    from chromadb.utils.embedding_functions import register_embedding_function
+
+    for cls in (SentenceTransformerEmbedding, MiniLMEmbedding, HashEmbedding):
+        register_embedding_function(cls)
+
+
+_register_with_chroma()

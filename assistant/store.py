@@ -10,7 +10,6 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import errno
 import fcntl
 import hashlib
@@ -26,6 +25,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from assistant.filter_index import FilterIndex
 from assistant.errors import BadInputError, DataDirError, StoreError
 from assistant.settings import Settings
 from assistant.types import Chunk, Locator, Source, Span
@@ -34,12 +34,19 @@ logger = logging.getLogger(__name__)
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 BATCH = 256
-# The chunk collection's configuration (chromadb 1.x collection configuration).
-CHUNK_CONFIGURATION: dict[str, Any] = {"hnsw": {"space": "cosine"}}
-# A filter on sources holding at most this many chunks is searched exactly: Chroma's filtered HNSW
-# search walks ever more of the graph as the share of allowed chunks shrinks (one 10-K in a
-# 1M-chunk workspace is 0.04%), while scoring a few thousand vectors directly takes milliseconds.
-EXACT_MAX = 3000
+# The chunk collection's HNSW settings. A larger brute-force buffer (batch_size) and a rarer
+# save of the graph (sync_threshold; chromadb's default saves it every 1,000 adds, which at 1M
+# chunks rewrites a large file again and again) speed up adds; unsaved additions are replayed
+# from chromadb's log after a crash.
+CHUNK_HNSW: dict[str, Any] = {"ef_construction": 100, "max_neighbors": 16, "batch_size": 1000, "sync_threshold": 20000}
+# Chunk-metadata keys holding JSON blobs that no filter uses: chromadb keeps no inverted index of
+# them; nor a full-text index of the chunk text (hybrid retrieval runs its own BM25).
+UNINDEXED_KEYS = ("spans", "bbox")
+# Filters matching at most this many chunks are scored exactly over the filter index's vectors;
+# broader ones ask the HNSW graph (unfiltered) for enough neighbours that k of them pass.
+EXACT_ROWS = 50_000
+OVERFETCH_MAX = 2000
+LOAD_ROWS = 20_000  # chunks fetched per request while the filter index loads
 LOCK_FILE = "write.lock"
 _UNWRITABLE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 _UNWRITABLE_WORDS = ("readonly", "read-only", "permission denied", "disk is full", "no space left", "file too large", "disk i/o error")
@@ -131,6 +138,19 @@ def _source_from(meta: dict[str, Any]) -> Source:
     )
 
 
+def chunk_schema(embedder: Any = None) -> Any:
+    """The chunk collection's chromadb schema (cosine HNSW, ``CHUNK_HNSW``, ``embedder``, no index of
+    ``UNINDEXED_KEYS`` or full text). It applies to new workspaces; an existing collection keeps the settings it was made with."""
+    from chromadb import FtsIndexConfig, HnswIndexConfig, Schema, StringInvertedIndexConfig, VectorIndexConfig
+
+    schema = Schema()
+    schema.create_index(config=VectorIndexConfig(space="cosine", embedding_function=embedder, hnsw=HnswIndexConfig(**CHUNK_HNSW)))
+    schema.delete_index(config=FtsIndexConfig(), key="#document")
+    for key in UNINDEXED_KEYS:
+        schema.delete_index(config=StringInvertedIndexConfig(), key=key)
+    return schema
+
+
 def make_client(settings: Settings) -> Any:
     """An embedded ``PersistentClient`` under the data dir, or an ``HttpClient`` for a server URL."""
     import chromadb
@@ -161,6 +181,7 @@ class ChromaStore:
         self._client = client
         self._chunks: Any = None
         self._sources: Any = None
+        self._index: FilterIndex | None = None
 
     @property
     def workspace(self) -> str:
@@ -174,8 +195,7 @@ class ChromaStore:
             try:
                 self._chunks = self._client.get_or_create_collection(
                     name=f"{name}-chunks",
-                    embedding_function=self.embedder,
-                    configuration=copy.deepcopy(CHUNK_CONFIGURATION),  # chromadb writes into it
+                    schema=chunk_schema(self.embedder),  # chromadb takes no embedding_function beside a schema
                 )
                 self._sources = self._client.get_or_create_collection(
                     name=f"{name}-sources", embedding_function=None
@@ -299,18 +319,23 @@ class ChromaStore:
 
     # -- search --------------------------------------------------------------------------------
     def search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        """The ``k`` chunks nearest ``query`` (cosine), among those matching ``where``."""
+        """The ``k`` chunks nearest ``query`` (cosine), among those matching ``where``.
+
+        A filter goes through the workspace's :class:`FilterIndex` (exact over the matching chunks,
+        or an over-fetching unfiltered HNSW query when the filter matches many); a filter the index
+        does not evaluate goes to Chroma."""
         chunk_col, _ = self._open()
         total = chunk_col.count()
-        if total == 0:
+        if total == 0 or k < 1:
             return []
-        named = _named_sources(where)
-        if named == []:
-            return []
-        if named is not None and self._chunks_in(named) <= EXACT_MAX:
-            return self._exact_search(query, k, where)
+        if where:
+            index = self.filter_index()
+            with index.lock:
+                mask = index.select(where)
+                if mask is not None:
+                    return self._indexed_search(index, mask, query, k, total)
         found = chunk_col.query(
-            query_texts=[query],
+            query_embeddings=[np.asarray(self.embedder([query])[0], dtype=np.float32)],
             n_results=min(k, total),
             where=where,
             include=["documents", "metadatas", "distances"],
@@ -320,43 +345,68 @@ class ChromaStore:
             for text, meta, dist in zip(found["documents"][0], found["metadatas"][0], found["distances"][0])
         ]
 
-    def _chunks_in(self, source_ids: list[str]) -> int:
-        _, source_col = self._open()
-        found = source_col.get(ids=source_ids, include=["metadatas"])
-        return sum(int(m["chunks"]) for m in found["metadatas"])
+    def filter_index(self) -> FilterIndex:
+        """The workspace's filter index, first brought in step with the finished sources (those with a
+        record): forgotten ones dropped, new ones loaded from Chroma a few thousand chunks at a time."""
+        chunk_col, source_col = self._open()
+        if self._index is None:
+            self._index = FilterIndex()
+        index = self._index
+        wanted = set(source_col.get(include=[])["ids"])
+        with index.lock:
+            for source_id in index.source_ids - wanted:
+                index.drop(source_id)
+            missing = sorted(wanted - index.source_ids)
+            if missing:
+                found = source_col.get(ids=missing, include=["metadatas"])
+                sizes = {i: int(m["chunks"]) for i, m in zip(found["ids"], found["metadatas"])}
+                batch: list[str] = []
+                for source_id in missing:
+                    batch.append(source_id)
+                    if sum(sizes.get(s, 0) for s in batch) >= LOAD_ROWS:
+                        self._load_sources(index, batch)
+                        batch = []
+                if batch:
+                    self._load_sources(index, batch)
+        return index
 
-    def _exact_search(self, query: str, k: int, where: dict[str, Any] | None) -> list[Hit]:
-        """Every matching chunk's vector scored against the query: exact, and fast for few chunks."""
+    def _load_sources(self, index: FilterIndex, source_ids: list[str]) -> None:
         chunk_col, _ = self._open()
-        found = chunk_col.get(where=where, include=["embeddings"])
-        if not found["ids"]:
-            return []
+        found = chunk_col.get(where={"source_id": {"$in": source_ids}}, include=["embeddings", "metadatas"])
+        rows: dict[str, list[int]] = {s: [] for s in source_ids}
+        for n, meta in enumerate(found["metadatas"]):
+            rows.setdefault(meta["source_id"], []).append(n)
         vectors = np.asarray(found["embeddings"], dtype=np.float32)
+        if not found["ids"]:
+            vectors = np.zeros((0, 0), dtype=np.float32)
+        for source_id, picked in rows.items():
+            index.add_block(
+                source_id, [found["ids"][n] for n in picked], vectors[picked], [found["metadatas"][n] for n in picked]
+            )
+
+    def _indexed_search(self, index: FilterIndex, mask: np.ndarray, query: str, k: int, total: int) -> list[Hit]:
+        matched = int(np.count_nonzero(mask))
+        if matched == 0:
+            return []
         target = np.asarray(self.embedder([query])[0], dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1) * float(np.linalg.norm(target))
-        sims = vectors @ target / np.maximum(norms, 1e-12)
-        top = np.argsort(-sims, kind="stable")[:k]
-        ids = [found["ids"][i] for i in top]
-        got = chunk_col.get(ids=ids, include=["documents", "metadatas"])
+        best = self._overfetched(index, mask, target, k, total) if matched > EXACT_ROWS else None
+        if best is None:
+            best = index.nearest(target, k, mask)
+        return self._hits(best)
+
+    def _overfetched(self, index: FilterIndex, mask: np.ndarray, target: np.ndarray, k: int, total: int) -> list[tuple[str, float]] | None:
+        """The first ``k`` matching chunks among the graph's unfiltered nearest (enough of them to hold
+        about 4k matches), or None when too few match."""
+        chunk_col, _ = self._open()
+        share = np.count_nonzero(mask) / max(len(mask), 1)
+        wanted = min(total, OVERFETCH_MAX, max(4 * k, int(np.ceil(4 * k / share))))
+        found = chunk_col.query(query_embeddings=[target], n_results=wanted, include=["distances"])
+        ids, dists = found["ids"][0], found["distances"][0]
+        best = [(i, 1.0 - float(d)) for i, d, row in zip(ids, dists, index.rows_of(ids)) if row is not None and mask[row]]
+        return best[:k] if len(best) >= k else None
+
+    def _hits(self, best: list[tuple[str, float]]) -> list[Hit]:
+        chunk_col, _ = self._open()
+        got = chunk_col.get(ids=[i for i, _ in best], include=["documents", "metadatas"])
         by_id = {i: (t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
-        return [Hit(_chunk_from(*by_id[i]), max(0.0, float(sims[n]))) for i, n in zip(ids, top)]
-
-
-def _named_sources(where: dict[str, Any] | None) -> list[str] | None:
-    """The source ids a filter on ``source_id`` alone names (``X``, ``{"$eq": X}``, ``{"$in": [...]}``), else None.
-
-    >>> _named_sources({"source_id": {"$in": ["a", "b"]}}), _named_sources({"kind": "pdf"})
-    (['a', 'b'], None)
-    """
-    if not where or list(where) != ["source_id"]:
-        return None
-    cond = where["source_id"]
-    if isinstance(cond, str):
-        return [cond]
-    if isinstance(cond, dict) and len(cond) == 1:
-        op, value = next(iter(cond.items()))
-        if op == "$eq" and isinstance(value, str):
-            return [value]
-        if op == "$in" and isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return list(value)
-    return None
+        return [Hit(_chunk_from(*by_id[i]), max(0.0, score)) for i, score in best if i in by_id]

@@ -7,6 +7,7 @@ import pytest
 
 from assistant.embeddings import HashEmbedding
 from assistant.errors import BadInputError
+from assistant.filter_index import FilterIndex
 from assistant.settings import Settings
 from assistant.store import ChromaStore
 from assistant.types import Chunk, Locator, Source
@@ -82,6 +83,13 @@ def test_forget_removes_everything_and_unknown_id_is_bad_input(make_store) -> No
         store.forget("nope")
 
 
+class _ChromaFilters(FilterIndex):
+    """A filter index that leaves every filter to Chroma."""
+
+    def select(self, where):
+        return None
+
+
 def test_search_filtered_to_few_sources_is_exact_and_agrees_with_the_index(make_store, monkeypatch) -> None:
     import assistant.store as store_module
 
@@ -93,11 +101,14 @@ def test_search_filtered_to_few_sources_is_exact_and_agrees_with_the_index(make_
     question = "what was the operating margin"
     where = {"source_id": {"$in": ["s2", "s3"]}}
     exact = store.search(question, 4, where=where)
-    monkeypatch.setattr(store_module, "EXACT_MAX", 0)  # force Chroma's filtered HNSW search
-    indexed = store.search(question, 4, where=where)
+    chroma = ChromaStore(store.settings, store.embedder)
+    monkeypatch.setattr(chroma, "filter_index", lambda: _ChromaFilters())
+    indexed = chroma.search(question, 4, where=where)
     assert {h.chunk.id for h in exact} == {h.chunk.id for h in indexed}  # equal scores may swap places
     assert [round(h.score, 4) for h in exact] == [round(h.score, 4) for h in indexed]
     assert exact[0].score > exact[-1].score
     assert exact[0].chunk.text.startswith("The operating margin was 19.0 percent.")
     assert {h.chunk.source_id for h in exact} <= {"s2", "s3"}
     assert store.search(question, 3, where={"source_id": {"$in": []}}) == []
+    monkeypatch.setattr(store_module, "EXACT_ROWS", 0)  # broad-filter path: over-fetch from the graph, then filter
+    assert [h.chunk.id for h in store.search(question, 2, where=where)] == [h.chunk.id for h in exact[:2]]
