@@ -44,6 +44,8 @@ _SHARE = [
 ]
 # "the sum of A and B in 2019": two rows in one period
 _TWO_ROWS = re.compile(r"\b(?:sum|total) of (?:the )?(.+?) and (?:the )?(.+?)(?: in | for | at | as of | during |\?|$)", re.I)
+# "the difference between A and B in 2019": two rows in one period
+_ROW_DIFFERENCE = re.compile(r"\bdifference (?:between|in|of) (?:the )?(.+?) and (?:the )?(.+?)(?: in | for | at | as of | during |\?|$)", re.I)
 # "the total X in 2018 and 2019": a sum over the periods named
 _TOTAL = re.compile(r"\btotal\b", re.I)
 _NOT_A_SUM = re.compile(r"\brespectively\b|\b(which|what) (fiscal )?(year|period)\b|\beach\b", re.I)
@@ -190,7 +192,24 @@ def _marks(operands: Sequence[Operand]) -> str:
     return ", ".join(str(n) for n in dict.fromkeys(o.n for o in operands))
 
 
+def _row_difference(question: str, evidence: Sequence[Evidence], years: list[str]) -> Draft | None:
+    """The first named row minus the second in one period ("the difference between A and B in 2019")."""
+    match = _ROW_DIFFERENCE.search(question)
+    if match is None or len(years) != 1:
+        return None
+    first = _operands(subject_terms(match.group(1)), years, evidence)
+    second = _operands(subject_terms(match.group(2)), years, evidence)
+    if first is None or second is None or first[0].label == second[0].label:
+        return None
+    a, b = first[0], second[0]
+    result = round(a.value - b.value, 2)
+    text = f"Difference between {a.label} and {b.label} in {years[0]} = {a.raw} − {b.raw} = {format_number(result)}"
+    return Draft(f"{text} [{_marks([a, b])}].", computed=(result,))
+
+
 def _change(question: str, evidence: Sequence[Evidence], years: list[str], percent: bool) -> Draft | None:
+    if not percent and len(years) == 1:
+        return _row_difference(question, evidence, years)
     if len(years) != 2:
         return None
     old, new = sorted(years)

@@ -153,3 +153,9 @@ def test_average_without_years_takes_every_period_of_the_row() -> None:
 
 def test_a_total_named_with_respectively_is_not_a_sum() -> None:
     assert compute("What is the total revenue in 2019 and 2018 respectively?", [_table()]) is None
+
+
+def test_difference_between_two_rows_in_one_period() -> None:
+    text, computed = _checked("What is the difference between revenue and cost of sales in 2019?", [_table()])
+    assert text == "Difference between Revenue and Cost of sales in 2019 = 5,010 − 3,100 = 1,910 [2]."
+    assert computed == (1910.0,)
