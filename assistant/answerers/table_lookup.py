@@ -26,21 +26,23 @@ from assistant.answerers.base import Draft
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
-_WHICH_YEAR = re.compile(r"\b(which|what) (fiscal )?(year|period)\b|\bin which\b.*\byear\b", re.I)
+_WHICH_YEAR = re.compile(r"\b(which|what) (fiscal )?(year|period|fy)\b|\bin which\b.*\byear\b", re.I)
 _HIGHER = re.compile(r"\b(higher|highest|larger|largest|greater|greatest|more|most|bigger|biggest|maximum|max|increase[ds]?)\b", re.I)
 _LOWER = re.compile(r"\b(lower|lowest|smaller|smallest|less|least|fewer|fewest|minimum|min|decrease[ds]?)\b", re.I)
 # reasons and yes/no questions are not answered by one cell ("What drove ...", "Did ... increase?")
 _NOT_A_LOOKUP = re.compile(r"^\s*(why|how (did|does|do|has|have|is|was)|what (drove|caused|led|were the drivers)|(is|are|was|were|does|did|has|have|will) \w)", re.I)
 _YEARS_COVERED = re.compile(
     r"\b(which|what) (fiscal )?years\b.*\b(table|provide|information|include|included|presented|shown|calculated|given|reported)\b"
-    r"|\bwhat (are|were) the (fiscal )?years\b",
+    r"|\bwhat (are|were) the (fiscal )?years\b"
+    r"|\b(in|for) which (fiscal )?years?(\(s\))? (is|are|was|were)\b.*\b(recorded|provided|reported|included|presented|given|shown|calculated|disclosed)\b",
     re.I,
 )
 
 
-# "How many years did net income exceed $30,000 thousand?": the periods of a row beyond a threshold
+# "How many years did net income exceed $30,000 thousand?" / "Which years did ... exceed ...?": the
+# periods of a row beyond a threshold
 _COUNT_BEYOND = re.compile(
-    r"^\s*how many (?:fiscal )?(?:years|periods|quarters)\b(.*?)\b(exceed(?:ed|s)?|(?:go|went|be|was|were|is|are) (?:above|over|more than|greater than|higher than|below|under|less than|lower than)|above|over|more than|greater than|higher than|below|under|less than|lower than|fall below|fell below)\s+\$?\s?(-?\d[\d,]*(?:\.\d+)?)",
+    r"^\s*(?:how many|which|(?:in )?which of the) (?:fiscal )?(?:years|periods|quarters)\b(.*?)\b(exceed(?:ed|s)?|(?:go|went|be|was|were|is|are) (?:above|over|more than|greater than|higher than|below|under|less than|lower than)|above|over|more than|greater than|higher than|below|under|less than|lower than|fall below|fell below)\s+\$?\s?(-?\d[\d,]*(?:\.\d+)?)",
     re.I,
 )
 _BELOW = re.compile(r"below|under|less|lower", re.I)
@@ -63,6 +65,11 @@ def _count_beyond(question: str, rows: list[Row]) -> Draft | None:
     chosen = [p for p, v in values.items() if v is not None and (v < threshold if below else v > threshold)]
     side = "below" if below else "above"
     listed = "; ".join(f"{row.cells[p]} in {p}" for p in sorted(values, reverse=True))
+    if not question.lstrip().lower().startswith("how many"):  # which periods
+        if not chosen:
+            return None
+        picked = sorted(chosen, reverse=True)
+        return Draft(f"{row.label} is {side} the figure asked about in {', '.join(picked)} ({listed}) [{row.n}].", values=tuple(picked))
     text = f"{row.label} is {side} the figure asked about in {len(chosen)} of the {len(values)} periods shown ({listed}) [{row.n}]."
     return Draft(text, computed=(float(len(chosen)), float(len(values))), values=(str(len(chosen)),))
 
@@ -76,7 +83,7 @@ def _years_covered(question: str, rows: list[Row]) -> Draft | None:
     row = best_row(rows, subject_terms(question), []) or (rows[0] if rows else None)
     if row is None:
         return None
-    years = sorted(row.cells, reverse=True)
+    years = sorted({p for r in rows if r.n == row.n for p in r.cells}, reverse=True)  # the whole table's periods
     return Draft(f"The table gives {', '.join(years)} [{row.n}].", values=tuple(years))
 
 

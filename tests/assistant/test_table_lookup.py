@@ -83,3 +83,13 @@ def test_periods_beyond_a_threshold_are_counted(question: str, count: str) -> No
     assert draft is not None and draft.values == (count,)
     _, warnings = verify(draft.text, [_ev()], draft.computed)
     assert warnings == []  # the threshold comes from the question and is not repeated as a figure
+
+
+def test_which_periods_lie_beyond_a_threshold_and_which_periods_a_row_is_recorded_for() -> None:
+    draft = lookup("Which years did Other exceed $50 million?", [_ev()])
+    assert draft is not None and draft.values == ("2018", "2017")
+    assert lookup("Which years did Other exceed $500 million?", [_ev()]) is None
+    partial = " | 2019 | 2018\nOther | 44.1 | 56.7\nNew item | 3.0 | "
+    draft = lookup("In which years was New item recorded for?", [_ev(partial)])
+    assert draft is not None and draft.values == ("2019", "2018")  # the table's periods, not only the row's
+    assert lookup("Which FY has a higher Other?", [_ev()]).values == ("2017",)
