@@ -33,7 +33,7 @@ from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in th
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 _PERCENT_CHANGE = re.compile(r"(\bpercent(?:age)?|%)\s*(?:change|increase|decrease|growth|decline|rise|fall)|\bgrowth rate\b", re.I)
 _CHANGE = re.compile(r"\b(change|difference|increase|decrease|grow|growth|decline|rise|fall|variance)\b", re.I)
-_AVERAGE = re.compile(r"\b(average|mean)\b", re.I)
+_AVERAGE = re.compile(r"(?<!weighted[- ])\b(average|mean)\b", re.I)  # "weighted-average shares" names a row
 _SUM = re.compile(r"\b(sum|combined|in total|total of|altogether)\b", re.I)
 _RATIO = re.compile(r"\bratio of (.+?) to (.+?)(?: in | for | at | during |\?|$)", re.I)
 # "A as a percentage of B", "the percentage of B (that) is made up of A", "the percentage of A in the total B"
@@ -48,6 +48,7 @@ _TWO_ROWS = re.compile(r"\b(?:sum|total) of (?:the )?(.+?) and (?:the )?(.+?)(?:
 _ROW_DIFFERENCE = re.compile(r"\bdifference (?:between|in|of) (?:the )?(.+?) and (?:the )?(.+?)(?: in | for | at | as of | during |\?|$)", re.I)
 # "the total X in 2018 and 2019": a sum over the periods named
 _TOTAL = re.compile(r"\btotal\b", re.I)
+_YEAR_LIST = re.compile(r"\b(?:19|20)\d{2},? and (?:fiscal |fy ?)?(?:19|20)\d{2}\b", re.I)
 _NOT_A_SUM = re.compile(r"\brespectively\b|\b(which|what) (fiscal )?(year|period)\b|\beach\b", re.I)
 _OP_WORDS = set(
     terms(
@@ -197,8 +198,8 @@ def _row_difference(question: str, evidence: Sequence[Evidence], years: list[str
     match = _ROW_DIFFERENCE.search(question)
     if match is None or len(years) != 1:
         return None
-    first = _operands(subject_terms(match.group(1)), years, evidence)
-    second = _operands(subject_terms(match.group(2)), years, evidence)
+    first = _from_tables(subject_terms(match.group(1)), years, evidence)
+    second = _from_tables(subject_terms(match.group(2)), years, evidence)
     if first is None or second is None or first[0].label == second[0].label:
         return None
     a, b = first[0], second[0]
@@ -260,8 +261,8 @@ def _two_operands(top_text: str, bottom_text: str, evidence: Sequence[Evidence],
     bottom_subject = subject_terms(bottom_text) or top_subject
     if top_subject == bottom_subject and top_period == bottom_period:
         return None
-    top = _operands(top_subject, [top_period], evidence)
-    bottom = _operands(bottom_subject, [bottom_period], evidence)
+    top = _from_tables(top_subject, [top_period], evidence)
+    bottom = _from_tables(bottom_subject, [bottom_period], evidence)
     if top is None or bottom is None or bottom[0].value == 0:
         return None
     a, b = top[0], bottom[0]
@@ -313,8 +314,8 @@ def _two_row_sum(question: str, evidence: Sequence[Evidence], years: list[str]) 
     match = _TWO_ROWS.search(question)
     if match is None or len(years) != 1:
         return None
-    first = _operands(subject_terms(match.group(1)), years, evidence)
-    second = _operands(subject_terms(match.group(2)), years, evidence)
+    first = _from_tables(subject_terms(match.group(1)), years, evidence)
+    second = _from_tables(subject_terms(match.group(2)), years, evidence)
     if first is None or second is None or first[0].label == second[0].label:
         return None
     a, b = first[0], second[0]
@@ -327,6 +328,8 @@ def _is_total_over_periods(question: str) -> bool:
     """"What is the total X in 2018 and 2019?": a sum over the periods (not "... respectively")."""
     if not _TOTAL.search(question) or _NOT_A_SUM.search(question) or _CHANGE.search(question) or _share_parts(question):
         return False
+    if not (_RANGE.search(question) or _YEAR_LIST.search(question)):
+        return False  # years inside dates ("notes due December 2024, as of December 31, 2019") are not the periods summed
     return len(question_years(question, aggregate=True)) > 1
 
 

@@ -159,3 +159,11 @@ def test_difference_between_two_rows_in_one_period() -> None:
     text, computed = _checked("What is the difference between revenue and cost of sales in 2019?", [_table()])
     assert text == "Difference between Revenue and Cost of sales in 2019 = 5,010 − 3,100 = 1,910 [2]."
     assert computed == (1910.0,)
+
+
+def test_weighted_average_names_a_row_and_dates_are_not_summed_periods() -> None:
+    table = " | 2019 | 2018\nWeighted-average shares outstanding | 44.8 | 44.3"
+    text, _ = _checked("What is the increase in the weighted-average shares outstanding from 2018 to 2019?", [_table(table)])
+    assert text.startswith("Change in Weighted-average shares outstanding from 2018 to 2019 = 44.8 − 44.3 = 0.5")
+    notes = " | 2024 | 2019\nSenior notes total | 421.9 | 422.0"
+    assert compute("What is the total carrying amount of senior notes due by December 2024 as of December 31, 2019?", [_table(notes)]) is None
