@@ -66,6 +66,8 @@ _BARE_FIGURE = re.compile(r"[^\w]*(?:approximately |about )?[$€£]?\s?\(?-?\d[
 # a count ("How many years did X exceed ...?") or a ratio has no scale word
 _COUNT_QUESTION = re.compile(r"^\s*how many (?:fiscal )?(?:years|periods|quarters|items|types|kinds|categories|segments)\b", re.I)
 _RATIO_ANSWER = re.compile(r"^Ratio of ")
+# per-share amounts and prices are stated as they are, never in the table's thousands or millions
+_UNSCALED_QUESTION = re.compile(r"\bper (?:share|unit|(?:ordinary|common) share)\b|\bearnings per\b|\beps\b|\bprices?\b", re.I)
 _WHEN = re.compile(r"\b(which|what) (fiscal )?(year|years|period|quarter)\b|\bwhen\b", re.I)
 
 
@@ -191,6 +193,8 @@ def prediction(
     """The answer to score and its scale: a computed value, or the quoted text without marks."""
     if draft.text == NOT_FOUND:
         return "", ""
+    if (draft.computed or draft.values) and _UNSCALED_QUESTION.search(question) and "%" not in draft.text:
+        return (list(draft.values) if len(draft.values) > 1 else draft.values[0]) if draft.values else draft.computed[0], ""
     if draft.computed and (_COUNT_QUESTION.search(question) or _RATIO_ANSWER.match(draft.text)):
         return (list(draft.values) if len(draft.values) > 1 else draft.values[0]) if draft.values else draft.computed[0], ""
     if draft.values:  # the bare answer the answerer found (a cell, each of several spans)

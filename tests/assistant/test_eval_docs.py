@@ -244,3 +244,16 @@ def test_tatqa_prediction_gives_ratios_and_counts_no_scale_word() -> None:
     assert tatqa.prediction("How many years did sales exceed $7,000 million?", count, ev, context) == ("1", "")
     change = Draft("Change in Sales from 2018 to 2019 = 7,155 − 7,000 = 155 [1].", computed=(155.0,))
     assert tatqa.prediction("What is the change in sales?", change, ev, context) == (155.0, "million")
+
+
+def test_tatqa_prediction_leaves_per_share_amounts_and_text_unscaled() -> None:
+    from assistant.answerers.base import Draft
+    from assistant.types import Evidence, Locator
+
+    ev = [Evidence(1, " | 2019\nCash dividends | $0.75", "s", Locator("tatqa://table/t"), 0.9)]
+    context = {1: "The table below presents dividends (in thousands):"}
+    dividend = Draft("Cash dividends in 2019: $0.75 [1].", values=("$0.75",))
+    assert tatqa.prediction("What was the cash dividend per share in 2019?", dividend, ev, context) == ("$0.75", "")
+    assert tatqa.prediction("What were cash dividends in 2019?", dividend, ev, context) == ("$0.75", "thousand")
+    note = Draft("Subsidiaries are disclosed within note 35 [1].", values=("within note 35",))
+    assert tatqa.prediction("Where are subsidiaries disclosed?", note, ev, context) == ("within note 35", "")
