@@ -9,7 +9,8 @@ year its title or subtitle states ("Total, % of GDP, 2022"). Handled, always in 
   largest/smallest value, of each chart's max − min gap or top-two gap (or the gap closest to N);
 * the trend of a named category over the charts' years (multiple choice);
 * two steps: a category picked by rank (or highest/lowest) in one chart, then its rank or its
-  value in another chart.
+  value in another chart; over survey charts that print their figures in rows and columns, the
+  same chain runs on the printed table (:mod:`chart_chain`).
 
 A chart that was not read, a category not found, or a tie gives ``None``: the caller says it
 cannot answer rather than guess.
