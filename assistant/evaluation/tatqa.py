@@ -36,6 +36,7 @@ from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.chunking import split_sentences
 from assistant.citations import cited_numbers, verify
+from assistant.numbers import numbers_in, parse_number
 from assistant.errors import BadInputError
 from assistant.evaluation.metrics import exact_match, f1_score, hit_at_k, mean
 from assistant.settings import Settings
@@ -172,6 +173,40 @@ def own_context(item: dict[str, Any], question: dict[str, Any]) -> set[str]:
     return paths
 
 
+def _stated_scale(text: str) -> str:
+    found = [(m.start(), name) for name, pattern in _SCALE_WORDS for m in [pattern.search(text)] if m]
+    return min(found)[1] if found else ""
+
+
+_PROSE_FIGURE = re.compile(r"(\d[\d,]*(?:\.\d+)?)\s?(thousand|million|billion)\b", re.I)
+_FACTORS = {"": 1.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+
+
+def prose_scale(answer: str, prose: Sequence[Evidence]) -> str | None:
+    """The scale of an unlabelled table, read off prose that states one of its figures with a scale
+    word: a cell of 24,193 and "$24.2 million of net income" make the table's unit thousands. None when
+    no figure of the answer is restated that way.
+
+    >>> prose_scale("Net income = 24,193 [1].", [Evidence(2, "It had $24.2 million of net income.", "s", Locator("p"), 1.0)])
+    'thousand'
+    """
+    values = [abs(v) for v in numbers_in(_MARKS.sub(" ", answer)) if abs(v) >= 10 and not _YEAR_ONLY.fullmatch(f"{v:g}")]
+    stated = [
+        (abs(parse_number(m.group(1)) or 0.0), m.group(2).lower(), len(m.group(1).replace(",", "").split(".")[-1]) if "." in m.group(1) else 0)
+        for e in prose
+        for m in _PROSE_FIGURE.finditer(e.text)
+    ]
+    for value in values:
+        for figure, word, decimals in stated:
+            for unit, factor in _FACTORS.items():
+                if unit == word or factor >= _FACTORS[word]:
+                    continue
+                scaled = value * factor / _FACTORS[word]  # the cell in the prose's unit
+                if figure and round(scaled, decimals) == figure and scaled >= 1:
+                    return unit
+    return None
+
+
 def evidence_scale(draft: Draft, evidence: Sequence[Evidence], contexts: dict[int, str] | None = None) -> str:
     """The scale word stated by the cited evidence (then by the rest), '' when none is stated; an
     evidence's context line (``contexts[n]``: the sentences introducing a table) counts with its text."""
@@ -179,6 +214,12 @@ def evidence_scale(draft: Draft, evidence: Sequence[Evidence], contexts: dict[in
     ordered = [e for e in evidence if e.n in cited] + [e for e in evidence if e.n not in cited]
     if ordered and cited and all(" | " not in e.text for e in evidence if e.n in cited):
         ordered = [e for e in evidence if e.n in cited]  # a figure quoted from prose: only its own words scale it
+    elif cited and not any(_stated_scale(f"{e.text}\n{(contexts or {}).get(e.n, '')}") for e in ordered if e.n in cited):
+        cells = {v for e in evidence if e.n in cited for v in numbers_in(e.text)}
+        shown = " ".join(f"{v:g}" for v in numbers_in(_MARKS.sub(" ", draft.text)) if v in cells)  # the cells used
+        inferred = prose_scale(shown, [e for e in evidence if e.n not in cited])
+        if inferred is not None:
+            return inferred
     for item in ordered:
         text = f"{item.text}\n{(contexts or {}).get(item.n, '')}"
         found = [(m.start(), name) for name, pattern in _SCALE_WORDS for m in [pattern.search(text)] if m]

@@ -257,3 +257,15 @@ def test_tatqa_prediction_leaves_per_share_amounts_and_text_unscaled() -> None:
     assert tatqa.prediction("What were cash dividends in 2019?", dividend, ev, context) == ("$0.75", "thousand")
     note = Draft("Subsidiaries are disclosed within note 35 [1].", values=("within note 35",))
     assert tatqa.prediction("Where are subsidiaries disclosed?", note, ev, context) == ("within note 35", "")
+
+
+def test_tatqa_unlabelled_table_takes_the_scale_prose_restates_its_cells_in() -> None:
+    from assistant.answerers.base import Draft
+    from assistant.types import Evidence, Locator
+
+    table = Evidence(1, " | 2019 | 2018\nNet income | $24,193 | $20,402", "s", Locator("tatqa://table/t"), 0.9)
+    prose = Evidence(2, "Cash came from $24.2 million of net income and $47.6 million of non-cash charges.", "s", Locator("p"), 0.8)
+    draft = Draft("Change in Net income from 2018 to 2019 = 24,193 − 20,402 = 3,791 [1].", computed=(3791.0,))
+    assert tatqa.prediction("What is the change in net income?", draft, [table, prose]) == (3791.0, "thousand")
+    unrelated = Evidence(2, "The company spent $3.1 million on marketing.", "s", Locator("p"), 0.8)
+    assert tatqa.prediction("What is the change in net income?", draft, [table, unrelated]) == (3791.0, "million")
