@@ -37,6 +37,17 @@ _NUMERIC_QUESTION = re.compile(
 )
 _FIGURE = re.compile(r"\d")
 _LEADING_FIGURE = re.compile(r"^[$€£]?\(?-?\d[\d,]*(?:\.\d+)?\)?%?(?:\s(?:thousand|million|billion)\b)?(?=[\s,;]|$)", re.I)
+_AMOUNT_QUESTION = re.compile(r"^\s*(?:how much|what (?:is|was|are|were) (?:the )?)", re.I)
+_NOT_AMOUNT = re.compile(r"\b(reasons?|caus\w*|why|purpose|impact\w*|effects?|nature|basis|method|defin\w*|consist\w*|include\w*|comprise\w*|relat\w*|due to|how|date|when)\b", re.I)
+_AMOUNT = re.compile(
+    r"(?<![\w.])(?:[$€£]|US\$|AU\$)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:thousand|million|billion|bn|m)\b)?"
+    r"|(?<![\w.$,])\d[\d,]*(?:\.\d+)?\s?(?:thousand|million|billion)\b",
+    re.I,
+)
+_PERCENT = re.compile(r"(?<![\w.$,])\d[\d,]*(?:\.\d+)?\s?%")
+_ASKS_PERCENT = re.compile(r"\b(percent\w*|rate|margin|share|proportion)\b|%", re.I)
+# note markers and connectives that open a sentence without being part of any answer
+_LEAD_IN = re.compile(r"^(?:\(\w{1,4}\)\s*|(?:in addition|additionally|overall|furthermore|moreover|also|however|as a result|accordingly),\s*)+", re.I)
 _CONTRAST = re.compile(r",\s(?:while|whereas|but|although|which will)\s", re.I)
 _TABLE_LINE = re.compile(r"(?:[^|]*\|){3}")
 _CELL = re.compile(r"^(.+?) = (-?\$?\d[\d,]*(?:\.\d+)?%?)(?: \(.*\))?$")
@@ -79,6 +90,7 @@ def answer_clause(question: str, sentence: str) -> str:
     '375,000'
     """
     asked = set(terms(question))
+    sentence = _LEAD_IN.sub("", sentence.strip())  # "(2) ...", "In addition, ..."
     words = sentence.strip().rstrip(".!?").split()
     cut = 0
     restated = False
@@ -101,6 +113,14 @@ def _respective(question: str, sentence: str) -> str:
     """The figure a "respectively" sentence gives for the one period the question names, else ''."""
     years = arithmetic.question_years(question)
     return respective_figures(sentence, question).get(years[0], "") if len(years) == 1 else ""
+
+
+def _only_amount(question: str, clause: str) -> str:
+    """For "What was X?" / "How much ...?", the one amount the answering clause states ("$0.3 million"), else ''."""
+    if not _AMOUNT_QUESTION.search(question) or _NOT_AMOUNT.search(question):
+        return ""
+    amounts = (_PERCENT if _ASKS_PERCENT.search(question) else _AMOUNT).findall(clause)
+    return amounts[0].strip() if len(amounts) == 1 else ""
 
 
 def _is_heading(sentence: str) -> bool:
@@ -157,7 +177,8 @@ class ExtractiveAnswerer:
                 chosen.append(item)
                 covered |= set(terms(item.sentence))
         text = " ".join(_cite(item.sentence, item.n) for item in chosen)
-        return Draft(text, values=(_respective(question, best.sentence) or answer_clause(question, best.sentence),))
+        clause = answer_clause(question, best.sentence)
+        return Draft(text, values=(_respective(question, best.sentence) or _only_amount(question, clause) or clause,))
 
     def _rank(self, question: str, wanted: list[str], evidence: Sequence[Evidence]) -> list[_Scored]:
         candidates = [(e, s) for e in evidence for s in _sentences(e) if not _TABLE_LINE.match(s)]

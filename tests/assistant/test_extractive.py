@@ -49,3 +49,19 @@ def test_every_number_in_an_answer_is_in_its_cited_evidence() -> None:
         _, warnings = verify(draft.text, EVIDENCE, draft.computed)
         assert warnings == [], (question, draft.text)
         assert numbers_in(draft.text)
+
+
+def test_answer_clause_drops_note_markers_and_gives_the_one_amount_asked_for() -> None:
+    from assistant.answerers.extractive import ExtractiveAnswerer
+
+    def ev(text: str) -> list[Evidence]:
+        return [Evidence(1, text, "s", Locator("notes.txt"), 0.9)]
+
+    qdoba = ev("(2) Qdoba evaluation consulting costs are primarily related to third party advisory services.")
+    assert ExtractiveAnswerer().run("What are Qdoba evaluation consulting costs primarily related to?", qdoba).values == (
+        "third party advisory services",
+    )
+    amt = ev("In addition, the Company has $0.3 million of federal alternative minimum tax credit carryforwards that will be refundable.")
+    assert ExtractiveAnswerer().run("What was the federal alternative minimum tax credit carryforwards?", amt).values == ("$0.3 million",)
+    two = ev("The Company has $0.3 million of federal tax credit carryforwards and $1.2 million of state ones.")
+    assert ExtractiveAnswerer().run("What was the federal tax credit carryforwards?", two).values != ("$0.3 million",)
