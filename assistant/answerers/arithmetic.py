@@ -1,8 +1,8 @@
-"""Arithmetic over evidence: change, percentage change, average, sum and ratio, computed in code.
+"""Arithmetic over evidence: change, percentage change, average, sum, ratio and share, computed in code.
 
 The operands come from table evidence (rows ``label | v1 | v2`` under a header of periods such as
 ``| 2019 | 2018``) or, failing that, from sentences that give a figure next to each period
-("... $5,010 in 2019 and $4,320 in 2018"). The answer shows the formula, cites every operand's
+("... $5,010 in 2019 and $4,320 in 2018", or "$5,010 and $4,320 in 2019 and 2018, respectively"). The answer shows the formula, cites every operand's
 evidence, and lists the result in ``Draft.computed`` so :func:`assistant.citations.verify` accepts it.
 Anything ambiguous (no row clearly named, a period missing, two candidate rows with different
 values) gives None, and the caller falls back to quoting the evidence.
@@ -365,8 +365,10 @@ def compute(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """A cited, computed answer to an arithmetic question over ``evidence``, or None when unsure.
 
     Handles change and percentage change between two periods (later minus earlier), average and
-    sum over periods, and the ratio of two rows in one period. The first operation the question
-    names decides; if its operands are not found unambiguously the answer is None.
+    sum over periods ("the total X in 2018 and 2019"), the ratio of two rows (each side in its own
+    period if it names one), A as a percentage of B, and the sum or difference of two rows in one
+    period. The first operation the question names decides; if its operands are not found
+    unambiguously the answer is None.
     """
     aggregate = bool(_AVERAGE.search(question) or _SUM.search(question)) or _is_total_over_periods(question)
     years = question_years(question, aggregate)
