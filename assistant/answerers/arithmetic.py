@@ -60,6 +60,8 @@ _LONG_FY = re.compile(r"\bFY\s?((?:19|20)\d{2})\b", re.I)
 _SHORT_FY = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
 _RANGE = re.compile(r"\b((?:19|20)\d{2})\s*(?:-|–|to|through)\s*((?:19|20)\d{2})\b|\bfrom ((?:19|20)\d{2}) to ((?:19|20)\d{2})\b", re.I)
 _CELL_NUMBER = re.compile(r"^\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_MONTH_END = re.compile(rf"\b{_MONTHS}\s*$", re.I)
 _SCALE_WORD = re.compile(r"\s?(?:thousand|million|billion|bn|m)\b", re.I)
 _SENTENCE_NUMBER = re.compile(r"(?<![\w.])\(?-?\$?\d[\d,]*(?:\.\d+)?\)?%?")
 
@@ -159,6 +161,12 @@ def _from_tables(subject: set[str], periods: list[str], evidence: Sequence[Evide
     return operands if all(parse_number(o.raw) is not None for o in operands) else None
 
 
+def _sentence_label(subject: set[str]) -> str:
+    """What a figure read from a sentence is called in the formula: the subject's words, numbers left
+    out (a date's day in the question is not a figure of the evidence)."""
+    return " ".join(sorted(t for t in subject if not any(ch.isdigit() for ch in t))) or "value"
+
+
 def _from_sentences(subject: set[str], periods: list[str], evidence: Sequence[Evidence]) -> list[Operand] | None:
     """Operands from a sentence naming the subject, taking the figure written just before each period."""
     for item in evidence:
@@ -169,17 +177,21 @@ def _from_sentences(subject: set[str], periods: list[str], evidence: Sequence[Ev
             if all(p in respective for p in periods) and len(periods) > 1:
                 raws = [_clean(_SCALE_WORD.sub("", respective[p])) for p in periods]
                 if all(parse_number(r) is not None for r in raws):
-                    label = " ".join(sorted(subject))
+                    label = _sentence_label(subject)
                     return [Operand(label, p, r, parse_number(r) or 0.0, item.n) for p, r in zip(periods, raws)]
             found: list[Operand] = []
             for period in periods:
                 at = [m.start() for m in re.finditer(rf"\b{period}\b", sentence)]
-                numbers = [m for m in _SENTENCE_NUMBER.finditer(sentence) if not _YEAR.fullmatch(m.group().strip("()$%,"))]
+                numbers = [
+                    m
+                    for m in _SENTENCE_NUMBER.finditer(sentence)
+                    if not _YEAR.fullmatch(m.group().strip("()$%,")) and not _MONTH_END.search(sentence[: m.start()])
+                ]  # years and the day of a date ("December 31, 2019") are not figures
                 before = [m for m in numbers if at and m.end() <= at[0] and at[0] - m.end() < 40]
                 if not before:
                     break
                 raw = before[-1].group().rstrip(",")
-                found.append(Operand(" ".join(sorted(subject)), period, _clean(raw), parse_number(_clean(raw)) or 0.0, item.n))
+                found.append(Operand(_sentence_label(subject), period, _clean(raw), parse_number(_clean(raw)) or 0.0, item.n))
             if len(found) == len(periods) and len({o.raw for o in found}) == len(found):
                 return found
     return None

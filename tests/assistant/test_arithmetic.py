@@ -167,3 +167,11 @@ def test_weighted_average_names_a_row_and_dates_are_not_summed_periods() -> None
     assert text.startswith("Change in Weighted-average shares outstanding from 2018 to 2019 = 44.8 − 44.3 = 0.5")
     notes = " | 2024 | 2019\nSenior notes total | 421.9 | 422.0"
     assert compute("What is the total carrying amount of senior notes due by December 2024 as of December 31, 2019?", [_table(notes)]) is None
+
+
+def test_the_day_of_a_date_is_neither_an_operand_nor_written_in_the_formula() -> None:
+    text = " | Number of Shares\nNonvested at January 1, 2018 | 168\nGranted | 110\nNonvested at December 29, 2019 | 200"
+    ev = [Evidence(3, text, "s", Locator("n.txt"), 0.9)]
+    draft = compute("What is the total number of nonvested shares as of December 31, 2019 and 2018?", ev)
+    assert draft is None or verify(draft.text, ev, draft.computed)[1] == []
+    assert draft is None or "29 + 1" not in draft.text
