@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 # Metadata keys holding JSON blobs nobody filters on: not encoded (a filter on them goes to Chroma).
 UNINDEXED_KEYS = frozenset({"spans", "bbox"})
+FEW_CODES = 4  # a test matching at most this many distinct values compares codes instead of a table look-up
 _RANGE: dict[str, Callable[[Any, Any], bool]] = {"$gt": operator.gt, "$gte": operator.ge, "$lt": operator.lt, "$lte": operator.le}
 
 
@@ -136,9 +137,10 @@ class FilterIndex:
         if key in ("$and", "$or"):
             if not isinstance(cond, list) or not cond:
                 raise _Unsupported(f"{key} needs a non-empty list")
-            masks = [self._mask(c, columns, rows) for c in cond]
-            combine = np.logical_and if key == "$and" else np.logical_or
-            return combine.reduce(masks) if len(masks) > 1 else masks[0]
+            mask = self._mask(cond[0], columns, rows)
+            for part in cond[1:]:
+                mask = mask & self._mask(part, columns, rows) if key == "$and" else mask | self._mask(part, columns, rows)
+            return mask
         if key.startswith("$") or key in UNINDEXED_KEYS:
             raise _Unsupported(f"key {key!r}")
         op, operand = next(iter(cond.items())) if isinstance(cond, dict) and len(cond) == 1 else ("$eq", cond)
@@ -147,8 +149,17 @@ class FilterIndex:
         test = _value_test(op, operand)
         values = self._values.get(key, [])
         allowed = np.fromiter((test(v) for v in values), dtype=bool, count=len(values))
-        codes = columns.get(key, np.full(rows, -1, dtype=np.int32))
-        lut = np.append(allowed, op in ("$ne", "$nin"))  # code -1 (no value) looks up the last entry
+        codes = columns.get(key)
+        negated = op in ("$ne", "$nin")  # chunks without the key (code -1) match these
+        if codes is None:
+            return np.full(rows, negated, dtype=bool)
+        picked = np.flatnonzero(allowed != negated) if negated else np.flatnonzero(allowed)
+        if len(picked) <= FEW_CODES:  # comparing codes beats a table look-up per row
+            mask = np.zeros(rows, dtype=bool)
+            for code in picked:
+                mask |= codes == code
+            return ~mask if negated else mask
+        lut = np.append(allowed, negated)  # code -1 (no value) looks up the last entry
         return lut[codes]
 
     # -- search --------------------------------------------------------------------------------
@@ -157,8 +168,10 @@ class FilterIndex:
         order, starts, _, _ = self._compile()
         target = np.asarray(query, dtype=np.float32).ravel()
         target = target / max(float(np.linalg.norm(target)), 1e-12)
-        running = np.concatenate([[0], np.cumsum(mask, dtype=np.int64)])
-        per_block = running[starts[1:]] - running[starts[:-1]]
+        if not len(order) or not len(mask):
+            return []
+        per_block = np.add.reduceat(mask, np.minimum(starts[:-1], len(mask) - 1), dtype=np.int64)
+        per_block[starts[1:] == starts[:-1]] = 0  # reduceat gives an empty block its next row
         ids: list[str] = []
         sims: list[np.ndarray] = []
         for b in np.flatnonzero(per_block):

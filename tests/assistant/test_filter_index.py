@@ -82,6 +82,18 @@ def test_nearest_is_exact_top_k_of_the_filtered_rows(indexed) -> None:
     assert index.nearest(rng.standard_normal(8), 3, index.select({"kind": "nothing"})) == []
 
 
+def test_sources_without_chunks_are_held_and_skipped() -> None:
+    index = FilterIndex()
+    index.add_block("empty-first", [], np.zeros((0, 3)), [])
+    index.add_block("s", ["a", "b"], np.eye(2, 3), [{"kind": "pdf"}, {"kind": "pdf"}])
+    index.add_block("empty-last", [], np.zeros((0, 3)), [])
+    assert index.source_ids == {"empty-first", "s", "empty-last"} and len(index) == 2
+    assert [i for i, _ in index.nearest([0.0, 1.0, 0.0], 5, index.select({"kind": "pdf"}))] == ["b", "a"]
+    only_empty = FilterIndex()
+    only_empty.add_block("e", [], np.zeros((0, 3)), [])
+    assert only_empty.nearest([1.0, 0.0, 0.0], 3, only_empty.select({"kind": "pdf"})) == []
+
+
 def _source(sid: str, n: int, rng: np.random.Generator) -> tuple[Source, list[Chunk], np.ndarray]:
     chunks = [Chunk(f"{sid} chunk {i}", Locator(f"/{sid}.pdf", page=i % 7 + 1), sid, "pdf") for i in range(n)]
     vectors = rng.standard_normal((n, 384)).astype(np.float32)
