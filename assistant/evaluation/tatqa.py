@@ -208,13 +208,9 @@ def prose_scale(answer: str, prose: Sequence[Evidence]) -> str | None:
 
 
 def evidence_scale(draft: Draft, evidence: Sequence[Evidence], contexts: dict[int, str] | None = None) -> str:
-    """The scale word stated by the cited evidence (then by the rest of the same sources), '' when none
-    is stated; an evidence's context line (``contexts[n]``: the sentences introducing a table) counts
-    with its text."""
+    """The scale word stated by the cited evidence (then by the rest), '' when none is stated; an
+    evidence's context line (``contexts[n]``: the sentences introducing a table) counts with its text."""
     cited = set(cited_numbers(draft.text))
-    sources = {e.source for e in evidence if e.n in cited}
-    if sources:  # another document's units say nothing about the cited one's
-        evidence = [e for e in evidence if e.source in sources]
     ordered = [e for e in evidence if e.n in cited] + [e for e in evidence if e.n not in cited]
     if ordered and cited and all(" | " not in e.text for e in evidence if e.n in cited):
         ordered = [e for e in evidence if e.n in cited]  # a figure quoted from prose: only its own words scale it
