@@ -2,7 +2,7 @@
 
 Every table and paragraph of the file goes into one workspace (``eval-tatqa``), one source per
 table with its paragraphs (path ``tatqa://table/<uid>``, id a hash of the content, so a second run
-reuses it). A table is one chunk of rows ``label | 2019 | 2018`` (split with the header rows
+reuses it; sources the suite no longer produces are removed, so a rerun equals a fresh workspace). A table is one chunk of rows ``label | 2019 | 2018`` (split with the header rows
 repeated when it is long); a paragraph is one chunk at ``tatqa://paragraph/<uid>``.
 
 Per question: ``hit@1`` / ``hit@3`` is whether the first chunk / one of the top 3 retrieved chunks is the question's own table
@@ -150,11 +150,20 @@ def item_source(item: dict[str, Any], max_chars: int) -> tuple[Source, list[Chun
 
 
 def ingest_items(store: ChromaStore, items: Sequence[dict[str, Any]], max_chars: int) -> int:
-    """Add every item not yet in the store; returns how many were added."""
+    """Add every item not yet in the store and remove every source these items no longer produce (a
+    table rendered by an earlier :data:`RENDERING`, an edited suite), so a rerun searches what a fresh
+    workspace would; returns how many were added."""
     present = {s.id for s in store.sources()}
+    built = [item_source(item, max_chars) for item in items]
+    wanted = {source.id for source, _ in built}
+    stale = sorted(present - wanted)
+    for source_id in stale:
+        store.forget(source_id)
+    if stale:
+        logger.info("tatqa: removed %d sources the suite no longer produces", len(stale))
+    present &= wanted
     added = 0
-    for index, item in enumerate(items):
-        source, chunks = item_source(item, max_chars)
+    for index, (source, chunks) in enumerate(built):
         if source.id in present:
             continue
         store.add_source(source, chunks)

@@ -208,6 +208,25 @@ def test_tatqa_run_scores_em_f1_and_hits(tmp_path: Path) -> None:
     assert run_suite(suite, settings, 1)["suite"] == "tatqa"
 
 
+def test_tatqa_rerun_removes_sources_the_suite_no_longer_produces(tmp_path: Path) -> None:
+    from assistant.embeddings import HashEmbedding
+    from assistant.store import ChromaStore
+
+    suite = _tatqa_suite(tmp_path)
+    settings = Settings(data_dir=tmp_path / "data", embedder="fake")
+    tatqa.run(suite, settings, 1)
+    store = ChromaStore(settings.model_copy(update={"workspace": tatqa.WORKSPACE}), HashEmbedding())
+    first = {s.id for s in store.sources()}
+    items = json.loads((suite / "tatqa_dataset_dev.json").read_text(encoding="utf-8"))
+    items[0]["table"]["table"][1][1] = "$5,011"  # the same table, now rendered (or edited) differently
+    (suite / "tatqa_dataset_dev.json").write_text(json.dumps(items), encoding="utf-8")
+    tatqa.run(suite, settings, 1)
+    now = {s.id for s in store.sources()}
+    assert len(now) == 2 and len(now & first) == 1  # t2 reused, the old t1 gone
+    assert sorted(s.path for s in store.sources()) == ["tatqa://table/t1", "tatqa://table/t2"]
+    assert store.count() == 5
+
+
 def test_tatqa_bad_file_is_bad_input(tmp_path: Path) -> None:
     (tmp_path / "tatqa_dataset_dev.json").write_text('{"not": "a list"}', encoding="utf-8")
     with pytest.raises(BadInputError, match="not a TAT-QA file"):
