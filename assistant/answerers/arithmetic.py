@@ -59,7 +59,7 @@ _OP_WORDS = set(
 _LONG_FY = re.compile(r"\bFY\s?((?:19|20)\d{2})\b", re.I)
 _SHORT_FY = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
 _RANGE = re.compile(r"\b((?:19|20)\d{2})\s*(?:-|–|to|through)\s*((?:19|20)\d{2})\b|\bfrom ((?:19|20)\d{2}) to ((?:19|20)\d{2})\b", re.I)
-_CELL_NUMBER = re.compile(r"^\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")
+_CELL_NUMBER = re.compile(r"^(?:\$\s*)?\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")  # "$(426)" as well as "($426)"
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _MONTH_END = re.compile(rf"\b{_MONTHS}\s*$", re.I)
 _SCALE_WORD = re.compile(r"\s?(?:thousand|million|billion|bn|m)\b", re.I)
@@ -98,20 +98,27 @@ def table_rows(item: Evidence, rank: int) -> list[Row]:
         if " | " not in f" {line} ":
             continue
         cells = [c.strip() for c in line.split("|")]
-        if len(cells) > 1 and all(_YEAR.fullmatch(_clean(c)) for c in cells):
-            header, right = {i: _clean(c) for i, c in enumerate(cells)}, True
+        if len(cells) > 1 and all(_YEAR.fullmatch(_clean(_short_years(c))) for c in cells):
+            header, right = {i: _clean(_short_years(c)) for i, c in enumerate(cells)}, True
             continue
-        years = {i: _YEAR.search(c).group() for i, c in enumerate(cells[1:], 1) if _YEAR.search(c)}
+        years = {i: _YEAR.search(_short_years(c)).group() for i, c in enumerate(cells[1:], 1) if _YEAR.search(_short_years(c))}
         numeric = [i for i, c in enumerate(cells[1:], 1) if c and _CELL_NUMBER.match(c)]
         if years and (not cells[0] or not numeric or all(_YEAR.fullmatch(_clean(cells[i])) for i in numeric)):
             header, right = years, False
             continue
         if cells[0] and header:
-            at = {p: (len(cells) - len(header) + i if right else i) for i, p in header.items()}
+            at: dict[str, int] = {}
+            for i, p in header.items():  # of two columns of one period ("FY18 | FY18 restated") the first
+                at.setdefault(p, len(cells) - len(header) + i if right else i)
             keyed = {p: cells[i] for p, i in at.items() if 0 < i < len(cells) and _CELL_NUMBER.match(cells[i] or "x")}
             if keyed:
                 rows.append(Row(cells[0], keyed, item.n, rank))
     return rows
+
+
+def _short_years(cell: str) -> str:
+    """A header cell with its fiscal-year shorthand written out: ``FY19`` and ``FY 2019`` are 2019."""
+    return _LONG_FY.sub(r"\1", _SHORT_FY.sub(lambda m: f"20{m.group(1)}", cell))
 
 
 def subject_terms(question: str, extra: str = "") -> set[str]:
@@ -119,8 +126,15 @@ def subject_terms(question: str, extra: str = "") -> set[str]:
     return {t for t in terms(text) if t not in _OP_WORDS}
 
 
+def _root(term: str) -> str:
+    """A term without a final 'e', so both stems of a word ending in -se/-ce/-ge meet ('lease' and
+    'leas' from 'leases', 'expense' and 'expens')."""
+    return term[:-1] if len(term) > 3 and term.endswith("e") else term
+
+
 def label_match(label: str, subject: set[str]) -> float:
-    have = set(terms(_YEAR.sub(" ", label)))
+    have = {_root(t) for t in terms(_YEAR.sub(" ", label))}
+    subject = {_root(t) for t in subject}
     if not have or not subject:
         return 0.0
     shared = len(have & subject)
@@ -373,6 +387,28 @@ def question_years(question: str, aggregate: bool = False) -> list[str]:
     return years
 
 
+_SHORTHAND = re.compile(r"\bFY\s?'?\d{2}(?:\d{2})?\b", re.I)
+
+
+def as_written(draft: Draft | None, evidence: Sequence[Evidence]) -> Draft | None:
+    """The draft with each period a cited table heads in shorthand (``FY19``) written that way, not as
+    the year it stands for, so every number in the answer is in its evidence."""
+    if draft is None:
+        return None
+    cited = {int(n) for group in re.findall(r"\[([\d, ]+)\]", draft.text) for n in group.split(",")}
+    written: dict[str, str] = {}
+    for item in evidence:
+        if item.n in cited:
+            for short in _SHORTHAND.findall(item.text):
+                year = _short_years(short).replace(" ", "")[-4:]
+                if _YEAR.fullmatch(year) and not re.search(rf"(?<![\d,.]){year}(?![\d,])", item.text):
+                    written.setdefault(year, short)
+    if not written:
+        return draft
+    text = re.sub(r"(?<![\d,.])(?:19|20)\d{2}(?![\d,])", lambda m: written.get(m.group(), m.group()), draft.text)
+    return Draft(text, draft.computed, draft.values)
+
+
 def compute(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """A cited, computed answer to an arithmetic question over ``evidence``, or None when unsure.
 
@@ -386,7 +422,7 @@ def compute(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     years = question_years(question, aggregate)
     for applies, operation in _OPERATIONS:
         if applies(question):
-            return operation(question, evidence, years or _only_periods(question, evidence, aggregate))
+            return as_written(operation(question, evidence, years or _only_periods(question, evidence, aggregate)), evidence)
     return None
 
 

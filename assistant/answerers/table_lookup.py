@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.answerers.arithmetic import Row, best_row, question_years, subject_terms, table_rows
+from assistant.answerers.arithmetic import Row, as_written, best_row, question_years, subject_terms, table_rows
 from assistant.answerers.base import Draft
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
@@ -118,6 +118,10 @@ def _cells(question: str, rows: list[Row], years: list[str]) -> Draft | None:
 
 def lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """A cited table value answering ``question``, or None when no table row clearly answers it."""
+    return as_written(_lookup(question, evidence), evidence)
+
+
+def _lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     rows = _rows(evidence)
     if not rows or _NOT_A_LOOKUP.search(question):
         return None

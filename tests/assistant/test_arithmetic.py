@@ -175,3 +175,13 @@ def test_the_day_of_a_date_is_neither_an_operand_nor_written_in_the_formula() ->
     draft = compute("What is the total number of nonvested shares as of December 31, 2019 and 2018?", ev)
     assert draft is None or verify(draft.text, ev, draft.computed)[1] == []
     assert draft is None or "29 + 1" not in draft.text
+
+
+def test_change_over_fiscal_year_shorthand_columns_cites_only_numbers_in_the_table() -> None:
+    table = "Emissions from: | FY19 | FY18\nGreen tariff | -27,603 | 0\nTotal expenses | 1,000 | 900"
+    ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
+    draft = compute("What is the change in the Green tariff from FY18 to FY19?", ev)
+    assert draft.computed == (-27603.0,)
+    assert "from FY18 to FY19" in draft.text
+    assert verify(draft.text, ev, draft.computed)[1] == []
+    assert compute("What is the change in total expense from FY18 to FY19?", ev).computed == (100.0,)

@@ -93,3 +93,19 @@ def test_which_periods_lie_beyond_a_threshold_and_which_periods_a_row_is_recorde
     draft = lookup("In which years was New item recorded for?", [_ev(partial)])
     assert draft is not None and draft.values == ("2019", "2018")  # the table's periods, not only the row's
     assert lookup("Which FY has a higher Other?", [_ev()]).values == ("2017",)
+
+
+def test_a_plural_label_matches_a_singular_question_and_a_dollar_before_parentheses_is_a_cell() -> None:
+    table = " | 2019 | 2018\nOperating leases (1) | $4,143 | $3,900\nOperating activities | $(426) | $(2,694)"
+    assert lookup("What was the operating lease in 2019?", [_ev(table)]).values == ("$4,143",)
+    draft = lookup("How much is the cash provided by operating activities in 2019?", [_ev(table)])
+    assert draft.values == ("$(426)",)
+
+
+def test_fiscal_year_shorthand_headers_are_periods_and_stay_written_as_headed() -> None:
+    table = "Emissions from: | FY19** | FY18** | FY18***\nCombustion of fuel (Scope 1) | 59,495 | 66,336 | 75,600"
+    draft = lookup("What is the Combustion of fuel (Scope 1) in FY18?", [_ev(table)])
+    assert draft.values == ("66,336",)  # the first of two FY18 columns
+    assert draft.text == "Combustion of fuel (Scope 1) in FY18: 66,336 [1]."
+    _, problems = verify(draft.text, [_ev(table)], draft.computed)
+    assert problems == []
