@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answerers import arithmetic, table_lookup
+from assistant.answerers.grid import grid_lookup
 from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.chart_qa import answer_chart_question
 from assistant.answerers.respectively import respective_figures
@@ -157,6 +158,7 @@ class ExtractiveAnswerer:
             answer_chart_question(question, images, evidence) if images else None,
             arithmetic.compute(question, evidence),
             table_lookup.lookup(question, evidence),
+            grid_lookup(question, evidence),
             self._from_table(question, wanted, evidence),
         ):
             if computed is not None:

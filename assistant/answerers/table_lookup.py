@@ -23,6 +23,7 @@ from collections.abc import Sequence
 
 from assistant.answerers.arithmetic import Row, as_written, best_row, question_years, subject_terms, table_rows
 from assistant.answerers.base import Draft
+from assistant.answerers.grid import with_unit
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
@@ -113,7 +114,7 @@ def _cells(question: str, rows: list[Row], years: list[str]) -> Draft | None:
     cells = [row.cells[p] for p in years]
     said = "; ".join(f"{row.cells[p]} in {p}" for p in years) if len(years) > 1 else cells[0]
     when = "" if len(years) > 1 else f" in {years[0]}"
-    return Draft(f"{row.label}{when}: {said} [{row.n}].", values=tuple(cells))
+    return Draft(f"{row.label}{when}: {said} [{row.n}].", values=tuple(with_unit(c, row.label) for c in cells))
 
 
 def lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:

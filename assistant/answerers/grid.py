@@ -1,0 +1,111 @@
+"""Table cells named by a row and a column heading that is not a period.
+
+Many filing tables head their columns with something other than years: a roll-forward of shares
+(``| Number of Shares | Weighted-Average Exercise Price``, rows ``Outstanding at September 30,
+2018``), contractual obligations by due date (``| Total | Less than 1 year | 1-3 years``), a restatement
+(``| As reported | Adjustments | Balances without adoption``). A question names the cell by words of
+its row and of its column ("the number of shares outstanding as of September 30, 2018", "the total
+capital leases", "the Deferred Revenue as reported"); the cell whose row and column words best cover
+the question's is the answer when it is the only best one (ties with other values give None), its row
+shares a word with the question, and every year the question names is written in its row or column.
+
+Example:
+    >>> table = " | Total | Less than 1 year\\nOperating leases | $19,437 | $4,143\\nCapital leases | 65 | 27"
+    >>> ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
+    >>> grid_lookup("What is the total capital leases?", ev).values
+    ('65',)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.answerers.arithmetic import _CELL_NUMBER, label_match, question_years, subject_terms
+from assistant.answerers.base import Draft
+from assistant.numbers import parse_number
+from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
+
+_YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d{2}(?![\d,])")
+_NOT_A_LOOKUP = re.compile(
+    r"^\s*(why|how (did|does|do|has|have|is|was)|what (drove|caused|led|were the drivers)|(is|are|was|were|does|did|has|have|will) \w)"
+    r"|\b(chang\w*|difference|increas\w*|decreas\w*|average|ratio|percentage|proportion|sum|combined|which|when|respective\w*)\b"
+    r"|^\s*what (do|does|did)\b|\b(consist\w*|includ\w*|compris\w*|represent\w*|refer\w*|reflect\w*|related to|mean\w*|defin\w*|components?)\b",
+    re.I,
+)
+MIN_SCORE = 0.5
+
+
+@dataclass(frozen=True)
+class Cell:
+    row: str
+    column: str
+    raw: str
+    n: int
+    rank: int
+
+
+def cells(item: Evidence, rank: int) -> list[Cell]:
+    """The numeric cells of a ``|``-rendered table with their row label and column heading (the
+    heading lines above the first row of figures, joined per column); [] when rows and headings do not
+    line up cell for cell."""
+    lines = [[c.strip() for c in line.split("|")] for line in item.text.splitlines() if " | " in f" {line} "]
+    heads: list[list[str]] = []
+    found: list[Cell] = []
+    for row in lines:
+        numeric = [i for i, c in enumerate(row[1:], 1) if c and _CELL_NUMBER.match(c) and not _YEAR.fullmatch(c)]
+        if not numeric and not found:
+            heads.append(row)
+            continue
+        if not heads or any(len(h) != len(row) for h in heads) or not row[0]:
+            continue
+        for i in numeric:
+            column = " ".join(h[i] for h in heads if h[i])
+            found.append(Cell(row[0], column, row[i], item.n, rank))
+    return found
+
+
+_PERCENT_LABEL = re.compile(r"\(%\)|%\s*$|^\s*%|\bin %|\bper ?cent\b|\(percent\)", re.I)
+
+
+def with_unit(raw: str, *labels: str) -> str:
+    """A cell as its value: ``22.9`` under a row or column headed ``(%)`` is 22.9%.
+
+    >>> with_unit("22.9", "Gross margin (%)")
+    '22.9%'
+    """
+    if "%" not in raw and any(_PERCENT_LABEL.search(label) for label in labels):
+        return f"{raw.strip()}%"
+    return raw
+
+
+def _years(text: str) -> set[str]:
+    return set(_YEAR.findall(text))
+
+
+def grid_lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    """The one cell whose row and column words best match the question, or None."""
+    if _NOT_A_LOOKUP.search(question):
+        return None
+    subject = subject_terms(question)
+    years = set(question_years(question))
+    scored = []
+    for rank, item in enumerate(evidence):
+        for cell in cells(item, rank):
+            if label_match(cell.row, subject) <= 0 or not years <= _years(f"{cell.row} {cell.column}"):
+                continue
+            score = label_match(f"{cell.row} {cell.column}", subject)
+            if score >= MIN_SCORE:
+                scored.append((score, -cell.rank, cell))
+    if not scored:
+        return None
+    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    best_score, best_rank, best = scored[0]
+    for score, rank, cell in scored[1:]:
+        if score < best_score or rank != best_rank:
+            break
+        if parse_number(cell.raw) != parse_number(best.raw):
+            return None  # two cells fit equally well and disagree
+    where = re.sub(r"\.(?=\s)", "", f"{best.row}, {best.column}" if best.column else best.row)  # "vs." ends no sentence
+    return Draft(f"{where}: {best.raw} [{best.n}].", values=(with_unit(best.raw, best.row, best.column),))

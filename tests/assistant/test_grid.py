@@ -1,0 +1,71 @@
+"""Table cells named by a row and a column heading that is not a period."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.answerers.grid import cells, grid_lookup, with_unit
+from assistant.answerers.table_lookup import lookup
+from assistant.citations import verify
+from assistant.types import Evidence, Locator
+
+ROLL = (
+    " | Number of Shares | Weighted-Average Exercise Price Per Share\n"
+    "Outstanding at September 30, 2017 | 2,845,866 | $4.21\n"
+    "Granted | 299,397 | $8.60\n"
+    "Outstanding at September 30, 2018 | 2,806,364 | $4.75"
+)
+DUE = "(In thousands) | Total | Less than 1 year | 1-3 years\nOperating leases | $19,437 | $4,143 | $7,111\nCapital leases | 65 | 27 | 38"
+
+
+def _ev(text: str, n: int = 1) -> Evidence:
+    return Evidence(n, text, "src", Locator(path="tatqa://table/t1"), 0.9)
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("What is the number of shares outstanding as of September 30, 2018?", "2,806,364"),
+        ("What is the total capital leases?", "65"),
+        ("What were operating leases due in less than 1 year?", "$4,143"),
+    ],
+)
+def test_a_cell_named_by_row_and_column_words(question: str, value: str) -> None:
+    ev = [_ev(ROLL, 1), _ev(DUE, 2)]
+    draft = ExtractiveAnswerer().run(question, ev)
+    assert draft.values == (value,)
+    assert verify(draft.text, ev, draft.computed)[1] == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the number of shares outstanding?",  # two rows fit equally and disagree
+        "What do capital leases reflect?",  # a definition, not a cell
+        "What is the change in capital leases?",
+        "What is the number of shares outstanding as of September 30, 2016?",  # no such year
+    ],
+)
+def test_no_cell_when_the_question_does_not_name_one(question: str) -> None:
+    assert grid_lookup(question, [_ev(ROLL, 1), _ev(DUE, 2)]) is None
+
+
+def test_cells_keep_row_and_column_and_skip_misaligned_rows() -> None:
+    found = cells(_ev(DUE), 0)
+    assert [(c.row, c.column, c.raw) for c in found][:2] == [("Operating leases", "Total", "$19,437"), ("Operating leases", "Less than 1 year", "$4,143")]
+    assert cells(_ev(" | A | B\nx | 1"), 0) == []
+
+
+def test_a_column_heading_with_a_period_does_not_end_the_sentence() -> None:
+    table = " | 2019 vs. 2018 Variance in Dollars\nProduct | $2,296"
+    draft = grid_lookup("What was the product variance in dollars?", [_ev(table)])
+    assert draft is not None and draft.values == ("$2,296",)
+    assert verify(draft.text, [_ev(table)], draft.computed)[1] == []
+
+
+def test_a_row_headed_percent_gives_a_percentage() -> None:
+    assert with_unit("22.9", "Gross margin (%)") == "22.9%"
+    assert with_unit("22.9", "Gross margin") == "22.9"
+    table = " | 2019 | 2018\nGross margin (%) | 22.9 | 23.1"
+    assert lookup("What is the gross margin in 2019?", [_ev(table)]).values == ("22.9%",)
