@@ -31,6 +31,7 @@ from assistant.numbers import format_number, parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+SECTION_WEIGHT = 0.9
 _PERCENT_CHANGE = re.compile(r"(\bpercent(?:age)?|%)\s*(?:change|increase|decrease|growth|decline|rise|fall)|\bgrowth rate\b", re.I)
 _CHANGE = re.compile(r"\b(change|difference|increase|decrease|grow|growth|decline|rise|fall|variance)\b", re.I)
 _AVERAGE = re.compile(r"(?<!weighted[- ])\b(average|mean)\b", re.I)  # "weighted-average shares" names a row
@@ -83,6 +84,7 @@ class Row:
     cells: dict[str, str]  # period -> cell text
     n: int
     rank: int
+    section: str = ""  # the heading row above it ("PSUs" over "Granted | $164 | $118")
 
 
 def _clean(raw: str) -> str:
@@ -92,6 +94,7 @@ def _clean(raw: str) -> str:
 def table_rows(item: Evidence, rank: int) -> list[Row]:
     """Rows of a ``|``-rendered table, each keyed by the periods of the last header row above it."""
     rows: list[Row] = []
+    section = ""
     header: dict[int, str] = {}
     right = False  # a header of years alone ("2017 | 2016", empty cells dropped) aligns with the last cells
     for line in item.text.splitlines():
@@ -106,13 +109,16 @@ def table_rows(item: Evidence, rank: int) -> list[Row]:
         if years and (not cells[0] or not numeric or all(_YEAR.fullmatch(_clean(cells[i])) for i in numeric)):
             header, right = years, False
             continue
+        if cells[0] and not any(c and _CELL_NUMBER.match(c) for c in cells[1:]):
+            section = cells[0].rstrip(":")
+            continue
         if cells[0] and header:
             at: dict[str, int] = {}
             for i, p in header.items():  # of two columns of one period ("FY18 | FY18 restated") the first
                 at.setdefault(p, len(cells) - len(header) + i if right else i)
             keyed = {p: cells[i] for p, i in at.items() if 0 < i < len(cells) and _CELL_NUMBER.match(cells[i] or "x")}
             if keyed:
-                rows.append(Row(cells[0], keyed, item.n, rank))
+                rows.append(Row(cells[0], keyed, item.n, rank, section))
     return rows
 
 
@@ -132,7 +138,7 @@ def _root(term: str) -> str:
     return term[:-1] if len(term) > 3 and term.endswith("e") else term
 
 
-def label_match(label: str, subject: set[str]) -> float:
+def label_match(label: str, subject: set[str], whole: bool = True) -> float:
     have = {_root(t) for t in terms(_YEAR.sub(" ", label))}
     subject = {_root(t) for t in subject}
     if not have or not subject:
@@ -142,16 +148,26 @@ def label_match(label: str, subject: set[str]) -> float:
         return 0.0
     precision, recall = shared / len(have), shared / len(subject)
     f1 = 2 * precision * recall / (precision + recall)
-    if precision == 1 and shared >= 2 and len(subject) >= 6:  # a long question naming the whole label ("... total current liabilities ...")
+    if whole and precision == 1 and shared >= 2 and len(subject) >= 6:  # a long question naming the whole label ("... total current liabilities ...")
         return max(f1, min(0.9, 0.5 + 0.1 * shared))
     return f1
+
+
+def row_match(row: Row, subject: set[str]) -> float:
+    """How well a row names the subject: its label alone, or with its section heading when that names
+    more of it ("PSUs granted" is the "Granted" row under "PSUs"); a match through the heading counts a
+    little less than the same match by a row's own words."""
+    own = label_match(row.label, subject)
+    if not row.section or own <= 0:
+        return own
+    return max(own, SECTION_WEIGHT * label_match(f"{row.section} {row.label}", subject, whole=False))
 
 
 def best_row(rows: list[Row], subject: set[str], periods: list[str]) -> Row | None:
     """The row whose label best matches the subject and that has every period (of equal matches, the one
     in the better-ranked evidence); None when unsure (two equal matches in one piece disagree)."""
     scored = sorted(
-        ((label_match(r.label, subject), -r.rank, r) for r in rows if all(p in r.cells for p in periods)),
+        ((row_match(r, subject), -r.rank, r) for r in rows if all(p in r.cells for p in periods)),
         key=lambda x: (x[0], x[1]),
         reverse=True,
     )

@@ -109,3 +109,18 @@ def test_fiscal_year_shorthand_headers_are_periods_and_stay_written_as_headed() 
     assert draft.text == "Combustion of fuel (Scope 1) in FY18: 66,336 [1]."
     _, problems = verify(draft.text, [_ev(table)], draft.computed)
     assert problems == []
+
+
+SECTIONS = (
+    "($ in millions) |  |  | \nFor the year ended December 31: | 2019 | 2018 | 2017\nRSUs |  |  | \nGranted | $674 | $583 | $484\n"
+    "PSUs |  |  | \nGranted | $164 | $118 | $113\n"
+    "Current provision for income taxes: |  |  | \nTotal current | 1,765 | 997 | 1,071\nProvision for income taxes | $1,407 | $1,082 | $1,206"
+)
+
+
+def test_a_section_heading_names_the_rows_beneath_it() -> None:
+    assert lookup("What were PSUs granted in 2018?", [_ev(SECTIONS)]).values == ("$118",)
+    assert lookup("What were RSUs granted in 2018?", [_ev(SECTIONS)]).values == ("$583",)
+    # a row's own words beat the same words through its heading
+    assert lookup("What is the total provision for income taxes in 2019?", [_ev(SECTIONS)]).values == ("$1,407",)
+    assert lookup("What was granted in 2018?", [_ev(SECTIONS)]) is None  # two Granted rows disagree
