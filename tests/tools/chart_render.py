@@ -1,0 +1,38 @@
+"""Render matplotlib figures for chart-reader tests, with the OCR lines a perfect reader would return
+(every visible text artist's box, in image pixels)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from assistant.types import OcrLine  # noqa: E402
+
+
+def render(fig) -> tuple[Image.Image, tuple[OcrLine, ...]]:
+    """The figure as an RGB image and its text as OCR lines (top-left origin)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    height = fig.canvas.get_width_height()[1]
+    lines = []
+    for artist in fig.findobj(Text):
+        text = artist.get_text().strip()
+        if not text or not artist.get_visible() or "\n" in text:
+            continue
+        ext = artist.get_window_extent(renderer)
+        if ext.width <= 0 or ext.height <= 0:
+            continue
+        lines.append(OcrLine(text.replace("−", "-"), (float(ext.x0), float(height - ext.y1), float(ext.x1), float(height - ext.y0)), 1.0))
+    image = Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy())
+    plt.close(fig)
+    return image, tuple(lines)
+
+
+def figure(width: float = 6.4, height: float = 4.0):
+    return plt.subplots(figsize=(width, height), dpi=100)
