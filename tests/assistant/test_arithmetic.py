@@ -185,3 +185,13 @@ def test_change_over_fiscal_year_shorthand_columns_cites_only_numbers_in_the_tab
     assert "from FY18 to FY19" in draft.text
     assert verify(draft.text, ev, draft.computed)[1] == []
     assert compute("What is the change in total expense from FY18 to FY19?", ev).computed == (100.0,)
+
+
+def test_a_long_label_holding_every_word_of_the_question_is_its_row() -> None:
+    table = (
+        " | 2019 | 2018\nFinal dividend for the year ended 30 June 2018 of AU 14 cents (2017: AU 12 cents) | 13,327 | 12,534\n"
+        "Interim dividend for the half year ended 31 December 2018 of AU 16 cents (2017: AU 13 cents) | 14,801 | 13,099"
+    )
+    ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
+    assert compute("What is the percentage change in the interim dividend from 2018 to 2019?", ev).computed == (12.99,)
+    assert compute("What is the percentage change in the dividend from 2018 to 2019?", ev) is None  # both rows hold it
