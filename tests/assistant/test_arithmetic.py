@@ -195,3 +195,12 @@ def test_a_long_label_holding_every_word_of_the_question_is_its_row() -> None:
     ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
     assert compute("What is the percentage change in the interim dividend from 2018 to 2019?", ev).computed == (12.99,)
     assert compute("What is the percentage change in the dividend from 2018 to 2019?", ev) is None  # both rows hold it
+
+
+def test_a_proportion_without_a_word_for_percent_is_a_fraction() -> None:
+    table = " | 2019 | 2018\nProperty, plant, and equipment | 2,700 | 2,641\nTotal assets | 3,100 | 3,025"
+    ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
+    draft = compute("What is the proportion of property, plant, and equipment over total assets in 2018?", ev)
+    assert draft.computed == (0.87,)
+    assert verify(draft.text, ev, draft.computed)[1] == []
+    assert compute("What is the percentage of property, plant, and equipment over total assets in 2018?", ev).computed == (87.31, 100.0)
