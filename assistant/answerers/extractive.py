@@ -39,7 +39,13 @@ _NUMERIC_QUESTION = re.compile(
 _FIGURE = re.compile(r"\d")
 _LEADING_FIGURE = re.compile(r"^[$€£]?\(?-?\d[\d,]*(?:\.\d+)?\)?%?(?:\s(?:thousand|million|billion)\b)?(?=[\s,;]|$)", re.I)
 _AMOUNT_QUESTION = re.compile(r"^\s*(?:how much|what (?:is|was|are|were) (?:the )?)", re.I)
-_NOT_AMOUNT = re.compile(r"\b(reasons?|caus\w*|why|purpose|impact\w*|effects?|nature|basis|method|defin\w*|consist\w*|include\w*|comprise\w*|relat\w*|due to|how|date|when)\b", re.I)
+_NOT_AMOUNT = re.compile(
+    r"\b(reasons?|caus\w*|why|purpose|impact\w*|effects?|nature|basis|method|defin\w*|consist\w*|include\w*|comprise\w*|due to|date|when)\b"
+    r"|\bhow\b(?! much)|\brelat\w* to\W*$",
+    re.I,
+)
+# a prior period's figure after the answer: "£59.1m (2018: £56.5m)"
+_COMPARATIVE = re.compile(r"\s*\((?:19|20)\d{2}:[^()]*\)\s*$")
 _AMOUNT = re.compile(
     r"(?<![\w.])(?:[$€£]|US\$|AU\$)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:thousand|million|billion|bn|m)\b)?"
     r"|(?<![\w.$,])\d[\d,]*(?:\.\d+)?\s?(?:thousand|million|billion)\b",
@@ -107,7 +113,7 @@ def answer_clause(question: str, sentence: str) -> str:
     figure = _LEADING_FIGURE.match(rest)
     if figure:
         return figure.group().strip(" ,")
-    return _CONTRAST.split(rest, maxsplit=1)[0].strip(" ,;:")
+    return _COMPARATIVE.sub("", _CONTRAST.split(rest, maxsplit=1)[0]).strip(" ,;:")
 
 
 def _respective(question: str, sentence: str) -> str:

@@ -65,3 +65,16 @@ def test_answer_clause_drops_note_markers_and_gives_the_one_amount_asked_for() -
     assert ExtractiveAnswerer().run("What was the federal alternative minimum tax credit carryforwards?", amt).values == ("$0.3 million",)
     two = ev("The Company has $0.3 million of federal tax credit carryforwards and $1.2 million of state ones.")
     assert ExtractiveAnswerer().run("What was the federal tax credit carryforwards?", two).values != ("$0.3 million",)
+
+
+def test_the_amount_asked_for_with_related_to_in_the_question_and_no_prior_period_comparative() -> None:
+    def ev(text: str) -> list[Evidence]:
+        return [Evidence(1, text, "s", Locator("notes.txt"), 0.9)]
+
+    options = ev("As of September 30, 2019, the Company had $2.0 million of unrecognized compensation expense related to outstanding stock options.")
+    question = "How much was the unrecognized compensation expense related to outstanding stock options in 2019?"
+    assert ExtractiveAnswerer().run(question, options).values == ("$2.0 million",)
+    costs = ev("Fuel costs are primarily related to third party services of $2.0 million.")
+    assert ExtractiveAnswerer().run("What are fuel costs primarily related to?", costs).values != ("$2.0 million",)
+    risk = ev("The maximum exposure to credit risk at 31 March 2019 was £59.1m (2018: £56.5m).")
+    assert ExtractiveAnswerer().run("What was the maximum exposure to credit risk at 31 March 2019?", risk).values == ("£59.1m",)
