@@ -41,7 +41,7 @@ _LEADING_FIGURE = re.compile(r"^[$€£]?\(?-?\d[\d,]*(?:\.\d+)?\)?%?(?:\s(?:tho
 _AMOUNT_QUESTION = re.compile(r"^\s*(?:how much|what (?:is|was|are|were) (?:the )?)", re.I)
 _NOT_AMOUNT = re.compile(
     r"\b(reasons?|caus\w*|why|purpose|impact\w*|effects?|nature|basis|method|defin\w*|consist\w*|include\w*|comprise\w*|due to|date|when)\b"
-    r"|\bhow\b(?! much)|\brelat\w* to\W*$",
+    r"|\bhow\b(?! much| many)|\brelat\w* to\W*$",
     re.I,
 )
 # a prior period's figure after the answer: "£59.1m (2018: £56.5m)"
@@ -55,6 +55,14 @@ _PERCENT = re.compile(r"(?<![\w.$,])\d[\d,]*(?:\.\d+)?\s?%")
 _ASKS_PERCENT = re.compile(r"\b(percent\w*|rate|margin|share|proportion)\b|%", re.I)
 # note markers and connectives that open a sentence without being part of any answer
 _LEAD_IN = re.compile(r"^(?:\(\w{1,4}\)\s*|(?:in addition|additionally|overall|furthermore|moreover|also|however|as a result|accordingly),\s*)+", re.I)
+# an opening phrase of time or place before the sentence's subject: "During fiscal 2019, ", "On 27 May 2019, "
+_INTRO = re.compile(r"^(during|in|on|as of|as at|at|for|through|since|effective(?: as of)?|beginning(?: in| on)?)\s+((?:[^,]|,\s?(?=(?:19|20)\d{2}\b)){2,60}),\s+", re.I)
+_WHEN_QUESTION = re.compile(r"^\s*(when|on what date|what date)\b|\bwhat was the date\b", re.I)
+_DATE_WORD = re.compile(
+    r"(?:19|20)\d{2}|\d{1,2}|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|"
+    r"year|quarter|month|fiscal|fy\d*|first|second|third|fourth|half|end|period|date|ended|end\w*",
+    re.I,
+)
 _CONTRAST = re.compile(r",\s(?:while|whereas|but|although|which will)\s", re.I)
 _TABLE_LINE = re.compile(r"(?:[^|]*\|){3}")
 _CELL = re.compile(r"^(.+?) = (-?\$?\d[\d,]*(?:\.\d+)?%?)(?: \(.*\))?$")
@@ -96,14 +104,20 @@ def answer_clause(question: str, sentence: str) -> str:
     >>> answer_clause("How many PSUs were granted in December 2019?", "In December 2019, we granted 375,000 PSUs with targets.")
     '375,000'
     """
-    asked = set(terms(question))
+    asked = {_root(t) for t in terms(question)}
     sentence = _LEAD_IN.sub("", sentence.strip())  # "(2) ...", "In addition, ..."
+    intro = _INTRO.match(sentence)
+    if intro and _WHEN_QUESTION.search(question) and _DATE_WORD.search(intro.group(2)):
+        return intro.group(2).strip()  # "When did ...?" over "On 27 May 2019, the Group completed ..."
+    restated = False
+    if intro and all(_root(t) in asked or _DATE_WORD.fullmatch(t) for t in terms(intro.group(2))):
+        sentence = sentence[intro.end() :]  # "During the second quarter of fiscal 2019, we ..." restates the question's time
+        restated = True
     words = sentence.strip().rstrip(".!?").split()
     cut = 0
-    restated = False
     for i, word in enumerate(words):
-        found = terms(word)
-        if found and not set(found) <= asked:
+        found = {_root(t) for t in terms(word)}
+        if found and not found <= asked:
             break
         restated = restated or bool(found)
         cut = i + 1
@@ -111,9 +125,14 @@ def answer_clause(question: str, sentence: str) -> str:
         return sentence.strip().rstrip(".!?")
     rest = " ".join(words[cut:])
     figure = _LEADING_FIGURE.match(rest)
-    if figure:
+    if figure and not _NOT_AMOUNT.search(question):  # "comprises a 32.4 per cent holding in ..." is not an amount
         return figure.group().strip(" ,")
     return _COMPARATIVE.sub("", _CONTRAST.split(rest, maxsplit=1)[0]).strip(" ,;:")
+
+
+def _root(term: str) -> str:
+    """A stem without a final 'e', so 'complete' and 'completed' ('complet') meet."""
+    return term[:-1] if len(term) > 3 and term.endswith("e") else term
 
 
 def _respective(question: str, sentence: str) -> str:

@@ -1,3 +1,5 @@
+import pytest
+
 from assistant.answerers.base import NOT_FOUND
 from assistant.answerers.extractive import ExtractiveAnswerer, terms
 from assistant.citations import verify
@@ -78,3 +80,32 @@ def test_the_amount_asked_for_with_related_to_in_the_question_and_no_prior_perio
     assert ExtractiveAnswerer().run("What are fuel costs primarily related to?", costs).values != ("$2.0 million",)
     risk = ev("The maximum exposure to credit risk at 31 March 2019 was £59.1m (2018: £56.5m).")
     assert ExtractiveAnswerer().run("What was the maximum exposure to credit risk at 31 March 2019?", risk).values == ("£59.1m",)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "clause"),
+    [
+        ("When did the Group complete an off-market share buy-back?", "On 27 May 2019, the Group completed an off-market share buy-back.", "27 May 2019"),
+        ("When did the court deny the request?", "On November 12, 2019, the court denied the request.", "November 12, 2019"),
+        (
+            "What did the company complete in the second quarter of fiscal 2019?",
+            "During the second quarter of fiscal 2019, we completed the divestiture of the SPVSS business.",
+            "divestiture of the SPVSS business",
+        ),
+        (
+            "As of December 31, 2019, what was the unrecognized compensation cost?",
+            "As of December 31, 2019, there was $1.1 billion of unrecognized compensation cost.",
+            "$1.1 billion",
+        ),
+        ("How many PSUs were granted in February 2016?", "In February 2016, we granted 547,000 PSUs with targets.", "547,000"),
+        (
+            "What does investment in associates comprise of?",
+            "Investment in associates comprises a 32.4 per cent holding in Prozone.",
+            "32.4 per cent holding in Prozone",  # not the figure alone
+        ),
+    ],
+)
+def test_answer_clause_skips_an_opening_phrase_of_time_and_answers_when_with_it(question: str, sentence: str, clause: str) -> None:
+    from assistant.answerers.extractive import answer_clause
+
+    assert answer_clause(question, sentence) == clause
