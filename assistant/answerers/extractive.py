@@ -135,10 +135,12 @@ def _root(term: str) -> str:
     return term[:-1] if len(term) > 3 and term.endswith("e") else term
 
 
-def _respective(question: str, sentence: str) -> str:
-    """The figure a "respectively" sentence gives for the one period the question names, else ''."""
+def _respective(question: str, sentence: str) -> tuple[str, ...]:
+    """The figures a "respectively" sentence gives for the periods the question names, in the
+    question's order ("in 2019 and 2018 respectively"), else ()."""
     years = arithmetic.question_years(question)
-    return respective_figures(sentence, question).get(years[0], "") if len(years) == 1 else ""
+    figures = respective_figures(sentence, question) if years else {}
+    return tuple(figures[y] for y in years) if figures and all(y in figures for y in years) else ()
 
 
 def _only_amount(question: str, clause: str) -> str:
@@ -205,7 +207,7 @@ class ExtractiveAnswerer:
                 covered |= set(terms(item.sentence))
         text = " ".join(_cite(item.sentence, item.n) for item in chosen)
         clause = answer_clause(question, best.sentence)
-        return Draft(text, values=(_respective(question, best.sentence) or _only_amount(question, clause) or clause,))
+        return Draft(text, values=_respective(question, best.sentence) or (_only_amount(question, clause) or clause,))
 
     def _rank(self, question: str, wanted: list[str], evidence: Sequence[Evidence]) -> list[_Scored]:
         candidates = [(e, s) for e in evidence for s in _sentences(e) if not _TABLE_LINE.match(s)]

@@ -27,6 +27,7 @@ from assistant.answerers.grid import with_unit
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
+_CELL = re.compile(r"^(?:\$\s*)?\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")
 _WHICH_YEAR = re.compile(r"\b(which|what) (fiscal )?(year|period|fy)\b|\bin which\b.*\byear\b", re.I)
 _HIGHER = re.compile(r"\b(higher|highest|larger|largest|greater|greatest|more|most|bigger|biggest|maximum|max|increase[ds]?)\b", re.I)
 _LOWER = re.compile(r"\b(lower|lowest|smaller|smallest|less|least|fewer|fewest|minimum|min|decrease[ds]?)\b", re.I)
@@ -35,6 +36,8 @@ _NOT_A_LOOKUP = re.compile(r"^\s*(why|how (did|does|do|has|have|is|was)|what (dr
 _YEARS_COVERED = re.compile(
     r"\b(which|what) (fiscal )?years\b.*\b(table|provide|information|include|included|presented|shown|calculated|given|reported)\b"
     r"|\bwhat (are|were) the (fiscal )?years\b"
+    r"|\b(which|what) (financial |fiscal )?(years|periods)['’]?\b.*\b(shown|presented|included|provided|given) in the table\b"
+    r"|\b(for|in) which (financial |fiscal )?(years|periods)\b.*\b(shown|presented|included|provided|given|disclosed)\b"
     r"|\b(in|for) which (fiscal )?years?(\(s\))? (is|are|was|were)\b.*\b(recorded|provided|reported|included|presented|given|shown|calculated|disclosed)\b",
     re.I,
 )
@@ -77,6 +80,21 @@ def _count_beyond(question: str, rows: list[Row]) -> Draft | None:
 
 def _rows(evidence: Sequence[Evidence]) -> list[Row]:
     return [row for rank, item in enumerate(evidence) for row in table_rows(item, rank)]
+
+
+_TABLE_YEAR = re.compile(r"(?<![\d,.$])(?:19|20)\d{2}(?![\d,])")
+
+
+def _years_headed(evidence: Sequence[Evidence]) -> Draft | None:
+    """The years a table states in its headings when no header row of periods keys its rows ("December
+    31, 2019" over one block of rows, "December 31, 2018" over the next)."""
+    for item in evidence:
+        lines = [line for line in item.text.splitlines() if " | " in f" {line} "]
+        heads = [line.split("|")[0] for line in lines if not any(_CELL.match(c.strip()) for c in line.split("|")[1:])]
+        years = sorted({y for head in heads for y in _TABLE_YEAR.findall(head)}, reverse=True)
+        if len(lines) >= 2 and years:
+            return Draft(f"The table gives {', '.join(years)} [{item.n}].", values=tuple(years))
+    return None
 
 
 def _years_covered(question: str, rows: list[Row]) -> Draft | None:
@@ -124,10 +142,10 @@ def lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
 
 def _lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     rows = _rows(evidence)
+    if _YEARS_COVERED.search(question) and not _NOT_A_LOOKUP.search(question):
+        return _years_covered(question, rows) if rows else _years_headed(evidence)
     if not rows or _NOT_A_LOOKUP.search(question):
         return None
-    if _YEARS_COVERED.search(question):
-        return _years_covered(question, rows)
     if _COUNT_BEYOND.search(question):
         return _count_beyond(question, rows)
     years = question_years(question)

@@ -124,3 +124,21 @@ def test_a_section_heading_names_the_rows_beneath_it() -> None:
     # a row's own words beat the same words through its heading
     assert lookup("What is the total provision for income taxes in 2019?", [_ev(SECTIONS)]).values == ("$1,407",)
     assert lookup("What was granted in 2018?", [_ev(SECTIONS)]) is None  # two Granted rows disagree
+
+
+def test_the_years_a_table_heads_its_blocks_with() -> None:
+    table = (
+        " | Gross | Allowance | Net\nDecember 31, 2019 |  |  | \nTransaction related | $12,863 | $(238) | $12,625\n"
+        "December 31, 2018 |  |  | \nTransaction related | $14,704 | $(168) | $14,536"
+    )
+    assert lookup("Which years does the table show?", [_ev(table)]).values == ("2019", "2018")
+    assert lookup("Which financial years' information is shown in the table?", [_ev()]).values == ("2019", "2018", "2017")
+    assert lookup("For which periods is the other amount presented in the table?", [_ev()]).values == ("2019", "2018", "2017")
+
+
+def test_respectively_sentences_give_each_period_asked_in_the_question_order() -> None:
+    ev = [Evidence(2, "The Company recognized $0.3 million, $0.9 million and $0.6 million of stock-based compensation expense for the years ended December 31, 2019, 2018 and 2017, respectively.", "s", Locator("p"), 0.9)]
+    draft = ExtractiveAnswerer().run("What was the stock-based compensation expense for 2018 and 2017 respectively?", ev)
+    assert draft.values == ("$0.9 million", "$0.6 million")
+    one = ExtractiveAnswerer().run("What was the stock-based compensation expense in 2019?", ev)
+    assert one.values == ("$0.3 million",)
