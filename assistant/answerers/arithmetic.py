@@ -62,7 +62,7 @@ _OP_WORDS = set(
     )
 )
 _LONG_FY = re.compile(r"\bFY\s?((?:19|20)\d{2})\b", re.I)
-_SHORT_FY = re.compile(r"\bFY\s?'?(\d{2})\b", re.I)
+_SHORT_FY = re.compile(r"\bFY?\s?'?(\d{2})\b", re.I)  # FY19, FY 19, F19
 _RANGE = re.compile(r"\b((?:19|20)\d{2})\s*(?:-|–|to|through)\s*((?:19|20)\d{2})\b|\bfrom ((?:19|20)\d{2}) to ((?:19|20)\d{2})\b", re.I)
 _CELL_NUMBER = re.compile(r"^(?:\$\s*)?\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")  # "$(426)" as well as "($426)"
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -413,7 +413,8 @@ def question_years(question: str, aggregate: bool = False) -> list[str]:
     return years
 
 
-_SHORTHAND = re.compile(r"\bFY\s?'?\d{2}(?:\d{2})?\b", re.I)
+_REASON = re.compile(r"^\s*(why|what (drove|caused|led to)|what (is|was|were|are) the (reasons?|drivers?|causes?))\b", re.I)
+_SHORTHAND = re.compile(r"\bFY?\s?'?\d{2}(?:\d{2})?\b", re.I)
 
 
 def as_written(draft: Draft | None, evidence: Sequence[Evidence]) -> Draft | None:
@@ -444,6 +445,8 @@ def compute(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     period. The first operation the question names decides; if its operands are not found
     unambiguously the answer is None.
     """
+    if _REASON.search(question):
+        return None  # "Why did X decrease?" asks for a reason, not the change
     aggregate = bool(_AVERAGE.search(question) or _SUM.search(question)) or _is_total_over_periods(question)
     years = question_years(question, aggregate)
     for applies, operation in _OPERATIONS:

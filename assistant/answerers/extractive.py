@@ -143,6 +143,20 @@ def _respective(question: str, sentence: str) -> tuple[str, ...]:
     return tuple(figures[y] for y in years) if figures and all(y in figures for y in years) else ()
 
 
+_REASON_QUESTION = re.compile(r"^\s*(why|what (drove|caused|led to|contributed to)|what (is|was|were|are) the (main |primary )?(reasons?|drivers?|causes?))\b", re.I)
+_CAUSE = re.compile(
+    r"\b(?:(?:primarily|mainly|largely|partly|principally|partially) )?(?:due to|driven by|as a result of|attributable to|because of|resulting from|caused by)\b",
+    re.I,
+)
+
+
+def _cause(question: str, clause: str) -> str:
+    """For "Why ...?" / "What caused ...?", the clause from its cause on ("Interest income rose 5%
+    primarily due to higher rates" -> "primarily due to higher rates")."""
+    match = _CAUSE.search(clause) if _REASON_QUESTION.search(question) else None
+    return clause[match.start() :] if match and match.start() > 0 else clause
+
+
 def _only_amount(question: str, clause: str) -> str:
     """For "What was X?" / "How much ...?", the one amount the answering clause states ("$0.3 million"), else ''."""
     if not _AMOUNT_QUESTION.search(question) or _NOT_AMOUNT.search(question):
@@ -206,7 +220,7 @@ class ExtractiveAnswerer:
                 chosen.append(item)
                 covered |= set(terms(item.sentence))
         text = " ".join(_cite(item.sentence, item.n) for item in chosen)
-        clause = answer_clause(question, best.sentence)
+        clause = _cause(question, answer_clause(question, best.sentence))
         return Draft(text, values=_respective(question, best.sentence) or (_only_amount(question, clause) or clause,))
 
     def _rank(self, question: str, wanted: list[str], evidence: Sequence[Evidence]) -> list[_Scored]:

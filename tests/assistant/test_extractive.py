@@ -109,3 +109,14 @@ def test_answer_clause_skips_an_opening_phrase_of_time_and_answers_when_with_it(
     from assistant.answerers.extractive import answer_clause
 
     assert answer_clause(question, sentence) == clause
+
+
+def test_a_reason_question_is_answered_from_the_cause_on_and_never_computed() -> None:
+    ev = [Evidence(1, "The increase in interest income is primarily due to interest on investments.", "s", Locator("p"), 0.9)]
+    assert ExtractiveAnswerer().run("What caused the increase in interest income?", ev).values == ("primarily due to interest on investments",)
+    assert ExtractiveAnswerer().run("What was interest income?", ev).values != ("primarily due to interest on investments",)
+    from assistant.answerers.arithmetic import compute
+
+    table = [Evidence(2, " | F19 | F18\nROFE (%) | 12.9 | 13.1", "s", Locator("t"), 0.9)]
+    assert compute("Why did ROFE decrease?", table) is None
+    assert compute("What is the average ROFE for F19 and F18?", table).computed == (13.0, 2.0)
