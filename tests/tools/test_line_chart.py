@@ -124,3 +124,16 @@ def test_real_ocr_line_chart():
     cells = table(chart)
     for year, value in zip(YEARS, SALES):
         assert cells[("Sales", year)].value == pytest.approx(value, abs=0.03 * 35)
+
+
+def test_chunk_text_names_each_cells_series():
+    from assistant.types import ImageDescription
+    from tools.describe_image import image_chunks_text
+
+    image, lines = line_chart({"Sales": SALES, "Costs": COSTS}, labels=True)
+    chart = read_chart(image, lines)
+    desc = ImageDescription(path="c.png", width=image.width, height=image.height, ocr=lines, chart=chart,
+                            dicom=None, caption=None, warnings=())
+    text = image_chunks_text(desc)[0][0]
+    assert text.startswith("Chart 'Company results' (line; Sales, Costs): Sales, 2018 = 12;")
+    assert "Costs, 2023 = 21" in text

@@ -29,7 +29,7 @@ from tools.describe_image.ocr import OcrReader, make_ocr_reader
 logger = logging.getLogger(__name__)
 
 MAX_ASPECT = 40  # longer side / shorter side beyond which text detection cannot work (a 1-pixel strip)
-NO_CHART_WARNING = "could not read a chart (single-series bar charts are read so far)"
+NO_CHART_WARNING = "could not read a chart (single-series bar charts, line charts and pies are read so far)"
 
 __all__ = ["DescribeImageTool", "describe_image", "image_chunks_text", "image_pieces"]
 
@@ -98,8 +98,8 @@ def image_chunks_text(desc: ImageDescription) -> list[tuple[str, BBox]]:
     if desc.chart is not None and desc.chart.values:
         chart = desc.chart
         named = [f"'{chart.title}'"] if chart.title else []
-        kind = chart.type + (f"; {chart.series[0]}" if chart.series and chart.series[0] != "value" else "")
-        cells = "; ".join(_cell(i, v) for i, v in enumerate(chart.values))
+        kind = chart.type + (f"; {', '.join(chart.series)}" if chart.series and chart.series[0] != "value" else "")
+        cells = "; ".join(_cell(i, v, len(chart.series) > 1) for i, v in enumerate(chart.values))
         estimated = "" if all(v.printed for v in chart.values) else " (values measured against the axis)"
         boxes = [v.bbox for v in chart.values]
         pieces.append((" ".join(["Chart", *named, f"({kind}):"]) + f" {cells}{estimated}", _union_all(boxes)))
@@ -123,7 +123,7 @@ def image_pieces(desc: ImageDescription) -> list[tuple[str, BBox, tuple[Span, ..
         if desc.chart is not None and text.startswith("Chart"):
             cursor = 0
             for i, value in enumerate(desc.chart.values):
-                cell = _cell(i, value)
+                cell = _cell(i, value, len(desc.chart.series) > 1)
                 at = text.find(cell, cursor)
                 if at >= 0:
                     spans.append(Span(at, at + len(cell), Locator(path=desc.path, bbox=value.bbox)))
@@ -132,9 +132,11 @@ def image_pieces(desc: ImageDescription) -> list[tuple[str, BBox, tuple[Span, ..
     return out
 
 
-def _cell(index: int, value: ChartValue) -> str:
-    """``category = value``; a bar without a printed label is named by its place ("bar 2 (no label)")."""
-    return f"{value.category or f'bar {index + 1} (no label)'} = {value.value:g}"
+def _cell(index: int, value: ChartValue, several: bool = False) -> str:
+    """``category = value`` (``series, category = value`` when the chart has several series); a bar
+    without a printed label is named by its place ("bar 2 (no label)")."""
+    name = value.category or f"bar {index + 1} (no label)"
+    return f"{value.series + ', ' if several else ''}{name} = {value.value:g}"
 
 
 def _blocks(lines: tuple[OcrLine, ...]) -> list[list[OcrLine]]:

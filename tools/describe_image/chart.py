@@ -1,7 +1,7 @@
 """Read a chart image into a table of values, or say it cannot (``None``); it never guesses.
 
 One reader per chart type, tried in order (:data:`CHART_READERS`): bars here, then line charts
-(:mod:`tools.describe_image.line_chart`). Bar charts (vertical or
+(:mod:`tools.describe_image.line_chart`) and pies (:mod:`tools.describe_image.pie_chart`). Bar charts (vertical or
 horizontal, one series, a highlighted bar allowed) are read so far: the bars are solid rectangles
 of one colour standing on a common baseline (bars the colour pass missed are recovered where the
 bars' pitch leaves a gap); their categories are the OCR text under (or left of) each bar, or 45°
@@ -399,5 +399,6 @@ def _digits(axis: Callable[[float], float] | None, bars: list[_Bar]) -> int:
 
 ChartReader = Callable[[Scene], Chart | None]
 from tools.describe_image.line_chart import read_line_chart  # noqa: E402 - the readers after the bar reader
+from tools.describe_image.pie_chart import read_pie_chart  # noqa: E402
 # Tried in order: the first reader that returns a chart wins.
-CHART_READERS: tuple[ChartReader, ...] = (read_bar_chart, read_line_chart)
+CHART_READERS: tuple[ChartReader, ...] = (read_bar_chart, read_line_chart, read_pie_chart)
