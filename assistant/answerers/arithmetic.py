@@ -269,7 +269,7 @@ def _change(question: str, evidence: Sequence[Evidence], years: list[str], perce
     if percent:
         if b.value == 0:
             return None
-        result = round((a.value - b.value) / abs(b.value) * 100, 2)
+        result = round((a.value - b.value) / b.value * 100, 2)  # as the formula shows it, over a negative base too
         text = f"Percentage change in {a.label} from {old} to {new} = ({a.raw} − {b.raw}) / {b.raw} = {format_number(result)}%"
     else:
         result = round(a.value - b.value, 2)

@@ -204,3 +204,10 @@ def test_a_proportion_without_a_word_for_percent_is_a_fraction() -> None:
     assert draft.computed == (0.87,)
     assert verify(draft.text, ev, draft.computed)[1] == []
     assert compute("What is the percentage of property, plant, and equipment over total assets in 2018?", ev).computed == (87.31, 100.0)
+
+
+def test_percentage_change_over_a_negative_base_is_the_formula_as_shown() -> None:
+    table = " | 2019 | 2018\nNet income (loss) | 542.0 | (762.3)\nAccounts payable | (18,668) | (9,166)"
+    ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
+    assert compute("What was the percentage change in net income between 2018 and 2019?", ev).computed == (-171.1,)
+    assert compute("What was the percentage change in accounts payable from 2018 to 2019?", ev).computed == (103.67,)
