@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answerers import arithmetic, table_lookup
-from assistant.answerers.grid import grid_lookup
+from assistant.answerers.grid import grid_lookup, grid_respective
 from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.chart_qa import answer_chart_question
 from assistant.answerers.respectively import respective_figures
@@ -200,6 +200,7 @@ class ExtractiveAnswerer:
             arithmetic.compute(question, evidence),
             table_lookup.lookup(question, evidence),
             grid_lookup(question, evidence),
+            grid_respective(question, evidence),
             self._from_table(question, wanted, evidence),
         ):
             if computed is not None:

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answerers.arithmetic import _CELL_NUMBER, label_match, question_years, subject_terms
+from assistant.lexical import terms
 from assistant.answerers.base import Draft
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
@@ -109,3 +110,44 @@ def grid_lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
             return None  # two cells fit equally well and disagree
     where = re.sub(r"\.(?=\s)", "", f"{best.row}, {best.column}" if best.column else best.row)  # "vs." ends no sentence
     return Draft(f"{where}: {best.raw} [{best.n}].", values=(with_unit(best.raw, best.row, best.column),))
+
+
+_RESPECTIVE = re.compile(r"\brespective(ly)?\b", re.I)
+_PARTS = re.compile(r"^(.*\S)\s+and\s+(\S.*)$", re.I)
+
+
+def _best(options: dict[str, set[str]], wanted: set[str]) -> str | None:
+    """The one option sharing most words with ``wanted`` (None when none shares any, or two tie)."""
+    scored = sorted(((len(words & wanted), name) for name, words in options.items()), reverse=True)
+    if not scored or scored[0][0] == 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
+
+
+def grid_respective(question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    """"The respective values of X that are less than one year and between 2-5 years": one row (the
+    best match of the whole question, with its years) and the two columns the two parts name, or one
+    column and two rows."""
+    match = _PARTS.match(question.strip().rstrip("?"))
+    if not _RESPECTIVE.search(question) or match is None:
+        return None
+    parts = [set(terms(match.group(1))), set(terms(match.group(2)))]
+    subject = subject_terms(question)
+    years = set(question_years(question))
+    for rank, item in enumerate(evidence):
+        found = [c for c in cells(item, rank) if years <= _years(f"{c.row} {c.column}") or not years]
+        for fixed, varying in (("row", "column"), ("column", "row")):
+            names = {getattr(c, fixed) for c in found}
+            scored = sorted(((label_match(name, subject), name) for name in names), reverse=True)
+            if not scored or scored[0][0] <= 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+                continue
+            line = [c for c in found if getattr(c, fixed) == scored[0][1]]
+            options = {getattr(c, varying): {t for t in terms(getattr(c, varying))} for c in line}
+            picked = [_best(options, part) for part in parts]
+            if None in picked or picked[0] == picked[1]:
+                continue
+            chosen = [next(c for c in line if getattr(c, varying) == name) for name in picked]
+            said = "; ".join(f"{c.raw} ({c.row}, {c.column})" for c in chosen)
+            said = re.sub(r"\.(?=\s)", "", said)
+            return Draft(f"{said} [{item.n}].", values=tuple(with_unit(c.raw, c.row, c.column) for c in chosen))
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answerers.extractive import ExtractiveAnswerer
-from assistant.answerers.grid import cells, grid_lookup, with_unit
+from assistant.answerers.grid import cells, grid_lookup, grid_respective, with_unit
 from assistant.answerers.table_lookup import lookup
 from assistant.citations import verify
 from assistant.types import Evidence, Locator
@@ -69,3 +69,19 @@ def test_a_row_headed_percent_gives_a_percentage() -> None:
     assert with_unit("22.9", "Gross margin") == "22.9"
     table = " | 2019 | 2018\nGross margin (%) | 22.9 | 23.1"
     assert lookup("What is the gross margin in 2019?", [_ev(table)]).values == ("22.9%",)
+
+
+def test_respective_cells_of_one_row_in_two_named_columns_or_one_column_in_two_rows() -> None:
+    due = (
+        " |  | Payments due by Period (In thousands) | \nContractual Obligations | Less Than 1 Year | 2-5 Years | Total\n"
+        "Operating Lease Obligations: | $773 | $2,055 | $2,828\nTotal | $3,423 | $4,055 | $7,478"
+    )
+    ev = [_ev(due)]
+    question = "What are the respective values of operating lease obligations that are less than one year and between 2-5 years?"
+    draft = ExtractiveAnswerer().run(question, ev)
+    assert draft.values == ("$773", "$2,055")
+    assert verify(draft.text, ev, draft.computed)[1] == []
+    goodwill = " | Application Software | Process Technologies | Total\nBalances at December 31, 2017 | $ 4,565.4 | $ 318.2 | $ 4,883.6\nBalances at December 31, 2018 | $ 5,236.1 | $312.3 | $ 5,548.4"
+    asked = "What were the balances of Application Software and Process Technologies on December 31, 2017, respectively?"
+    assert ExtractiveAnswerer().run(asked, [_ev(goodwill)]).values == ("$ 4,565.4", "$ 318.2")
+    assert grid_respective("What were the balances of Application Software and Process Technologies?", [_ev(goodwill)]) is None  # not respective
