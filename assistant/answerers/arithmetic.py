@@ -142,8 +142,11 @@ def _root(term: str) -> str:
     return term[:-1] if len(term) > 3 and term.endswith("e") else term
 
 
+_NOTE_MARK = re.compile(r"\s*\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\*+", re.I)  # "Other assets(1)", "Revenue (a)", "Sales*"
+
+
 def label_match(label: str, subject: set[str], whole: bool = True) -> float:
-    have = {_root(t) for t in terms(_YEAR.sub(" ", label))}
+    have = {_root(t) for t in terms(_YEAR.sub(" ", _NOTE_MARK.sub(" ", label)))}
     subject = {_root(t) for t in subject}
     if not have or not subject:
         return 0.0
@@ -166,7 +169,8 @@ def row_match(row: Row, subject: set[str]) -> float:
     own = label_match(row.label, subject)
     if not row.section or own <= 0:
         return own
-    return max(own, SECTION_WEIGHT * label_match(f"{row.section} {row.label}", subject, whole=False))
+    named = len({_root(t) for t in terms(row.section)} & {_root(t) for t in subject})  # breaks ties between equal labels
+    return max(own, SECTION_WEIGHT * label_match(f"{row.section} {row.label}", subject, whole=False)) + 0.001 * named
 
 
 def best_row(rows: list[Row], subject: set[str], periods: list[str]) -> Row | None:
@@ -413,7 +417,7 @@ def question_years(question: str, aggregate: bool = False) -> list[str]:
     return years
 
 
-_REASON = re.compile(r"^\s*(why|what (drove|caused|led to)|what (is|was|were|are) the (reasons?|drivers?|causes?))\b", re.I)
+_REASON = re.compile(r"^\s*(why|what (drove|caused|led to)|what (is|was|were|are) the ((main|primary|key|major) )?(reasons?|drivers?|causes?))\b", re.I)
 _SHORTHAND = re.compile(r"\bFY?\s?'?\d{2}(?:\d{2})?\b", re.I)
 
 

@@ -211,3 +211,17 @@ def test_percentage_change_over_a_negative_base_is_the_formula_as_shown() -> Non
     ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
     assert compute("What was the percentage change in net income between 2018 and 2019?", ev).computed == (-171.1,)
     assert compute("What was the percentage change in accounts payable from 2018 to 2019?", ev).computed == (103.67,)
+
+
+def test_note_markers_do_not_count_as_label_words_and_a_named_heading_breaks_a_tie() -> None:
+    table = " | 2019 | 2018\nOther assets(1) | 18,111 | 9,521\nTotal other assets | $140,964 | $111,749"
+    ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
+    assert compute("What was the change in Other assets in 2019 from 2018?", ev).computed == (8590.0,)
+    split = (
+        "(In thousands) | 2018 | 2017\nRevenue: |  | \nSoftware support | $9,441 | $10,949\n"
+        "Cost of revenue: |  | \nSoftware support | 2,322 | 2,918\nCurrent |  | \nOther receivables | 4,223 | 4,082\nNon-current |  | \nOther receivables | 118 | 601"
+    )
+    ev = [Evidence(1, split, "s", Locator("tatqa://table/t1"), 0.9)]
+    assert compute("What is the change in Cost of revenue of Software support between 2018 and 2017?", ev).computed == (-596.0,)
+    assert compute("What is the change in other receivables from 2017 to 2018?", ev) is None  # neither heading is named
+    assert compute("What is the primary reason for the increase in other receivables?", ev) is None
