@@ -32,6 +32,8 @@ from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in th
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 SECTION_WEIGHT = 0.9
+_DASH = re.compile(r"\$?\s*[—–-]{1,2}")  # a nil cell ("—", "$ —")
+NIL = "— (nil)"  # how a nil operand is written in a formula: no number the evidence lacks
 _PERCENT_CHANGE = re.compile(r"(\bpercent(?:age)?|%)\s*(?:change|increase|decrease|growth|decline|rise|fall)|\bgrowth rate\b", re.I)
 _CHANGE = re.compile(r"\b(change|difference|increase|decrease|grow|growth|decline|rise|fall|variance)\b", re.I)
 _AVERAGE = re.compile(r"(?<!weighted[- ])\b(average|mean)\b", re.I)  # "weighted-average shares" names a row
@@ -120,8 +122,8 @@ def table_rows(item: Evidence, rank: int) -> list[Row]:
             at: dict[str, int] = {}
             for i, p in header.items():  # of two columns of one period ("FY18 | FY18 restated") the first
                 at.setdefault(p, len(cells) - len(header) + i if right else i)
-            keyed = {p: cells[i] for p, i in at.items() if 0 < i < len(cells) and _CELL_NUMBER.match(cells[i] or "x")}
-            if keyed:
+            keyed = {p: cells[i] for p, i in at.items() if 0 < i < len(cells) and (_CELL_NUMBER.match(cells[i] or "x") or _DASH.fullmatch(cells[i]))}
+            if any(not _DASH.fullmatch(c) for c in keyed.values()):  # a dash is nil beside figures, not a row by itself
                 rows.append(Row(cells[0], keyed, item.n, rank, section))
     return rows
 
@@ -197,8 +199,11 @@ def _from_tables(subject: set[str], periods: list[str], evidence: Sequence[Evide
     row = best_row(rows, subject, periods)
     if row is None:
         return None
-    operands = [Operand(row.label, p, _clean(row.cells[p]), parse_number(_clean(row.cells[p])) or 0.0, row.n) for p in periods]
-    return operands if all(parse_number(o.raw) is not None for o in operands) else None
+    operands = [
+        Operand(row.label, p, NIL, 0.0, row.n) if _DASH.fullmatch(row.cells[p]) else Operand(row.label, p, _clean(row.cells[p]), parse_number(_clean(row.cells[p])) or 0.0, row.n)
+        for p in periods
+    ]
+    return operands if all(o.raw == NIL or parse_number(o.raw) is not None for o in operands) else None
 
 
 def _sentence_label(subject: set[str]) -> str:

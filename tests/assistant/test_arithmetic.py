@@ -225,3 +225,12 @@ def test_note_markers_do_not_count_as_label_words_and_a_named_heading_breaks_a_t
     assert compute("What is the change in Cost of revenue of Software support between 2018 and 2017?", ev).computed == (-596.0,)
     assert compute("What is the change in other receivables from 2017 to 2018?", ev) is None  # neither heading is named
     assert compute("What is the primary reason for the increase in other receivables?", ev) is None
+
+
+def test_a_dash_beside_figures_is_nil_and_the_formula_writes_no_number_the_table_lacks() -> None:
+    table = " | 2019 | 2018\nAcquisition-related charges | (228) | —\nUnused | — | —"
+    ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
+    draft = compute("What is the change in acquisition-related charges from 2018 to 2019?", ev)
+    assert draft.computed == (-228.0,)
+    assert verify(draft.text, ev, draft.computed)[1] == []
+    assert compute("What is the change in unused from 2018 to 2019?", ev) is None  # a row of dashes alone is no row
