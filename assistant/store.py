@@ -33,7 +33,10 @@ from assistant.types import Chunk, Locator, Source, Span
 logger = logging.getLogger(__name__)
 
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-BATCH = 256
+BATCH = 256  # chunks per embedding call
+# Chunks per chromadb write (chromadb's embedded limit is 5461; a server may set a lower one).
+# Each write call carries a fixed cost in chromadb's log and index, so fewer, larger calls add faster.
+WRITE_BATCH = 5000
 # The chunk collection's HNSW settings. A larger brute-force buffer (batch_size) and a rarer
 # save of the graph (sync_threshold; chromadb's default saves it every 1,000 adds, which at 1M
 # chunks rewrites a large file again and again) speed up adds; unsaved additions are replayed
@@ -182,6 +185,7 @@ class ChromaStore:
         self._chunks: Any = None
         self._sources: Any = None
         self._index: FilterIndex | None = None
+        self._max_batch: int | None = None
 
     @property
     def workspace(self) -> str:
@@ -258,11 +262,12 @@ class ChromaStore:
                 return
             chunk_col.delete(where={"source_id": source.id})
             try:
-                for i in range(0, len(items), BATCH):
-                    batch = items[i : i + BATCH]
-                    chunk_col.upsert(
+                step = self._write_batch()
+                for i in range(0, len(items), step):
+                    batch = items[i : i + step]
+                    chunk_col.add(  # (no chunk of the source is left, and an id names one content)
                         ids=[c.id for c in batch],
-                        embeddings=vectors[i : i + BATCH],
+                        embeddings=np.asarray(vectors[i : i + step], dtype=np.float32),
                         documents=[c.text for c in batch],
                         metadatas=[_chunk_metadata(c) for c in batch],
                     )
@@ -271,6 +276,16 @@ class ChromaStore:
             except Exception:
                 self._drop_partial(chunk_col, source.id)
                 raise
+
+    def _write_batch(self) -> int:
+        """Chunks per chromadb write: ``WRITE_BATCH``, or the client's limit when lower."""
+        if self._max_batch is None:
+            try:
+                self._max_batch = int(self._client.get_max_batch_size())
+            except Exception as exc:  # an older server without the call: chromadb's own default
+                logger.debug("no max batch size from the store: %s", exc)
+                self._max_batch = BATCH
+        return max(1, min(WRITE_BATCH, self._max_batch))
 
     @staticmethod
     def _drop_partial(chunk_col: Any, source_id: str) -> None:

@@ -5,7 +5,9 @@ Vectors are random unit vectors (precomputed, so the add figure is the store alo
 follows the product's chunk schema (``source_id``, ``kind``, ``path``, ``page``, ``context``)
 plus ``company``, ``period``, ``doc_type`` and ``modality``; each chunk has ~100 words of text.
 Chunks are written with chromadb's ``collection.add`` on the collection that ``ChromaStore``
-opens for a workspace (the product's collection configuration), in batches of ``--batch``.
+opens for a workspace (the product's collection configuration), one call per source of
+``SOURCE_CHUNKS`` chunks by default, as ``ChromaStore.add_source`` writes a source (``--batch``
+sets another call size, up to chromadb's limit of 5461).
 Each size runs in a fresh child process in a fresh store folder, so peak RSS is per size. After
 the adds, one source record per ``SOURCE_CHUNKS`` chunks is written (as ``add_source`` does), and
 each filter is timed through ``ChromaStore.search`` (the product's path: its filter index, loaded
@@ -20,7 +22,7 @@ recall@10 against exact search over every vector added, and how often the exact 
 is among the 10 returned (random vectors are a hard case for HNSW: the other 9 neighbours are
 almost as far as the rest, so recall@10 is lower than with real embeddings).
 
-    .venv/bin/python bench/store.py [--sizes 10000,100000,1000000] [--queries 200] [--batch 5000]
+    .venv/bin/python bench/store.py [--sizes 10000,100000,1000000] [--queries 200] [--batch 400]
                                     [--raw-queries 20] [--embed-chunks 256] [--out bench/results/store.json]
 """
 
@@ -344,7 +346,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated chunk counts")
     parser.add_argument("--queries", type=int, default=200, help="queries per condition")
-    parser.add_argument("--batch", type=int, default=5000, help="chunks per add call (chromadb's limit is 5461)")
+    parser.add_argument("--batch", type=int, default=SOURCE_CHUNKS, help="chunks per add call (default: one source, as add_source writes; chromadb's limit is 5461)")
     parser.add_argument("--hnsw", default="", help='extra HNSW settings as JSON, e.g. \'{"ef_construction": 64}\'')
     parser.add_argument("--raw-queries", type=int, default=20, help="queries per filter through Chroma's own filtered search (slow at 1M)")
     parser.add_argument("--no-documents", action="store_true", help="add vectors and metadata without chunk text")
