@@ -27,7 +27,7 @@ from assistant.answerers.base import Draft
 from assistant.answerers.respectively import respective_figures
 from assistant.chunking import split_sentences
 from assistant.lexical import terms
-from assistant.numbers import format_number, parse_number
+from assistant.numbers import format_number, numbers_in, parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -437,11 +437,11 @@ def as_written(draft: Draft | None, evidence: Sequence[Evidence]) -> Draft | Non
         if item.n in cited:
             for short in _SHORTHAND.findall(item.text):
                 year = _short_years(short).replace(" ", "")[-4:]
-                if _YEAR.fullmatch(year) and not re.search(rf"(?<![\d,.]){year}(?![\d,])", item.text):
+                if _YEAR.fullmatch(year) and float(year) not in numbers_in(item.text):  # as verification reads it
                     written.setdefault(year, short)
     if not written:
         return draft
-    text = re.sub(r"(?<![\d,.])(?:19|20)\d{2}(?![\d,])", lambda m: written.get(m.group(), m.group()), draft.text)
+    text = re.sub(r"(?<![\d,.])(?:19|20)\d{2}(?!\d|,\d)", lambda m: written.get(m.group(), m.group()), draft.text)
     return Draft(text, draft.computed, draft.values)
 
 

@@ -142,3 +142,11 @@ def test_respectively_sentences_give_each_period_asked_in_the_question_order() -
     assert draft.values == ("$0.9 million", "$0.6 million")
     one = ExtractiveAnswerer().run("What was the stock-based compensation expense in 2019?", ev)
     assert one.values == ("$0.3 million",)
+
+
+def test_shorthand_periods_are_written_as_headed_before_a_comma_too() -> None:
+    table = "Emissions from: | FY19** | FY18**\nTotal gross emissions (Scope 1 and 2) | 87,128 | 98,725"
+    draft = lookup("In which year were the total gross emissions larger?", [_ev(table)])
+    assert draft.values == ("2018",)
+    assert "2019" not in draft.text and "FY19" in draft.text
+    assert verify(draft.text, [_ev(table)], draft.computed)[1] == []
