@@ -136,3 +136,32 @@ def test_structure_score_prefers_the_label_naming_the_subject() -> None:
     assert row_labels(named) == ["Research and development funding"]
     assert structure_score(question, named, flat) > structure_score(question, partial, flat) > 0.0
     assert structure_score("What is the average?", named, flat) == 0.0  # nothing but operation words
+
+
+def test_structure_score_leaves_operation_words_out_of_the_label_too() -> None:
+    from assistant.retrieval import structure_score
+
+    flat = lambda term: 1.0  # noqa: E731
+    question = "Which year has the most shares granted during the period?"
+    with_period = "Shares | 2019 | 2018\nGranted during the period | 5 | 4"
+    without = "Shares | 2019 | 2018\nGranted during | 5 | 4"
+    assert structure_score(question, with_period, flat) == pytest.approx(structure_score(question, without, flat))
+
+
+def test_phrase_score_rewards_the_question_terms_adjacent_and_in_order() -> None:
+    from assistant.retrieval import PHRASE_WEIGHT, phrase_score
+
+    flat = lambda term: 1.0  # noqa: E731
+    question = "What was the increase in free cash flow driven by?"
+    assert phrase_score(question, "The increase in free cash flow was driven by lower capex.", flat) == pytest.approx(PHRASE_WEIGHT)
+    assert phrase_score(question, "Cash was free of tax, a flow driven by lower capex.", flat) < PHRASE_WEIGHT / 2
+    assert phrase_score("Revenue?", "Revenue grew.", flat) == 0.0  # a single term has no pair
+
+
+def test_chunk_naming_the_subject_as_a_phrase_outranks_one_holding_its_words_apart(store) -> None:
+    question = "What drove the growth in free cash flow?"
+    apart = "Cash rose as growth in operations drove flow of funds; free of debt, cash and growth and flow were strong."
+    phrase = "Free cash flow was up on lower capital spending."  # fewer of the words, but as the question's phrase
+    chunks = add(store, "fcf", "text", [apart, phrase, *FILLER])
+    hits = HybridRetriever(store, store.settings).search(question, 2)
+    assert hits[0].chunk.id == chunks[1].id
