@@ -137,3 +137,11 @@ def test_chunk_text_names_each_cells_series():
     text = image_chunks_text(desc)[0][0]
     assert text.startswith("Chart 'Company results' (line; Sales, Costs): Sales, 2018 = 12;")
     assert "Costs, 2023 = 21" in text
+
+
+def test_tick_labels_merged_by_ocr_give_none():
+    image, lines = line_chart({"Sales": SALES, "Costs": COSTS})
+    first, second = (next(ln for ln in lines if ln.text == y) for y in ("2019", "2020"))
+    merged = type(first)("2019 2020", (first.bbox[0], first.bbox[1], second.bbox[2], second.bbox[3]), 1.0)
+    kept = tuple(ln for ln in lines if ln not in (first, second)) + (merged,)
+    assert read_line_chart(make_scene(image, kept)) is None

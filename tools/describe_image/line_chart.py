@@ -147,6 +147,9 @@ def read_line_chart(scene: Scene) -> Chart | None:
     centres = [(t.bbox[0] + t.bbox[2]) / 2 for t in xs]
     if any(b <= a for a, b in zip(centres, centres[1:])) or max(t.bbox[2] for t in axes.y_ticks) >= centres[0]:
         return None
+    if not _consistent_categories(xs, centres):
+        logger.debug("line chart: category labels mix numbers and text, or numbers off a linear axis: %s", [t.text for t in xs])
+        return None
     tick_ys = sorted((t.bbox[1] + t.bbox[3]) / 2 for t in axes.y_ticks)
     step = (tick_ys[-1] - tick_ys[0]) / max(1, len(tick_ys) - 1)
     pitch = min(b - a for a, b in zip(centres, centres[1:]))
@@ -184,6 +187,20 @@ def read_line_chart(scene: Scene) -> Chart | None:
         order = sorted(range(len(read)), key=lambda k: [e.text for e in legend].index(names[k]))
         read, names = [read[k] for k in order], [names[k] for k in order]
     return _chart(scene, axes, axis, xs, centres, read, names, legend, tick_lines)
+
+
+def _consistent_categories(xs: list[AxisTick], centres: list[float]) -> bool:
+    """All text, or all numbers placed linearly (OCR that merged or split tick labels fails this)."""
+    numbers = [t.value for t in xs]
+    if all(v is None for v in numbers):
+        return True
+    if any(v is None for v in numbers):
+        return False
+    if len(xs) < 3:
+        return False
+    a, b = np.polyfit(centres, numbers, 1)
+    span = max(numbers) - min(numbers)  # type: ignore[type-var,operator]
+    return bool(span > 0 and np.abs(a * np.array(centres) + b - np.array(numbers, dtype=float)).max() <= 0.02 * span)
 
 
 def _text_free(scene: Scene, box: tuple[int, ...]) -> np.ndarray:
