@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.answerers.arithmetic import Row, as_written, best_row, question_years, subject_terms, table_rows
+from assistant.answerers.arithmetic import Row, as_written, best_row, label_match, question_years, subject_terms, table_rows
 from assistant.answerers.base import Draft
 from assistant.answerers.grid import with_unit
 from assistant.numbers import parse_number
@@ -135,12 +135,54 @@ def _cells(question: str, rows: list[Row], years: list[str]) -> Draft | None:
     return Draft(f"{row.label}{when}: {said} [{row.n}].", values=tuple(with_unit(c, row.label) for c in cells))
 
 
+_HOW_MANY_PARTS = re.compile(
+    r"^\s*how many (?:major |different |main )?(?:components|categories|types|kinds|items|elements|line items)\b(?: of)?(?: are there)?"
+    r"(?: (?:under|in|of|within|making up|that make up))?(?: the)? (.+?)(?: are there| is there)?(?: in the table)?\s*\??\s*$",
+    re.I,
+)
+_SUBTOTAL = re.compile(r"^\s*(total|gross|subtotal)\b", re.I)
+
+
+def _parts_count(question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    """"How many components are there under deferred tax assets?": the figure rows under the heading
+    row naming it, or above the total row naming it ("Total stock-based compensation expense"), down
+    to the next heading or subtotal."""
+    match = _HOW_MANY_PARTS.match(question)
+    if match is None or re.search(r"\d", _TABLE_YEAR.sub(" ", match.group(1))):
+        return None  # "... exceeded $50,000 in 2019" compares figures (see _count_beyond)
+    subject = {t for t in subject_terms(match.group(1)) if t != "total"}
+    for item in evidence:
+        lines = [[c.strip() for c in line.split("|")] for line in item.text.splitlines() if " | " in f" {line} "]
+        figures = [bool(row[0]) and any(_CELL.match(c) for c in row[1:] if c) for row in lines]
+        for i, row in enumerate(lines):
+            label = row[0]
+            if not label or label_match(re.sub(r"(?i)^\s*total\s+", "", label), subject) < 0.8:
+                continue
+            if not figures[i]:  # a heading: the rows beneath it
+                span = list(range(i + 1, len(lines)))
+            elif _SUBTOTAL.match(label):  # a total: the rows above it
+                span = list(range(i - 1, -1, -1))
+            else:
+                continue
+            parts = []
+            for j in span:
+                if not figures[j] or _SUBTOTAL.match(lines[j][0]):
+                    break
+                parts.append(lines[j][0])
+            if len(parts) >= 2:
+                names = sorted(parts, key=lambda x: [lines[j][0] for j in range(len(lines))].index(x))
+                return Draft(f"{label} has {len(parts)} parts: {'; '.join(names)} [{item.n}].", computed=(float(len(parts)),), values=(str(len(parts)),))
+    return None
+
+
 def lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """A cited table value answering ``question``, or None when no table row clearly answers it."""
     return as_written(_lookup(question, evidence), evidence)
 
 
 def _lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    if _HOW_MANY_PARTS.match(question):
+        return _parts_count(question, evidence)
     rows = _rows(evidence)
     if _YEARS_COVERED.search(question) and not _NOT_A_LOOKUP.search(question):
         return _years_covered(question, rows) if rows else _years_headed(evidence)

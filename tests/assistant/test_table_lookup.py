@@ -150,3 +150,28 @@ def test_shorthand_periods_are_written_as_headed_before_a_comma_too() -> None:
     assert draft.values == ("2018",)
     assert "2019" not in draft.text and "FY19" in draft.text
     assert verify(draft.text, [_ev(table)], draft.computed)[1] == []
+
+
+PARTS = (
+    " | 2019 | 2018\nDeferred tax assets |  | \nPension costs | $1,169 | 1,111\nNet operating loss carryforwards | 3,167 | 3,445\nOther | 577 | 553\n"
+    "Gross deferred tax assets | 4,913 | 5,109\nCost of revenues | 2,193 | 2,315\nSales and marketing | 6,812 | 6,596\n"
+    "Total stock-based compensation expense | 9,005 | 8,911"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "count"),
+    [
+        ("How many components are there under deferred tax assets?", "3"),  # the rows beneath the heading
+        ("How many categories are there under total stock-based compensation expense?", "2"),  # the rows above the total
+    ],
+)
+def test_how_many_parts_a_heading_or_total_has(question: str, count: str) -> None:
+    draft = lookup(question, [_ev(PARTS)])
+    assert draft.values == (count,)
+    assert verify(draft.text, [_ev(PARTS)], draft.computed)[1] == []
+
+
+def test_no_parts_count_when_the_question_compares_figures() -> None:
+    draft = lookup("How many components of deferred tax assets exceeded $1,000 in 2019?", [_ev(PARTS)])
+    assert draft is None or draft.values != ("3",)
