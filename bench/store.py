@@ -24,6 +24,7 @@ almost as far as the rest, so recall@10 is lower than with real embeddings).
 
     .venv/bin/python bench/store.py [--sizes 10000,100000,1000000] [--queries 200] [--batch 400]
                                     [--raw-queries 20] [--embed-chunks 256] [--out bench/results/store.json]
+    .venv/bin/python bench/store.py --index-only --sizes 1000000   # the filter index alone (no Chroma)
 """
 
 from __future__ import annotations
@@ -305,6 +306,48 @@ def run_level(size: int, n_queries: int, batch: int, hnsw: dict[str, Any], docum
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def index_level(size: int, n_queries: int) -> dict[str, Any]:
+    """The in-memory part of filtered search at ``size`` chunks without Chroma (adds of 1M chunks take
+    most of an hour on 2 cores): the filter index built from the same vectors and metadata, each
+    filter's mask plus exact scoring (or the mask alone where the product over-fetches from HNSW),
+    recall@10 of the exact scoring against the filtered exact top-k."""
+    from assistant.filter_index import FilterIndex
+    from assistant.store import EXACT_ROWS
+
+    index = FilterIndex()
+    t0 = time.perf_counter()
+    for first in range(0, size, SOURCE_CHUNKS):
+        stop = min(size, first + SOURCE_CHUNKS)
+        metas = [metadata(i) for i in range(first, stop)]
+        index.add_block(metas[0]["source_id"], [f"c-{i}" for i in range(first, stop)], vectors(first, stop), metas)
+    build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    index.select({"kind": "pdf"})  # the first select compiles the index
+    result: dict[str, Any] = {"size": size, "build_seconds": round(build, 1), "compile_seconds": round(time.perf_counter() - t0, 2), "queries": {}}
+    rng = np.random.default_rng(12345)
+    picks = rng.integers(0, size, n_queries)
+    queries = np.stack([vectors(int(p), int(p) + 1)[0] for p in picks])
+    queries = unit(queries + NOISE / np.sqrt(DIM) * rng.standard_normal(queries.shape).astype(np.float32))
+    exact = filtered_exact_top_k(size, queries)
+    for name, where in filters(size).items():
+        times, found = [], []
+        for q in queries:
+            t = time.perf_counter()
+            mask = index.select(where)
+            best = index.nearest(q, K, mask) if np.count_nonzero(mask) <= EXACT_ROWS else []
+            times.append((time.perf_counter() - t) * 1000)
+            found.append([int(i[2:]) for i, _ in best])
+        result["queries"][name] = {
+            "p50_ms": round(float(np.percentile(times, 50)), 2),
+            "p95_ms": round(float(np.percentile(times, 95)), 2),
+            "selectivity": round(exact[name].matched / size, 5),
+            "path": "exact" if exact[name].matched <= EXACT_ROWS else "mask only (HNSW over-fetch not timed)",
+            "recall@10": recall(found, exact[name].ids) if found[0] else None,
+        }
+    result["peak_rss_mib"] = round(peak_rss_mib(), 1)
+    return result
+
+
 def embedding_throughput(n: int) -> dict[str, Any]:
     """Chunks/s of the embedded MiniLM on ~100-word chunks, as ``ChromaStore`` calls it (warm model)."""
     from assistant.embeddings import MiniLMEmbedding
@@ -352,6 +395,7 @@ def main() -> None:
     parser.add_argument("--no-documents", action="store_true", help="add vectors and metadata without chunk text")
     parser.add_argument("--embed-chunks", type=int, default=256, help="chunks to embed (0: skip)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "store.json")
+    parser.add_argument("--index-only", action="store_true", help="time only the in-memory filter index (no Chroma): see index_level")
     parser.add_argument("--level", type=int, help=argparse.SUPPRESS)  # internal: run one size, print JSON
     args = parser.parse_args()
     try:
@@ -361,6 +405,10 @@ def main() -> None:
         parser.error(f"bad --sizes or --hnsw: {exc}")
     if any(s < 1000 for s in sizes) or not 1 <= args.batch <= 5461 or args.queries < 1:
         parser.error("sizes must be >= 1000, --batch in 1..5461, --queries >= 1")
+    if args.index_only:
+        for size in sizes:
+            print(json.dumps(index_level(size, args.queries), indent=1), flush=True)
+        return
     if args.level:
         print(json.dumps(run_level(args.level, args.queries, args.batch, hnsw, not args.no_documents, args.raw_queries)))
         return
