@@ -86,7 +86,7 @@ def chromatic_colours(pixels: np.ndarray, least: int, limit: int = MAX_SERIES) -
     packed = ((pixels[:, 0] >> 3) << 10) | ((pixels[:, 1] >> 3) << 5) | (pixels[:, 2] >> 3)
     values, counts = np.unique(packed, return_counts=True)
     chosen: list[np.ndarray] = []
-    for i in np.argsort(counts)[::-1]:
+    for i in np.argsort(counts)[::-1][: 4 * limit]:  # a few bins: a heatmap's thousands are not lines
         if len(chosen) > limit:
             break
         bin_members = pixels[packed == values[i]]

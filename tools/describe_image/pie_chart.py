@@ -1,7 +1,7 @@
 """Read a pie (or donut) chart into one series of shares, or None.
 
-The disc is the largest blob of non-background pixels (thin separators between wedges closed by a
-small dilation) that is round: as wide as tall, fully coloured on a ring inside it and background
+The disc is the tallest stack of long chords of non-background pixels (thin separators between
+wedges closed by a small dilation), grown to the outermost pixels through its centre, and it must be round: as wide as tall, fully coloured on a ring inside it and background
 just outside it. Its sectors are the runs of one colour met going round rings inside the disc;
 each sector's share is its angle / 360°. A sector is named by the text inside it or beside it (in
 the direction of its angle, at most a text line's height outside the disc), else by the legend entry whose
@@ -21,13 +21,14 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.types import BBox, Chart, ChartValue, OcrLine
 from tools.describe_image.axes import find_title, tick_number
-from tools.describe_image.chart_shapes import Scene, _link_runs
+from tools.describe_image.chart_shapes import Scene
 from tools.describe_image.line_chart import find_legend
 
 logger = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ MIN_RADIUS_SHARE = 0.12  # the disc's radius, as a share of the image's shorter 
 ANGLES = 1440
 MIN_SECTOR_DEG = 1.0
 MAX_SECTORS = 12
+DISC_SEARCH_SIDE = 400  # the non-background mask is searched for the disc at about this size
 PERCENT_AGREE = 3.0  # printed percentage vs measured share, in points
 _TRAILING = re.compile(r"^(.*?)[\s:(]*([-+]?\d+(?:[.,]\d+)?\s*%)\)?$")
 
@@ -208,56 +210,105 @@ def _sector_box(sector: _Sector, cx: float, cy: float, r: float) -> BBox:
 
 def _find_disc(rgb: np.ndarray) -> _Disc | None:
     height, width = rgb.shape[:2]
-    pixels = rgb.astype(np.int16)
-    corners = np.concatenate([pixels[:4, :4].reshape(-1, 3), pixels[-4:, -4:].reshape(-1, 3),
-                              pixels[:4, -4:].reshape(-1, 3), pixels[-4:, :4].reshape(-1, 3)])
-    background = np.median(corners, axis=0)
-    solid = np.abs(pixels - background).max(axis=2) > BACKGROUND_TOLERANCE
-    grown = solid.copy()
-    for dy in (-2, -1, 0, 1, 2):  # close thin separators between wedges
-        for dx in (-2, -1, 0, 1, 2):
-            grown |= np.roll(np.roll(solid, dy, axis=0), dx, axis=1)
-    blob = _largest_blob(grown)
-    if blob is None:
+    corners = np.concatenate([rgb[:4, :4].reshape(-1, 3), rgb[-4:, -4:].reshape(-1, 3),
+                              rgb[:4, -4:].reshape(-1, 3), rgb[-4:, :4].reshape(-1, 3)])
+    background = np.median(corners, axis=0).astype(np.int16)
+
+    def solid(patch: np.ndarray) -> np.ndarray:
+        return np.abs(patch.astype(np.int16) - background).max(axis=-1) > BACKGROUND_TOLERANCE
+
+    f = max(1, math.ceil(max(height, width) / DISC_SEARCH_SIDE))  # the disc is found on a coarse grid
+    coarse = solid(rgb[::f, ::f])
+    grown = coarse.copy()
+    for dy in (-1, 0, 1):  # close thin separators between wedges
+        for dx in (-1, 0, 1):
+            grown |= np.roll(np.roll(coarse, dy, axis=0), dx, axis=1)
+    core = _core(grown, 1.6 * MIN_RADIUS_SHARE * min(height, width) / f)
+    if core is None:
         return None
-    x0, y0, x1, y1 = blob
+    x0, y0, x1, y1 = (v * f for v in core)
+    pad = (x1 - x0) // 4  # the core is the disc's middle; its top and bottom chords are shorter
+    x0, y0, x1, y1 = _refine(rgb, solid, x0 - f, y0 - pad, x1 + f, y1 + pad)
     w, h = x1 - x0, y1 - y0
-    r = (w + h) / 4 - 2  # the dilation grew it by 2 px each side
+    r = (w + h) / 4
     if abs(w - h) > 0.05 * max(w, h) or r < MIN_RADIUS_SHARE * min(height, width):
         return None
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    if _ring_cover(solid, cx, cy, 1.08 * r + 2) > 0.3:
+    if _ring_cover(rgb, solid, cx, cy, 1.08 * r + 2) > 0.3:
         return None  # not a disc: its bounding square is filled beyond the circle
-    rings = tuple(f * r for f in (0.95, 0.85, 0.75, 0.65, 0.55) if _ring_cover(solid, cx, cy, f * r) >= 0.9)
+    rings = tuple(k * r for k in (0.95, 0.85, 0.75, 0.65, 0.55) if _ring_cover(rgb, solid, cx, cy, k * r) >= 0.9)
     if not rings or max(rings) < 0.8 * r:
         return None
     return _Disc(cx, cy, r, rings, tuple(int(v) for v in background))  # type: ignore[arg-type]
 
 
-def _ring_cover(mask: np.ndarray, cx: float, cy: float, radius: float) -> float:
+def _refine(rgb: np.ndarray, solid: Callable[[np.ndarray], np.ndarray], x0: int, y0: int, x1: int, y1: int) -> tuple[int, int, int, int]:
+    """The disc's edges: from the box's centre outwards along bands of 7 lines (a separator between
+    wedges may run along one line) to the first gap of 3 background pixels."""
+    x0, y0 = max(0, x0), max(0, y0)
+    cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
+    across = solid(rgb[max(0, cy - 3) : cy + 4, x0:x1]).any(axis=0)
+    down = solid(rgb[y0:y1, max(0, cx - 3) : cx + 4]).any(axis=1)
+    left, right = _edges(across, cx - x0)
+    top, bottom = _edges(down, cy - y0)
+    return x0 + left, y0 + top, x0 + right, y0 + bottom
+
+
+def _edges(profile: np.ndarray, centre: int) -> tuple[int, int]:
+    """Start and end (exclusive) of the solid stretch round ``centre`` (and a hole in it), bridging gaps under 3 pixels."""
+    gap = np.convolve(~profile, np.ones(3, dtype=int), mode="same") >= 3  # centre of a 3-pixel gap
+    lo = hi = min(max(centre, 0), len(profile) - 1)
+    while lo > 0 and not profile[lo]:  # out of a donut's hole
+        lo -= 1
+    while lo > 0 and not gap[lo - 1]:
+        lo -= 1
+    while hi < len(profile) - 1 and not profile[hi]:
+        hi += 1
+    while hi < len(profile) - 1 and not gap[hi + 1]:
+        hi += 1
+    solid = np.flatnonzero(profile[lo : hi + 1])
+    return (lo + int(solid[0]), lo + int(solid[-1]) + 1) if len(solid) else (centre, centre + 1)
+
+
+def _ring_cover(rgb: np.ndarray, solid: Callable[[np.ndarray], np.ndarray], cx: float, cy: float, radius: float) -> float:
+    """Share of a circle's points that are not background (points off the image count as background)."""
     angles = np.linspace(0, 2 * np.pi, 720, endpoint=False)
     xs = np.round(cx + radius * np.cos(angles)).astype(int)
     ys = np.round(cy + radius * np.sin(angles)).astype(int)
-    inside = (xs >= 0) & (ys >= 0) & (xs < mask.shape[1]) & (ys < mask.shape[0])
-    return float(np.where(inside, mask[np.clip(ys, 0, mask.shape[0] - 1), np.clip(xs, 0, mask.shape[1] - 1)], False).mean())
+    inside = (xs >= 0) & (ys >= 0) & (xs < rgb.shape[1]) & (ys < rgb.shape[0])
+    return float(solid(rgb[ys[inside], xs[inside]]).sum() / len(angles))
 
 
-def _largest_blob(mask: np.ndarray) -> tuple[int, int, int, int] | None:
-    """The bounding box (x0, y0, x1, y1; ends exclusive) of the largest connected region."""
+def _core(mask: np.ndarray, least: float) -> tuple[int, int, int, int] | None:
+    """The box (x0, y0, x1, y1; ends exclusive) of the tallest stack (at least ``least`` rows) of
+    consecutive rows whose runs at least 0.4 ``least`` long span a stretch overlapping the row
+    above's (a disc's chords, split by a donut's hole)."""
     height, width = mask.shape
     padded = np.zeros((height, width + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
     step = np.diff(padded, axis=1)
     rows, starts = np.nonzero(step == 1)
     _, ends = np.nonzero(step == -1)
-    if len(rows) == 0 or len(rows) > 200_000:
+    long = ends - starts >= 0.4 * least  # a donut's ring, beside its hole, is a long run too
+    if long.sum() < least:
         return None
-    roots = _link_runs(rows, starts, ends, height)
-    lengths = ends - starts
-    ids, inverse = np.unique(roots, return_inverse=True)
-    area = np.bincount(inverse, weights=lengths)
-    member = inverse == int(np.argmax(area))
-    return int(starts[member].min()), int(rows[member].min()), int(ends[member].max()), int(rows[member].max()) + 1
+    best_run: dict[int, tuple[int, int]] = {}  # per row, the span of its long runs
+    for row, start, end in zip(rows[long].tolist(), starts[long].tolist(), ends[long].tolist()):
+        lo, hi = best_run.get(row, (start, end))
+        best_run[row] = (min(lo, start), max(hi, end))
+    stacks: list[list[int]] = []
+    for row in sorted(best_run):
+        last = stacks[-1][-1] if stacks else None
+        if last is not None and row == last + 1 and min(best_run[row][1], best_run[last][1]) > max(best_run[row][0], best_run[last][0]):
+            stacks[-1].append(row)
+        else:
+            stacks.append([row])
+    stack = max(stacks, key=len)
+    if len(stack) < least:
+        return None
+    middle = float(np.median([sum(best_run[r]) / 2 for r in stack]))  # chords centred on it (not a legend's frame)
+    centred = [best_run[r] for r in stack if abs(sum(best_run[r]) / 2 - middle) <= 0.05 * (best_run[r][1] - best_run[r][0]) + 2]
+    return (min(lo for lo, _ in centred), stack[0], max(hi for _, hi in centred), stack[-1] + 1)
 
 
 def _sectors(rgb: np.ndarray, disc: _Disc) -> list[_Sector] | None:
