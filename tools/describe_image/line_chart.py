@@ -85,13 +85,13 @@ def chromatic_colours(pixels: np.ndarray, least: int, limit: int = MAX_SERIES) -
         return []
     packed = ((pixels[:, 0] >> 3) << 10) | ((pixels[:, 1] >> 3) << 5) | (pixels[:, 2] >> 3)
     values, counts = np.unique(packed, return_counts=True)
+    centres = np.stack([(values >> 10) & 31, (values >> 5) & 31, values & 31], axis=1) * 8 + 4  # each bin's colour
     chosen: list[np.ndarray] = []
     for i in np.argsort(counts)[::-1][: 4 * limit]:  # a few bins: a heatmap's thousands are not lines
         if len(chosen) > limit:
             break
-        bin_members = pixels[packed == values[i]]
-        colour = np.median(bin_members, axis=0)
-        near = (np.abs(pixels - colour).max(axis=1) <= COLOUR_TOLERANCE).sum()
+        colour = centres[i].astype(float)
+        near = counts[np.abs(centres - colour).max(axis=1) <= COLOUR_TOLERANCE].sum()
         if near < least:
             break
         if all(np.abs(colour - c).max() > 1.5 * COLOUR_TOLERANCE and not _tint(colour, c, background) for c in chosen):
@@ -161,7 +161,8 @@ def read_line_chart(scene: Scene) -> Chart | None:
     if box[2] - box[0] < 20 or box[3] - box[1] < 20:
         return None
     ticks = set(axes.y_all) | set(axes.x_all)
-    tick_lines = {ln for ln in scene.ocr if any(ln.bbox == t.bbox for t in ticks)}
+    tick_boxes = {t.bbox for t in ticks}
+    tick_lines = {ln for ln in scene.ocr if ln.bbox in tick_boxes}
     plot = scene.rgb[box[1] : box[3], box[0] : box[2]].astype(np.int16)
     text_free = _text_free(scene, box)
     colours = chromatic_colours(plot[text_free], least=int(0.5 * (box[2] - box[0])))
