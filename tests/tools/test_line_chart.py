@@ -83,7 +83,6 @@ def test_one_series_is_named_by_the_axis_title():
 
 def test_a_printed_label_contradicting_its_point_gives_none():
     image, lines = line_chart({"Sales": SALES}, legend=False, labels=True)
-    wrong = tuple(line._replace(text="29.0") if hasattr(line, "_replace") and line.text == "15.2" else line for line in lines)
     wrong = tuple(type(line)("29.0", line.bbox, line.score) if line.text == "15.2" else line for line in lines)
     assert read_line_chart(make_scene(image, wrong)) is None
 

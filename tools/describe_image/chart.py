@@ -35,6 +35,8 @@ from tools.describe_image.bar_labels import gridline_position, slanted_categorie
 from tools.describe_image.chart_titles import chart_title as _title
 from tools.describe_image.chart_titles import value_axis_title as _value_axis_title
 from tools.describe_image.chart_shapes import Scene, bars_touch_blocks, make_scene, missing_bars, mostly_text, overlap, union
+from tools.describe_image.line_chart import read_line_chart
+from tools.describe_image.pie_chart import read_pie_chart
 
 logger = logging.getLogger(__name__)
 
@@ -398,7 +400,5 @@ def _digits(axis: Callable[[float], float] | None, bars: list[_Bar]) -> int:
 
 
 ChartReader = Callable[[Scene], Chart | None]
-from tools.describe_image.line_chart import read_line_chart  # noqa: E402 - the readers after the bar reader
-from tools.describe_image.pie_chart import read_pie_chart  # noqa: E402
 # Tried in order: the first reader that returns a chart wins.
 CHART_READERS: tuple[ChartReader, ...] = (read_bar_chart, read_line_chart, read_pie_chart)
