@@ -101,17 +101,18 @@ def bfloat16_matmuls(active: bool = True) -> Iterator[None]:
 
 # A batch of documents is split into one share per pool thread, each encoded on a worker running
 # torch on one thread: no barrier between the pool's threads after every operation. On a 2-core machine
-# under shared load (load average ~16) 256 bench chunks went 10 -> 23-31 chunks/s (same vectors);
+# under shared load (load average ~13) 512 bench chunks went 21 -> 33 chunks/s and 16.3 -> 10.5 CPU s;
 # with the pool's threads, one descheduled thread stalls the other at every barrier.
 _pool_lock = threading.Lock()
-_pool_state: dict[str, Any] = {"pool": None}
+_pool_state: dict[str, Any] = {"pool": None, "pid": 0}
 
 
 def _worker_pool() -> ThreadPoolExecutor:
     import torch
 
     with _pool_lock:
-        if _pool_state["pool"] is None:
+        if _pool_state["pool"] is None or _pool_state["pid"] != os.getpid():  # a forked child has no workers
+            _pool_state["pid"] = os.getpid()
             # Workers start inside ``one_thread`` (see encode_shared); their own setting covers builds
             # where torch's thread count is per thread.
             _pool_state["pool"] = ThreadPoolExecutor(os.cpu_count() or 1, "embed", initializer=torch.set_num_threads, initargs=(1,))
