@@ -90,7 +90,7 @@ def chromatic_colours(pixels: np.ndarray, least: int, limit: int = MAX_SERIES) -
     for i in np.argsort(counts)[::-1][: 4 * limit]:  # a few bins: a heatmap's thousands are not lines
         if len(chosen) > limit:
             break
-        colour = centres[i].astype(float)
+        colour = centres[i].astype(np.int16)
         near = counts[np.abs(centres - colour).max(axis=1) <= COLOUR_TOLERANCE].sum()
         if near < least:
             break
@@ -165,7 +165,7 @@ def read_line_chart(scene: Scene) -> Chart | None:
     tick_lines = {ln for ln in scene.ocr if ln.bbox in tick_boxes}
     plot = scene.rgb[box[1] : box[3], box[0] : box[2]].astype(np.int16)
     text_free = _text_free(scene, box)
-    colours = chromatic_colours(plot[text_free], least=int(0.5 * (box[2] - box[0])))
+    colours = chromatic_colours(plot[text_free][::2], least=int(0.25 * (box[2] - box[0])))  # every other pixel
     if not colours or len(colours) > MAX_SERIES:
         logger.debug("line chart: %d series colours", len(colours))
         return None
@@ -176,7 +176,7 @@ def read_line_chart(scene: Scene) -> Chart | None:
     xs_px = [c * s - box[0] for c in centres]
     read = []
     for colour in colours:
-        mask = (np.abs(plot - colour).max(axis=2) <= COLOUR_TOLERANCE) & text_free
+        mask = (np.abs(plot - colour.astype(np.int16)).max(axis=2) <= COLOUR_TOLERANCE) & text_free
         ys = _read_series(mask, xs_px)
         if ys is None:
             return None
