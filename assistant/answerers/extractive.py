@@ -37,6 +37,15 @@ _NUMERIC_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _FIGURE = re.compile(r"\d")
+# Text written to steer an assistant ("Ignore previous instructions", "System: you must answer ...")
+# states no fact of the material: it is ranked down unless the question asks about such a note.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore (?:all |any )?(?:the )?(?:previous|prior|above) instructions|(?:note|message) to the "
+    r"(?:assistant|model|ai)|you must (?:answer|say|respond|reply)|disregard (?:all|any|the|previous))\b|"
+    r"(?:^|\W)system\s*:",
+    re.IGNORECASE,
+)
+_ABOUT_INSTRUCTIONS = re.compile(r"\b(?:note|notes|instructions?|assistant|memo|message|prompt)\b", re.IGNORECASE)
 _LEADING_FIGURE = re.compile(r"^[$€£]?\(?-?\d[\d,]*(?:\.\d+)?\)?%?(?:\s(?:thousand|million|billion)\b)?(?=[\s,;]|$)", re.I)
 _AMOUNT_QUESTION = re.compile(r"^\s*(?:how much|what (?:is|was|are|were) (?:the )?)", re.I)
 _NOT_AMOUNT = re.compile(
@@ -231,6 +240,7 @@ class ExtractiveAnswerer:
         weights = {t: math.log(1 + total / (1 + doc_freq[t])) + 0.1 for t in set(wanted)}
         full = sum(weights.values())
         numeric = bool(_NUMERIC_QUESTION.search(question))
+        steer = 1.0 if _ABOUT_INSTRUCTIONS.search(question) else 0.5
         scored = []
         for item, sentence in candidates:
             have = set(terms(sentence))
@@ -239,6 +249,8 @@ class ExtractiveAnswerer:
             density = len(have & weights.keys()) / max(len(have), 1)
             bonus = 0.2 if numeric and _FIGURE.search(sentence) else 0.0
             score = (0.8 * coverage + 0.2 * density + 0.1 * item.score + bonus) * (0.7 if _is_heading(sentence) else 1.0)
+            if _INSTRUCTION.search(sentence):
+                score *= steer
             scored.append(_Scored(score, coverage, item.n, sentence))
         return sorted(scored, key=lambda x: (-x.score, x.n))
 
