@@ -65,7 +65,7 @@ _YEAR_ONLY = re.compile(r"(?:19|20)\d{2}")
 # a bare figure ("$1,496.5", "(18)", "7.6%"); words around a number ("within note 35") make it text, which has no scale
 _BARE_FIGURE = re.compile(r"[^\w]*(?:approximately |about )?[$€£]?\s?\(?-?\d[\d,.]*\)?\s?%?[^\w]*", re.I)
 # a count ("How many years did X exceed ...?") or a ratio has no scale word
-_COUNT_QUESTION = re.compile(r"^\s*how many (?:fiscal )?(?:years|periods|quarters|items|types|kinds|categories|segments)\b", re.I)
+_COUNT_QUESTION = re.compile(r"^\s*how many (?:fiscal |major |different |main )?(?:years|periods|quarters|items|line items|types|kinds|categories|segments|components|elements|classes|groups|factors)\b", re.I)
 _RATIO_ANSWER = re.compile(r"^Ratio of ")
 # per-share amounts and prices are stated as they are, never in the table's thousands or millions
 _UNSCALED_QUESTION = re.compile(r"\bper (?:share|unit|(?:ordinary|common) share)\b|\bearnings per\b|\beps\b|\bprices?\b", re.I)
@@ -217,9 +217,13 @@ def prose_scale(answer: str, prose: Sequence[Evidence]) -> str | None:
 
 
 def evidence_scale(draft: Draft, evidence: Sequence[Evidence], contexts: dict[int, str] | None = None) -> str:
-    """The scale word stated by the cited evidence (then by the rest), '' when none is stated; an
-    evidence's context line (``contexts[n]``: the sentences introducing a table) counts with its text."""
+    """The scale word stated by the cited evidence (then by the rest of the same sources), '' when none
+    is stated; an evidence's context line (``contexts[n]``: the sentences introducing a table) counts
+    with its text."""
     cited = set(cited_numbers(draft.text))
+    sources = {e.source for e in evidence if e.n in cited}
+    if sources:  # another document's units say nothing about the cited one's
+        evidence = [e for e in evidence if e.source in sources]
     ordered = [e for e in evidence if e.n in cited] + [e for e in evidence if e.n not in cited]
     if ordered and cited and all(" | " not in e.text for e in evidence if e.n in cited):
         ordered = [e for e in evidence if e.n in cited]  # a figure quoted from prose: only its own words scale it

@@ -261,6 +261,8 @@ def test_tatqa_prediction_gives_ratios_and_counts_no_scale_word() -> None:
     assert tatqa.prediction("What is the ratio of sales to costs in 2019?", ratio, ev, context) == (0.7, "")
     count = Draft("Sales is above the figure asked about in 1 of the 2 periods shown [1].", computed=(1.0, 2.0), values=("1",))
     assert tatqa.prediction("How many years did sales exceed $7,000 million?", count, ev, context) == ("1", "")
+    rows = Draft("Sales has 2 parts: A; B [1].", computed=(2.0,), values=("2",))
+    assert tatqa.prediction("How many components are there under Sales?", rows, ev, context) == ("2", "")
     change = Draft("Change in Sales from 2018 to 2019 = 7,155 − 7,000 = 155 [1].", computed=(155.0,))
     assert tatqa.prediction("What is the change in sales?", change, ev, context) == (155.0, "million")
 
@@ -288,3 +290,15 @@ def test_tatqa_unlabelled_table_takes_the_scale_prose_restates_its_cells_in() ->
     assert tatqa.prediction("What is the change in net income?", draft, [table, prose]) == (3791.0, "thousand")
     unrelated = Evidence(2, "The company spent $3.1 million on marketing.", "s", Locator("p"), 0.8)
     assert tatqa.prediction("What is the change in net income?", draft, [table, unrelated]) == (3791.0, "million")
+
+
+def test_tatqa_scale_words_of_another_document_do_not_scale_the_cited_table() -> None:
+    from assistant.answerers.base import Draft
+    from assistant.types import Evidence, Locator
+
+    table = Evidence(1, " | 2019 | 2018\nOther revenues | 27 | 52", "doc-a", Locator("tatqa://table/a"), 0.9)
+    other = Evidence(2, "Sales were $4.1 million in 2019 (in thousands).", "doc-b", Locator("tatqa://paragraph/b"), 0.8)
+    own = Evidence(3, "Amounts in the table below are in millions.", "doc-a", Locator("tatqa://paragraph/a"), 0.7)
+    draft = Draft("Change in Other revenues from 2018 to 2019 = 27 − 52 = -25 [1].", computed=(-25.0,))
+    assert tatqa.prediction("What is the change in other revenues?", draft, [table, other]) == (-25.0, "")
+    assert tatqa.prediction("What is the change in other revenues?", draft, [table, other, own]) == (-25.0, "million")
