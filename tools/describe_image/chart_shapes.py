@@ -57,15 +57,22 @@ def candidate_colours(rgb: np.ndarray) -> list[np.ndarray]:
     return chosen
 
 
-def colour_rects(rgb: np.ndarray, colour: np.ndarray, colour_id: int, min_side: int = 3) -> list[Rect]:
-    """Connected blocks of ``colour`` that fill at least MIN_FILL of their bounding box."""
-    mask = np.abs(rgb.astype(np.int16) - colour.astype(np.int16)).max(axis=2) <= COLOUR_TOLERANCE
+def horizontal_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's runs of true pixels in ``mask``: ``(rows, starts, ends)``, ends exclusive, in row order."""
     height, width = mask.shape
     padded = np.zeros((height, width + 2), dtype=np.int8)
     padded[:, 1:-1] = mask
     step = np.diff(padded, axis=1)
     rows, starts = np.nonzero(step == 1)
     _rows_end, ends = np.nonzero(step == -1)
+    return rows, starts, ends
+
+
+def colour_rects(rgb: np.ndarray, colour: np.ndarray, colour_id: int, min_side: int = 3) -> list[Rect]:
+    """Connected blocks of ``colour`` that fill at least MIN_FILL of their bounding box."""
+    mask = np.abs(rgb.astype(np.int16) - colour.astype(np.int16)).max(axis=2) <= COLOUR_TOLERANCE
+    height = mask.shape[0]
+    rows, starts, ends = horizontal_runs(mask)
     if len(rows) == 0 or len(rows) > MAX_RUNS:
         return []
     roots = _link_runs(rows, starts, ends, height)

@@ -28,7 +28,7 @@ import numpy as np
 
 from assistant.types import BBox, Chart, ChartValue, OcrLine
 from tools.describe_image.axes import find_title, tick_number
-from tools.describe_image.chart_shapes import Scene
+from tools.describe_image.chart_shapes import Scene, horizontal_runs
 from tools.describe_image.line_chart import find_legend
 
 logger = logging.getLogger(__name__)
@@ -283,12 +283,7 @@ def _core(mask: np.ndarray, least: float) -> tuple[int, int, int, int] | None:
     """The box (x0, y0, x1, y1; ends exclusive) of the tallest stack (at least ``least`` rows) of
     consecutive rows whose runs at least 0.4 ``least`` long span a stretch overlapping the row
     above's (a disc's chords, split by a donut's hole)."""
-    height, width = mask.shape
-    padded = np.zeros((height, width + 2), dtype=np.int8)
-    padded[:, 1:-1] = mask
-    step = np.diff(padded, axis=1)
-    rows, starts = np.nonzero(step == 1)
-    _, ends = np.nonzero(step == -1)
+    rows, starts, ends = horizontal_runs(mask)
     long = ends - starts >= 0.4 * least  # a donut's ring, beside its hole, is a long run too
     if long.sum() < least:
         return None
