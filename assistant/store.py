@@ -265,7 +265,7 @@ class ChromaStore:
                 step = self._write_batch()
                 for i in range(0, len(items), step):
                     batch = items[i : i + step]
-                    chunk_col.add(  # (no chunk of the source is left, and an id names one content)
+                    chunk_col.upsert(  # (a concurrent writer to a server writes the same ids: one copy each)
                         ids=[c.id for c in batch],
                         embeddings=np.asarray(vectors[i : i + step], dtype=np.float32),
                         documents=[c.text for c in batch],

@@ -229,7 +229,9 @@ class Span:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A piece of a source ready for the store. Its id is a hash of source, locator and text.
+    """A piece of a source ready for the store. Its id is a hash of source, locator and text; the
+    locator's path is left out, so two copies of one file give the same ids (two processes
+    ingesting them at once into a Chroma server then write the same chunks, not twice as many).
 
     ``context`` names where the chunk sits ("ADOBE 2022 10-K › Item 7 › page 43") so the chunk is
     understandable alone; it is embedded and indexed with the text but never quoted as evidence."""
@@ -243,7 +245,8 @@ class Chunk:
 
     @property
     def id(self) -> str:
-        key = f"{self.source_id}|{sorted(self.locator.to_dict().items())}|{self.text}"
+        where = sorted((k, v) for k, v in self.locator.to_dict().items() if k != "path")
+        key = f"{self.source_id}|{where}|{self.text}"
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 

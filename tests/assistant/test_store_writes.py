@@ -1,6 +1,7 @@
 """How the store writes chunks (one chromadb call per WRITE_BATCH chunks) and reopens collections made
 with other settings, against the embedded Chroma and, when MODALYST_TEST_CHROMA_URL is set, a server."""
 
+import contextlib
 import os
 import uuid
 
@@ -32,8 +33,8 @@ def test_a_source_larger_than_one_write_is_written_whole(settings, monkeypatch) 
     store = ChromaStore(settings, HashEmbedding())
     calls: list[int] = []
     chunk_col = store.chunk_collection()
-    add = chunk_col.add
-    monkeypatch.setattr(chunk_col, "add", lambda **kw: (calls.append(len(kw["ids"])), add(**kw))[1])
+    add = chunk_col.upsert
+    monkeypatch.setattr(chunk_col, "upsert", lambda **kw: (calls.append(len(kw["ids"])), add(**kw))[1])
     source, chunks = source_of(30)
     vectors = HashEmbedding()([c.text for c in chunks])
     store.add_source(source, chunks, vectors)
@@ -76,3 +77,27 @@ def test_collections_made_with_older_settings_open_and_search(settings, monkeypa
         assert store.count() == 12
         assert store.search("line 3 of the report", 1)[0].chunk.text == "line 3 of the report"
         assert store.search("line 3 of the report", 1, where={"source_id": "old"})[0].chunk.text == "line 3 of the report"
+
+
+def test_two_writers_of_copies_of_one_file_leave_one_set_of_chunks(settings, monkeypatch) -> None:
+    """A Chroma server has no write lock: two ingests of copies of one file (other paths, same
+    source id) can both find no record and both write. They must write the same chunk ids."""
+    monkeypatch.setattr(ChromaStore, "_writing", lambda self: contextlib.nullcontext())
+    first, second = ChromaStore(settings, HashEmbedding()), ChromaStore(settings, HashEmbedding())
+    source, chunks = source_of(12, "copy")
+    copy = [Chunk(c.text, Locator("/elsewhere/big.pdf", page=c.locator.page), c.source_id, c.kind) for c in chunks]
+    assert [c.id for c in copy] == [c.id for c in chunks]
+    col = first.chunk_collection()
+    upsert = col.upsert
+    raced: list[bool] = []
+
+    def racing_upsert(**kw):  # the other writer runs whole between this one's check and its write
+        if not raced:
+            raced.append(True)
+            second.add_source(Source("copy", "/elsewhere/big.pdf", "pdf", 12, pages=2), copy)
+        return upsert(**kw)
+
+    monkeypatch.setattr(col, "upsert", racing_upsert)
+    first.add_source(source, chunks)
+    assert raced and first.count() == 12
+    assert {c.id for c in first.chunks_of("copy")} == {c.id for c in chunks}
