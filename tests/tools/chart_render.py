@@ -36,3 +36,37 @@ def render(fig) -> tuple[Image.Image, tuple[OcrLine, ...]]:
 
 def figure(width: float = 6.4, height: float = 4.0):
     return plt.subplots(figsize=(width, height), dpi=100)
+
+
+def bar_series_chart(
+    categories: list[str],
+    series: dict[str, list[float]],
+    *,
+    stacked: bool = False,
+    horizontal: bool = False,
+    labels: bool = False,
+    legend: bool = True,
+    title: str = "Sales by region",
+) -> tuple[Image.Image, tuple[OcrLine, ...]]:
+    """A grouped (side by side) or stacked bar chart of several series, with a legend by default;
+    ``labels`` prints each value at the bar end (grouped) or inside its segment (stacked)."""
+    fig, ax = figure()
+    x = np.arange(len(categories))
+    n = len(series)
+    width = 0.6 if stacked else 0.8 / n
+    bottom = np.zeros(len(categories))
+    for k, (name, values) in enumerate(series.items()):
+        pos = x if stacked else x + (k - (n - 1) / 2) * width
+        if horizontal:
+            bars = ax.barh(pos, values, width, left=bottom if stacked else None, label=name)
+        else:
+            bars = ax.bar(pos, values, width, bottom=bottom if stacked else None, label=name)
+        if labels:
+            ax.bar_label(bars, fmt="%.1f", fontsize=8, label_type="center" if stacked else "edge")
+        if stacked:
+            bottom = bottom + np.array(values)
+    (ax.set_yticks if horizontal else ax.set_xticks)(x, categories)
+    ax.set_title(title)
+    if legend:
+        ax.legend()
+    return render(fig)

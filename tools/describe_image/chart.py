@@ -1,14 +1,16 @@
 """Read a chart image into a table of values, or say it cannot (``None``); it never guesses.
 
-One reader per chart type, tried in order (:data:`CHART_READERS`): bars here, then line charts
-(:mod:`tools.describe_image.line_chart`) and pies (:mod:`tools.describe_image.pie_chart`). Bar charts (vertical or
+One reader per chart type, tried in order (:data:`CHART_READERS`): bars here, then grouped and stacked
+bars (:mod:`tools.describe_image.grouped_bars`), line charts (:mod:`tools.describe_image.line_chart`) and
+pies (:mod:`tools.describe_image.pie_chart`). Bar charts (vertical or
 horizontal, one series, a highlighted bar allowed) are read so far: the bars are solid rectangles
 of one colour standing on a common baseline (bars the colour pass missed are recovered where the
 bars' pitch leaves a gap); their categories are the OCR text under (or left of) each bar, or 45°
 labels on every k-th bar (the others stay unnamed, ``""``); their values are the numbers printed
 at the bar ends, or else are measured against the value axis, whose numeric tick labels must fit a
 straight pixel-to-value line (labels printed above gridlines are moved onto them). Any
-inconsistency gives ``None``. Grouped and stacked bars are not read yet.
+inconsistency gives ``None``. Bars of several series (grouped or stacked) are left to
+:mod:`tools.describe_image.grouped_bars`, which reuses the axis, label and category helpers here.
 
 Horizontal charts are handled in a "canonical" frame where every bar grows upwards:
 ``(u, v) = (y, -x)``; vertical charts use ``(u, v) = (x, y)``.
@@ -399,6 +401,8 @@ def _digits(axis: Callable[[float], float] | None, bars: list[_Bar]) -> int:
     return max(0, 3 - math.ceil(math.log10(span)))
 
 
+from tools.describe_image.grouped_bars import read_grouped_bars  # noqa: E402 - it reuses this module's helpers
+
 ChartReader = Callable[[Scene], Chart | None]
 # Tried in order: the first reader that returns a chart wins.
-CHART_READERS: tuple[ChartReader, ...] = (read_bar_chart, read_line_chart, read_pie_chart)
+CHART_READERS: tuple[ChartReader, ...] = (read_bar_chart, read_grouped_bars, read_line_chart, read_pie_chart)

@@ -1,0 +1,358 @@
+"""Read grouped and stacked bar charts (vertical or horizontal, several series) into a series ×
+category table, or say it cannot (``None``).
+
+The series are the legend's entries: text with a swatch of one bar colour just left of it (each
+colour named once, every bar colour named). Bars are the solid rectangles in those colours (the
+swatches set aside), seen in the canonical frame of :mod:`tools.describe_image.chart` where every
+bar grows upwards from a common baseline:
+
+* **grouped**: every bar stands on (or hangs from) the baseline; runs of bars side by side, split
+  where the gap between neighbours is clearly wider than inside a group, are the categories. A
+  group holds each colour at most once, in one order shared by all groups. A value is the number
+  printed at the bar's end, else the bar's end measured against the value axis (the single-series
+  reader's tick fitting and consistency checks are reused);
+* **stacked**: segments of different colours, one on another, over one base per category. A
+  segment's value is the number printed inside it, else its length measured on the value axis (or
+  scaled by the printed segments' value per pixel when there is no axis). Stacks hang together
+  (touching segments, one colour order) and printed values must agree with the lengths.
+
+The category of a group or stack is the text under (or left of) it. Anything inconsistent (no
+legend, a bar colour the legend does not name, bars off the baseline, a label contradicting its
+bar) gives ``None``; a bar too thin to be seen leaves its cell out rather than guessing it.
+
+Example:
+    >>> chart = read_grouped_bars(make_scene(image, ocr_lines))  # doctest: +SKIP
+    >>> [(v.series, v.category, v.value) for v in chart.values][:2]  # doctest: +SKIP
+    [('Men', 'High school', 34.0), ('Men', 'College', 21.0)]
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.types import BBox, Chart, ChartValue
+from tools.describe_image.chart import (
+    VALUE_TOLERANCE,
+    _Bar,
+    _category,
+    _digits,
+    _fit_axis,
+    _Frame,
+    _on_gridlines,
+    _printed_label,
+    _slanted,
+    _Text,
+    _ticks,
+    _values,
+    parse_number,
+)
+from tools.describe_image.chart_shapes import Scene, mostly_text, overlap, union
+from tools.describe_image.chart_titles import chart_title, value_axis_title
+from tools.describe_image.line_chart import Legend, find_legend
+
+logger = logging.getLogger(__name__)
+
+EDGE = 2.0  # px: bars "on" the baseline, segments of one stack sharing their sides
+JOIN = 3.0  # px: most space between two touching segments of a stack (a separator line)
+MAX_SERIES = 8
+_YEAR = re.compile(r"(19|20)\d\d")
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """A bar (grouped) or segment (stacked): canonical box, series index, and its group or stack."""
+
+    box: BBox
+    series: int
+    group: int
+
+
+def read_grouped_bars(scene: Scene) -> Chart | None:
+    """A grouped or stacked bar chart with a legend; None unless every drawn bar is read consistently."""
+    text_boxes = [line.bbox for line in scene.ocr]
+    solid = [(box, c) for box, c in scene.rects if not mostly_text(box, text_boxes)]
+    colours = _colours(scene, solid)
+    if len(colours) < 2:
+        return None
+    ids = sorted(colours)
+    legend = find_legend(scene, [np.array(colours[i]) for i in ids], set())
+    id_of = {colours[i]: i for i in ids}
+    entry_of = {id_of[entry.colour]: entry for entry in legend if entry.colour in id_of}
+    bars = [(box, c) for box, c in solid if c in entry_of and not _in_legend(box, legend, scene.scale)]
+    named = sorted({c for _, c in bars})
+    if len(named) < 2 or len(named) > MAX_SERIES or len(bars) < 4:
+        return None
+    order = sorted(named, key=lambda c: legend.index(entry_of[c]))
+    names = [entry_of[c].text for c in order]
+    if len(set(names)) != len(names):
+        return None
+    legend_lines = {line for line in scene.ocr if line.text.strip() in set(names)}
+    best: Chart | None = None
+    for frame in (_Frame(horizontal=False), _Frame(horizontal=True)):
+        pieces = [(frame.box(box), order.index(c)) for box, c in bars]
+        for build in (_grouped, _stacked):
+            found = build(pieces)
+            if found is None:
+                continue
+            chart = _read(scene, frame, found, names, legend_lines, stacked=build is _stacked)
+            if chart is not None and (best is None or len(chart.values) > len(best.values)):
+                best = chart
+    return best
+
+
+def _colours(scene: Scene, rects: list[tuple[BBox, int]]) -> dict[int, tuple[int, int, int]]:
+    """Each colour id's RGB: the median pixel of its largest rectangle (printed labels aside)."""
+    largest: dict[int, BBox] = {}
+    for box, c in rects:
+        if c not in largest or _area(box) > _area(largest[c]):
+            largest[c] = box
+    out = {}
+    for c, (x0, y0, x1, y1) in largest.items():
+        s = scene.scale
+        patch = scene.rgb[int(y0 * s) : max(int(y1 * s), int(y0 * s) + 1), int(x0 * s) : max(int(x1 * s), int(x0 * s) + 1)]
+        px = np.median(patch.reshape(-1, 3), axis=0)
+        out[c] = (int(px[0]), int(px[1]), int(px[2]))
+    return out
+
+
+def _area(box: BBox) -> float:
+    return (box[2] - box[0]) * (box[3] - box[1])
+
+
+def _in_legend(box: BBox, legend: list[Legend], scale: float) -> bool:
+    """A swatch: the rectangle lies in (or overlaps) a legend entry's swatch-and-text region."""
+    for entry in legend:
+        region = tuple(v / scale for v in entry.region)
+        x0, y0, x1, y1 = region
+        h = y1 - y0
+        grown = (x0 - h, y0 - h, x1, y1 + h)
+        if overlap(box, grown) > 0 and _area(box) <= 4 * _area(region):
+            return True
+    return False
+
+
+def _baseline(pieces: list[tuple[BBox, int]]) -> float | None:
+    """The canonical v where most pieces start (bottoms of standing bars, tops of hanging ones)."""
+    best, count = None, 1
+    for base in sorted({b[3] for b, _ in pieces}):
+        n = sum(abs(b[3] - base) <= EDGE or abs(b[1] - base) <= EDGE for b, _ in pieces)
+        if n > count:
+            best, count = base, n
+    return best
+
+
+def _grouped(pieces: list[tuple[BBox, int]]) -> tuple[list[_Piece], float] | None:
+    """Bars side by side on one baseline, in groups that each hold a colour once, in one order."""
+    base = _baseline(pieces)
+    if base is None or any(abs(b[3] - base) > EDGE and abs(b[1] - base) > EDGE for b, _ in pieces):
+        return None
+    ordered = sorted(pieces, key=lambda p: p[0][0])
+    widths = [b[2] - b[0] for b, _ in ordered]
+    width = float(np.median(widths))
+    if any(abs(w - width) > max(2.0, 0.1 * width) for w in widths):
+        return None
+    gaps = [nxt[0][0] - prev[0][2] for prev, nxt in zip(ordered, ordered[1:])]
+    if min(gaps) < -1:
+        return None  # overlapping bars
+    inner, outer = min(gaps), max(gaps)
+    if outer <= 2 * max(inner, 0.0) + 3 or outer < 0.2 * width:
+        return None  # evenly spaced bars: no groups to tell apart
+    split = (inner + outer) / 2
+    out, group = [], 0
+    for k, (box, s) in enumerate(ordered):
+        if k and gaps[k - 1] > split:
+            group += 1
+        out.append(_Piece(box, s, group))
+    if not _one_order(out):
+        return None
+    return out, base
+
+
+def _stacked(pieces: list[tuple[BBox, int]]) -> tuple[list[_Piece], float] | None:
+    """Segments stacked on one baseline: same sides, touching, each colour once per stack, one order."""
+    stacks: list[list[tuple[BBox, int]]] = []
+    for box, s in sorted(pieces, key=lambda p: (p[0][0], -p[0][3])):
+        for stack in stacks:
+            if abs(stack[0][0][0] - box[0]) <= EDGE and abs(stack[0][0][2] - box[2]) <= EDGE:
+                stack.append((box, s))
+                break
+        else:
+            stacks.append([(box, s)])
+    if len(stacks) < 2 or max(len(s) for s in stacks) < 2:
+        return None
+    bottoms = [max(b[3] for b, _ in stack) for stack in stacks]
+    base = float(np.median(bottoms))
+    widths = [stack[0][0][2] - stack[0][0][0] for stack in stacks]
+    width = float(np.median(widths))
+    if any(abs(w - width) > max(2.0, 0.1 * width) for w in widths):
+        return None
+    out = []
+    for g, stack in enumerate(sorted(stacks, key=lambda st: st[0][0][0])):
+        stack.sort(key=lambda p: -p[0][3])
+        if abs(stack[0][0][3] - base) > EDGE:
+            return None  # a stack off the baseline (or hanging below it: diverging bars are not read)
+        for (lower, _), (upper, _) in zip(stack, stack[1:]):
+            if not -1 <= lower[1] - upper[3] <= JOIN:
+                return None
+        out += [_Piece(box, s, g) for box, s in stack]
+    return (out, base) if _one_order(out, key=lambda p: -p.box[3]) else None
+
+
+def _one_order(pieces: list[_Piece], key=lambda p: p.box[0]) -> bool:  # noqa: ANN001 - a sort key
+    """Each group holds a series once, and every two series come in the same order in every group."""
+    seen: dict[tuple[int, int], bool] = {}
+    for g in {p.group for p in pieces}:
+        members = sorted((p for p in pieces if p.group == g), key=key)
+        order = [p.series for p in members]
+        if len(set(order)) != len(order):
+            return False
+        for i, a in enumerate(order):
+            for b in order[i + 1 :]:
+                if seen.setdefault((b, a), False) or not seen.setdefault((a, b), True):
+                    return False
+    return True
+
+
+def _read(scene: Scene, frame: _Frame, found: tuple[list[_Piece], float], names: list[str],
+          legend_lines: set, stacked: bool) -> Chart | None:
+    pieces, base = found
+    texts = [_Text(line, frame.box(line.bbox), parse_number(line.text)) for line in scene.ocr]
+    used = {i for i, t in enumerate(texts) if t.line in legend_lines}
+    groups = sorted({p.group for p in pieces})
+    spans = [_span([p for p in pieces if p.group == g], base) for g in groups]
+    taken = used | _year_row(texts)  # years in a row are category names, not values or ticks
+    if stacked:
+        cells = _stack_values(scene, frame, pieces, spans, base, texts, taken)
+    else:
+        cells = _bar_values(scene, frame, pieces, spans, base, texts, taken)
+    used |= taken - _year_row(texts)
+    if cells is None:
+        return None
+    values, ticks = cells
+    categories = _categories(scene, frame, spans, base, texts, used)
+    if categories is None:
+        return None
+    title = chart_title(scene, [t for i, t in enumerate(texts) if t.line not in legend_lines], spans, frame)
+    value_title = value_axis_title(frame, spans, texts, ticks, used, title) if ticks else None
+    table = [
+        ChartValue(names[p.series], categories[groups.index(p.group)], value, printed, box)
+        for p, (value, printed, box) in sorted(zip(pieces, values), key=lambda pv: (pv[0].series, pv[0].group))
+    ]
+    return Chart(
+        type="stacked bar" if stacked else "grouped bar",
+        title=title,
+        x_title=value_title if frame.horizontal else None,
+        y_title=None if frame.horizontal else value_title,
+        categories=tuple(categories),
+        series=tuple(names),
+        values=tuple(table),
+        legend=tuple(names),
+    )
+
+
+def _year_row(texts: list[_Text]) -> set[int]:
+    """Texts showing a year that share their line (canonical v) with another such text."""
+    years = [i for i, t in enumerate(texts) if _YEAR.fullmatch(t.line.text.strip())]
+    return {i for i in years if any(j != i and abs(texts[j].vc - texts[i].vc) <= 2 for j in years)}
+
+
+def _span(members: list[_Piece], base: float) -> _Bar:
+    """A whole group or stack as one bar from the baseline (for categories, ticks and titles)."""
+    u0, u1 = min(p.box[0] for p in members), max(p.box[2] for p in members)
+    v0, v1 = min(p.box[1] for p in members), max(p.box[3] for p in members)
+    positive = v0 < base - EDGE or v1 <= base + EDGE
+    return _Bar((u0, min(v0, base), u1, max(v1, base)) if positive else (u0, base, u1, v1), positive)
+
+
+def _categories(scene: Scene, frame: _Frame, spans: list[_Bar], base: float, texts: list[_Text],
+                used: set[int]) -> list[str] | None:
+    """The text under (left of) each group or stack: under the group itself, or else all in one row
+    under the lowest bar (category labels along the plot's edge, below bars that hang)."""
+    blocks = [frame.box(box) for box, _ in scene.rects]
+    found = _slanted(frame, spans, base, texts, used) if len(spans) >= 3 else None
+    floor = max(span.box[3] for span in spans)
+    low = [_Bar((s.box[0], s.box[1], s.box[2], floor), s.positive) for s in spans]
+    for row in ([] if found else [spans, low]):
+        taken = set(used)
+        found = [_category(span, row, base, texts, taken, blocks) for span in row]
+        if None not in found:
+            used |= taken
+            break
+    if found is None or None in found or "" in found or len(set(found)) != len(found):
+        logger.debug("grouped bars: categories missing or repeated: %s", found)
+        return None
+    if frame.horizontal and any(parse_number(c) is not None and not _YEAR.fullmatch(c.strip()) for c in found):
+        return None  # numbers beside horizontal bars are values, not names (years excepted)
+    return [str(c) for c in found]
+
+
+def _axis(scene: Scene, frame: _Frame, spans: list[_Bar], texts: list[_Text], used: set[int]):  # noqa: ANN202
+    ticks, gridded = _on_gridlines(scene, frame, spans, _ticks(spans, texts, used))
+    return _fit_axis(ticks, least=2 if gridded else 3), ticks
+
+
+def _bar_values(scene, frame, pieces, spans, base, texts, used):  # noqa: ANN001, ANN202 - see _read
+    """Grouped bars: printed values at the bar ends, else the axis (the single-series rules)."""
+    bars = [_Bar(p.box, positive=abs(p.box[3] - base) <= EDGE) for p in pieces]
+    printed = [_printed_label(bar, texts, used) for bar in bars]
+    axis, ticks = _axis(scene, frame, spans, texts, used)
+    values = _values(bars, base, printed, axis, ticks)
+    if values is None:
+        return None
+    out = []
+    for bar, label, (value, was_printed) in zip(bars, printed, values):
+        box = frame.unbox(bar.box)
+        out.append((value, was_printed, union(box, label.line.bbox) if label is not None else box))
+    return out, ticks
+
+
+def _stack_values(scene, frame, pieces, spans, base, texts, used):  # noqa: ANN001, ANN202 - see _read
+    """Stacked segments: the number printed inside each, else its length on the axis (or at the
+    printed segments' value per pixel); printed numbers must agree with the lengths."""
+    printed = [_inside_label(p.box, texts, used) for p in pieces]
+    axis, ticks = _axis(scene, frame, spans, texts, used)
+    lengths = [p.box[3] - p.box[1] for p in pieces]
+    known = [(n, float(t.number)) for n, t in zip(lengths, printed) if t is not None]
+    if axis is not None:
+        measured = [axis(p.box[1]) - axis(p.box[3]) for p in pieces]
+        numbers = [float(t.number) for t in ticks if t.number is not None]
+        tolerance = VALUE_TOLERANCE * (max(numbers) - min(numbers))
+        if any(t is not None and abs(m - float(t.number)) > tolerance for m, t in zip(measured, printed)):
+            logger.debug("stacked bars: printed values disagree with the axis")
+            return None
+    else:
+        if len(known) < 2 or (len(known) < len(pieces) and len(known) < 3):
+            return None
+        unit = float(np.median([v / n for n, v in known if n >= 1]))
+        top = max(abs(v) for _, v in known)
+        if any(abs(v - unit * n) > 0.05 * top + 2 * abs(unit) for n, v in known):
+            logger.debug("stacked bars: printed values do not grow with the segments' lengths")
+            return None
+        measured = [unit * n for n in lengths]
+    digits = _digits(axis, [_Bar(p.box, True) for p in pieces]) if axis is not None else 1
+    out = []
+    for p, label, m in zip(pieces, printed, measured):
+        box = frame.unbox(p.box)
+        if label is not None:
+            out.append((float(label.number), True, union(box, label.line.bbox)))
+        else:
+            out.append((round(m, digits), False, box))
+    return out, ticks
+
+
+def _inside_label(box: BBox, texts: list[_Text], used: set[int]) -> _Text | None:
+    """The number printed inside a segment (nearest its centre)."""
+    uc, vc = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    inside = [
+        i for i, t in enumerate(texts)
+        if t.number is not None and i not in used and box[0] <= t.uc <= box[2] and box[1] <= t.vc <= box[3]
+    ]
+    if not inside:
+        return None
+    best = min(inside, key=lambda i: abs(texts[i].uc - uc) + abs(texts[i].vc - vc))
+    used.add(best)
+    return texts[best]
