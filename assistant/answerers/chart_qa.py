@@ -4,7 +4,8 @@
 tick questions (lowest/highest/leftmost/rightmost labelled tick, counts of ticks and labels,
 max − min and step of the tick values, shared tick values between two charts), titles, subplot
 counts, "what does the axis represent" (multiple choice, matched against the chart's text) and
-max/min/lookups over a chart table. Questions across charts (counts combined, which year, trend,
+max/min/lookups over a chart table (over a table of several series by :mod:`chart_series`, which
+also answers when a lone attached chart is not named by its ordinal). Questions across charts (counts combined, which year, trend,
 rank in one chart then rank or value in another) are computed by :mod:`chart_compare` and cite
 each value used. Questions numbered "1. … 2. …" are answered part by part and the parts joined
 with "; ". Anything else returns ``None``: the caller falls back to another answerer.
@@ -24,6 +25,7 @@ from collections.abc import Callable, Sequence
 
 from assistant.answerers.base import Draft
 from assistant.answerers.chart_compare import Found, answer_across_charts
+from assistant.answerers.chart_series import answer_series_question
 from assistant.lexical import terms
 from assistant.numbers import numbers_in
 from assistant.types import AxisTick, Evidence, ImageDescription, OcrLine
@@ -122,8 +124,14 @@ def _question_line(part: str) -> str:
 def _answer_part(part: str, images: Sequence[ImageDescription]) -> tuple[str, list[int]] | None:
     ask = _question_line(part)
     low = ask.lower()
-    charts = _charts_named(ask, len(images))
+    charts = _charts_named(ask, len(images)) or ([0] if len(images) == 1 else [])
     if not charts:
+        return None
+    table = images[charts[0]].chart
+    several = answer_series_question(low, table) if table is not None else None
+    if several is not None:  # a chart of several series: the question names series and categories
+        return several.text, charts[:1]
+    if not _charts_named(ask, len(images)):
         return None
     if len(charts) >= 2 and re.match(r"\s*first(ly)?\b", low) and re.search(r"\bthen\b", low):
         return None  # two steps across charts: only chart_compare's rules compute those
@@ -281,14 +289,14 @@ def _ocr_row_lookup(low: str, image: ImageDescription) -> str | None:
 
 def _count_bars(low: str, image: ImageDescription) -> str | None:
     chart = image.chart
-    if chart is None or chart.type != "bar" or not chart.values:
+    if chart is None or not chart.type.endswith("bar") or not chart.values:
         return None
     return str(len(chart.values))
 
 
 def _bar_colours(low: str, image: ImageDescription) -> str | None:
     chart = image.chart
-    if chart is None or chart.type != "bar":
+    if chart is None or not chart.type.endswith("bar"):
         return None
     return str(len(chart.series))
 
@@ -343,14 +351,17 @@ def _category_ticks(low: str, image: ImageDescription) -> tuple[AxisTick, ...] |
     """A read bar chart's named categories as the ticks of its category axis, when the question asks
     about that axis (or all axes, or names no axis); None otherwise."""
     chart = image.chart
-    if chart is None or chart.type != "bar" or not any(v.category for v in chart.values):
+    if chart is None or not chart.type.endswith("bar") or not any(v.category for v in chart.values):
         return None
     horizontal_bars = chart.x_title is not None and chart.y_title is None
     asks_x = re.search(r"horizontal axis|x[ -]?(position )?axis|x-axis", low) is not None
     asks_y = re.search(r"vertical axis|y[ -]?(position )?axis|y-axis", low) is not None
     if (asks_x and horizontal_bars) or (asks_y and not horizontal_bars):
         return None
-    names = tuple(AxisTick(v.category, None, v.bbox) for v in chart.values if v.category)
+    first = {}  # one tick per category (a chart of several series repeats each category per series)
+    for v in chart.values:
+        first.setdefault(v.category, v)
+    names = tuple(AxisTick(v.category, None, v.bbox) for v in first.values() if v.category)
     if "all axes" in low:
         frame = _frame(image)
         return names + (frame.x_ticks if horizontal_bars else frame.y_ticks)

@@ -47,10 +47,13 @@ def bar_series_chart(
     labels: bool = False,
     legend: bool = True,
     title: str = "Sales by region",
+    scale: float = 1.0,
 ) -> tuple[Image.Image, tuple[OcrLine, ...]]:
     """A grouped (side by side) or stacked bar chart of several series, with a legend by default;
-    ``labels`` prints each value at the bar end (grouped) or inside its segment (stacked)."""
+    ``labels`` prints each value at the bar end (grouped) or inside its segment (stacked); ``scale``
+    enlarges the figure (text included) for tests that run the real OCR."""
     fig, ax = figure()
+    fig.set_dpi(100 * scale)
     x = np.arange(len(categories))
     n = len(series)
     width = 0.6 if stacked else 0.8 / n
