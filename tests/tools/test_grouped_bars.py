@@ -110,3 +110,14 @@ def test_single_series_and_line_charts_are_left_to_their_readers():
     ax.legend()
     image, lines = render(fig)
     assert read_grouped_bars(make_scene(image, lines)) is None
+
+
+def test_bars_of_a_colour_the_legend_does_not_name_give_none():
+    fig, ax = figure()
+    for k, name in enumerate(REGIONS[:3]):
+        xs = [i + (k - 1) * 0.25 for i in range(4)]
+        ax.bar(xs, SALES[name], 0.25, label=name if k != 2 else "_nolegend_")
+    ax.set_xticks(range(4), YEARS)
+    ax.legend()
+    image, lines = render(fig)
+    assert read_grouped_bars(make_scene(image, lines)) is None

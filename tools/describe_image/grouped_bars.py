@@ -98,6 +98,10 @@ def read_grouped_bars(scene: Scene) -> Chart | None:
             found = build(pieces)
             if found is None:
                 continue
+            others = [frame.box(box) for box, c in solid if c not in entry_of]
+            if _unnamed_bars(found, others):
+                logger.debug("grouped bars: bars of a colour the legend does not name")
+                continue
             chart = _read(scene, frame, found, names, legend_lines, stacked=build is _stacked)
             if chart is not None and (best is None or len(chart.values) > len(best.values)):
                 best = chart
@@ -200,6 +204,18 @@ def _stacked(pieces: list[tuple[BBox, int]]) -> tuple[list[_Piece], float] | Non
                 return None
         out += [_Piece(box, s, g) for box, s in stack]
     return (out, base) if _one_order(out, key=lambda p: -p.box[3]) else None
+
+
+def _unnamed_bars(found: tuple[list[_Piece], float], others: list[BBox]) -> bool:
+    """True when a block of another colour stands on the baseline among the bars, as wide as they are."""
+    pieces, base = found
+    width = float(np.median([p.box[2] - p.box[0] for p in pieces]))
+    lo, hi = min(p.box[0] for p in pieces), max(p.box[2] for p in pieces)
+    return any(
+        abs((b[2] - b[0]) - width) <= max(2.0, 0.1 * width) and lo - width <= b[0] and b[2] <= hi + width
+        and (abs(b[3] - base) <= EDGE or abs(b[1] - base) <= EDGE)
+        for b in others
+    )
 
 
 def _one_order(pieces: list[_Piece], key=lambda p: p.box[0]) -> bool:  # noqa: ANN001 - a sort key
