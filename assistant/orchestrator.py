@@ -19,6 +19,7 @@ from typing import Any
 
 from assistant.answerers.base import NOT_FOUND, Answerer, Draft
 from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.answerers.statements import StatementsFirst
 from assistant.answerers.yes_no import for_profile
 from assistant.citations import verify
 from assistant.errors import BadInputError, ModalystError, ToolError
@@ -44,7 +45,7 @@ def _backend(module: str, name: str) -> Any:
 
 
 ANSWERERS: dict[str, Any] = {
-    "extractive": lambda settings: for_profile(ExtractiveAnswerer(), settings.profile),  # yes/no decider when medical
+    "extractive": lambda settings: for_profile(StatementsFirst(ExtractiveAnswerer()), settings.profile),  # yes/no decider when medical
     "transformers": _backend("assistant.answerers.transformers_vlm", "TransformersVLMAnswerer"),
     "openai": _backend("assistant.answerers.openai_chat", "OpenAICompatibleAnswerer"),
 }

@@ -1,0 +1,181 @@
+"""Financial-statement questions answered in code from statement tables in several layouts."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerers.base import Draft
+from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.answerers.statement_tables import periods_of, read_tables
+from assistant.answerers.statement_values import Context, Unresolved, evaluate, tables_of
+from assistant.answerers.statements import StatementsFirst, answer
+from assistant.citations import verify
+from assistant.evaluation.financebench import is_correct
+from assistant.types import Evidence, Locator
+
+# years as columns, latest last, the years on a line under a split "Year Ended December 31," heading
+INCOME = (
+    "Year | Ended December | 31,\n"
+    "2015 | 2016 | 2017\n"
+    "Total net sales | 107,006 | 135,987 | 177,866\n"
+    "Operating expenses:\n"
+    "Cost of sales | 71,651 | 88,265 | 111,934\n"
+    "Operating income | 2,233 | 4,186 | 4,106\n"
+    "Net income | $596 | $2,371 | $3,033"
+)
+# dates as columns, latest first, with a stated unit
+BALANCE = (
+    "(In millions)\n"
+    "December 31, 2017 | December 31, 2016\n"
+    "Inventories | 16,047 | 11,461\n"
+    "Total current assets | 60,197 | 45,781\n"
+    "Accounts payable | $34,616 | $25,309\n"
+    "Total current liabilities | 57,883 | 43,816\n"
+    "Current portion of long-term debt | 5,247 | 2,749\n"
+    "Long-term debt | 41,990 | 47,032"
+)
+# a date split across cells, parentheses negatives, a label wrapped onto the row line, a "changes in" section
+CASH_FLOW = (
+    "$ in millions\n"
+    "Fiscal Years Ended | February | 2, 2019 | February | 3, 2018 | January | 28, 2017\n"
+    "Net earnings | $1,464 | $1,000 | $1,228\n"
+    "Changes in operating assets and liabilities:\n"
+    "Merchandise inventories | (194) | (335) | 199\n"
+    "Total cash provided by operating activities | 2,408 | 2,141 | 2,557\n"
+    "Additions to property and equipment, net of $53, $123 and $48, respectively, of non-cash capital\n"
+    "expenditures | (819) | (688) | (580)"
+)
+# a heading with a non-period column, in thousands
+MDNA = (
+    "(dollars in thousands) | 2022 | 2021 | % Change 2022-2021\n"
+    "Revenue | $17,606 | $15,785 | 12 %\n"
+    "Percentage of total revenue | 100 % | 100 %\n"
+    "Operating income | 6,098 | 5,802 | 5 %"
+)
+
+
+def _ev(*texts: str) -> list[Evidence]:
+    return [Evidence(n, text, "src", Locator(path="10k.pdf", page=n), 0.9) for n, text in enumerate(texts, 1)]
+
+
+def _checked(question: str, evidence: list[Evidence]) -> Draft:
+    draft = answer(question, evidence)
+    assert draft is not None, question
+    _, problems = verify(draft.text, evidence, draft.computed)
+    assert problems == [], (draft.text, problems)
+    return draft
+
+
+@pytest.mark.parametrize(
+    ("heading", "periods"),
+    [
+        (["Year | Ended December | 31,", "2015 | 2016 | 2017"], ["2015", "2016", "2017"]),
+        (["Fiscal Years Ended | February | 2, 2019 | February | 3, 2018"], ["2019", "2018"]),
+        ([" | FY22 | FY21"], ["2022", "2021"]),
+        (["(dollars in thousands) | 2022 | 2021 | % Change 2022-2021"], ["2022", "2021", None]),
+    ],
+)
+def test_periods_of_headings(heading: list[str], periods: list[str | None]) -> None:
+    assert periods_of(heading) == periods
+
+
+def test_tables_keep_units_negatives_and_wrapped_labels() -> None:
+    (table,) = read_tables(_ev(CASH_FLOW)[0])
+    assert table.periods == ("2019", "2018", "2017")
+    assert table.unit == "millions"
+    capex = [r for r in table.rows if r.label.startswith("Additions to property")]
+    assert capex and capex[0].values == (-819.0, -688.0, -580.0) and capex[0].label.endswith("capital expenditures")
+    inventories = [r for r in table.rows if r.label == "Merchandise inventories"]
+    assert inventories[0].section.startswith("Changes in operating assets")
+
+
+def test_table_without_period_heading_or_with_quarters_is_not_read() -> None:
+    assert read_tables(_ev("Total assets | 59,268 | 55,556\nTotal liabilities | 41,190 | 36,851")[0]) == []
+    quarters = "Year Ended December 31, 2017\nFirst Quarter | Second Quarter | Third Quarter\nNet sales | 35,714 | 37,955 | 43,744"
+    assert read_tables(_ev(quarters)[0]) == []
+
+
+def test_item_value_by_synonym_and_year_column() -> None:
+    draft = _checked("What is the FY2016 COGS for the company? Answer in USD millions.", _ev(INCOME))
+    assert "88,265" in draft.text and "[1]" in draft.text
+    draft = _checked("What is the year end FY2017 total amount of inventories? Base it on the balance sheet.", _ev(BALANCE))
+    assert draft.values == ("16,047",)
+
+
+def test_item_value_converted_to_the_unit_asked() -> None:
+    draft = _checked("What were total current liabilities at FY2022 in USD millions?", _ev(MDNA.replace("Operating income", "Total current liabilities")))
+    assert draft.computed == (6.1,) and "6,098 thousand, that is 6.1 million" in draft.text
+    thousands = "(In thousands)\n | 2017 | 2016\nTotal current liabilities | 5,466,312 | 4,586,657"
+    draft = _checked("What were FY2017 total current liabilities (in USD millions)?", _ev(thousands))
+    assert draft.computed == (5466.3,) and is_correct(draft.text, "$5466.00", "")
+
+
+def test_percent_change_between_years() -> None:
+    draft = _checked("What is the year-over-year change in revenue from FY2016 to FY2017 (in percent, one decimal)?", _ev(INCOME))
+    assert draft.values == ("30.8%",)
+    assert "135,987" in draft.text and "177,866" in draft.text
+
+
+def test_yes_no_change_of_composed_total_debt() -> None:
+    draft = _checked("Has the company increased its debt on balance sheet between FY2017 and the FY2016 period?", _ev(BALANCE))
+    # total debt = current portion + long-term: 47,237 in 2017 vs 49,781 in 2016
+    assert draft.text.startswith("No.") and "-2,544" in draft.text and "2.5 billion" in draft.text
+
+
+def test_metric_trend_with_verdict() -> None:
+    draft = _checked("Does the company have an improving operating margin profile as of FY2022?", _ev(MDNA))
+    assert draft.text.startswith("No.")
+    assert is_correct(draft.text, "No, operating margin declined from 36.8% in FY2021 to 34.6% in FY2022. A drop by 2.2%.", "")
+
+
+def test_free_cash_flow_conversion_uses_capex_magnitude() -> None:
+    draft = _checked("What was the free cash flow conversion in FY2019?", _ev(CASH_FLOW))
+    assert draft.values == ("108.5%",)  # (2,408 - 819) / 1,464
+
+
+def test_formula_defined_in_the_question() -> None:
+    question = (
+        "What is the FY2017 days payable outstanding (DPO)? DPO is defined as: 365 * (average accounts payable between "
+        "FY2016 and FY2017) / (FY2017 COGS + change in inventory between FY2016 and FY2017). Round your answer to two decimal places."
+    )
+    draft = _checked(question, _ev(BALANCE, INCOME))
+    expected = 365 * ((34616 + 25309) / 2) / (111934 + (16047 - 11461))
+    assert draft.values == (f"{expected:.2f}",)
+    assert "[1, 2]" in draft.text
+
+
+def test_formula_errors_are_unresolved_or_value_errors() -> None:
+    ctx = Context(tables_of(_ev(INCOME)), "2017", "")
+    with pytest.raises(Unresolved, match="goodwill"):
+        evaluate("goodwill / revenue", ctx)
+    with pytest.raises(ValueError, match="unbalanced"):
+        evaluate("(revenue / cogs", ctx)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What drove the increase in revenue in FY2017?",  # a reason
+        "What was revenue in FY2014?",  # no such column
+        "What was the goodwill in FY2017?",  # no such row
+        "What was segment revenue in FY2017?",  # a part of the company
+        "What was revenue?",  # no year
+    ],
+)
+def test_returns_none_when_unsure(question: str) -> None:
+    assert answer(question, _ev(INCOME)) is None
+
+
+def test_ambiguous_rows_under_sections_give_none_unless_the_question_names_one() -> None:
+    segments = " | 2017 | 2016\nNorth America\nNet sales | 106,110 | 79,785\nAWS\nNet sales | 17,459 | 12,219"
+    assert answer("What were net sales in FY2017?", _ev(segments)) is None
+    draft = _checked("What were AWS net sales in FY2017?", _ev(segments))
+    assert draft.values == ("17,459",)
+
+
+def test_statements_first_falls_back_to_the_inner_answerer() -> None:
+    bot = StatementsFirst(ExtractiveAnswerer())
+    assert bot.name == "extractive"
+    ev = _ev("The company opened 12 new stores in fiscal 2017.")
+    assert "12 new stores" in bot.run("How many stores opened in fiscal 2017?", ev).text
+    assert "30.8%" in bot.run("What is the change in revenue from FY2016 to FY2017 in percent?", _ev(INCOME)).text
