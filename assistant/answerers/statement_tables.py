@@ -26,6 +26,7 @@ from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in th
 
 _YEAR = re.compile(r"(?<![\d,.$])(?:19|20)\d{2}(?![\d,])")
 _SHORT_FY = re.compile(r"\bF(?:Y|iscal)\s?'?(\d{2})\b(?!\d)", re.I)
+_FIGURE = re.compile(r"^\(?-?\$?\d{1,3}(?:,\d{3})*(?:\.\d+)?\)?%?$")
 _NIL = re.compile(r"^\$?\s*[—–-]{1,2}$")
 _VALUE = re.compile(r"^\$?\s*\(?\s*-?\$?\s*\d[\d,]*(?:\.\d+)?\s*\)?\s*%?$")
 # a heading cell that heads a column of something other than one period ("% Change 2022-2021", "2019 vs 2018")
@@ -79,7 +80,13 @@ def _cells(line: str) -> list[str]:
             cells[-1] += ")"
         else:
             cells.append(cell)
-    return [c for c in cells[:1]] + [c for c in cells[1:] if c]
+    out = cells[:1]
+    for cell in cells[1:]:
+        parts = cell.split()
+        # figures of two columns merged into one cell ("2,117 2,018") are two cells
+        merged = len(parts) > 1 and all(_FIGURE.match(p) and not _YEAR.fullmatch(p) for p in parts)
+        out.extend(parts if merged else [cell] if cell else [])
+    return out
 
 
 def _is_value(cell: str) -> bool:

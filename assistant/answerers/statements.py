@@ -32,8 +32,9 @@ from typing import Any
 
 from assistant.answerers.base import Draft
 from assistant.answerers.statement_metrics import Metric, find_item, find_metric
-from assistant.answerers.statement_tables import SCALE
+from assistant.answerers.statement_tables import SCALE, normalise
 from assistant.answerers.statement_values import Context, Reading, Result, Unresolved, evaluate, read_item, tables_of, years_in
+from assistant.lexical import terms
 from assistant.numbers import format_number
 from assistant.types import Evidence, ImageDescription, Locator  # noqa: F401  (Locator used in the doctest)
 
@@ -212,6 +213,31 @@ def _item_value(question: str, ctx: Context, year: str) -> Draft | None:
     return Draft(f"{base} (the excerpt states no unit) [{reading.n}].", values=(reading.raw,))
 
 
+def _stated(question: str, ctx: Context, year: str, names: Sequence[str]) -> Draft | None:
+    """The row that states a metric itself, every word of its label in the question ("Adjusted EBITDA"
+    for "What was the adjusted non-GAAP EBITDA for FY 2023?"); of several, the one naming most words."""
+    asked = set(terms(question))
+    found: list[tuple[int, int, str, str]] = []
+    for rank, table in enumerate(ctx.tables):
+        at = table.column(year)
+        if at is None:
+            continue
+        for row in table.rows:
+            label = normalise(row.label)
+            words = set(terms(label))
+            if words and words <= asked and any(re.search(rf"\b{re.escape(n)}\b", label) for n in names):
+                found.append((len(words), -rank, row.raws[at], row.label))
+    if not found:
+        return None
+    found.sort(reverse=True)
+    best = [f for f in found if f[0] == found[0][0]]
+    if len({b[2] for b in best}) > 1 and best[0][1] == best[1][1]:
+        return None  # two rows of one table state it differently
+    _, rank, raw, label = best[0]
+    n = ctx.tables[-rank].n
+    return Draft(f"{label} for {year}: {raw} [{n}].", values=(raw,))
+
+
 def answer(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """A cited statement answer computed in code, or None when the question or tables do not fit."""
     if _NOT_HERE.search(question) or _PART.search(question):
@@ -237,7 +263,9 @@ def _answer(question: str, ctx: Context, years: list[str]) -> Draft | None:
         return _defined(question, ctx, years[0])
     metric = find_metric(question)
     if metric is not None:
-        return _metric(question, metric, ctx, years)
+        single = len(years) == 1 and not _TREND.search(question)
+        stated = _stated(question, ctx, years[0], metric.aliases) if single else None
+        return stated or _metric(question, metric, ctx, years)  # a reported figure ("Adjusted EBITDA") first
     if len(years) >= 2 and _CHANGE.search(question):
         return _item_change(question, ctx, years)
     if len(years) == 1 and not _CHANGE.search(question):

@@ -179,3 +179,16 @@ def test_statements_first_falls_back_to_the_inner_answerer() -> None:
     ev = _ev("The company opened 12 new stores in fiscal 2017.")
     assert "12 new stores" in bot.run("How many stores opened in fiscal 2017?", ev).text
     assert "30.8%" in bot.run("What is the change in revenue from FY2016 to FY2017 in percent?", _ev(INCOME)).text
+
+
+def test_reported_metric_row_from_merged_cells_is_preferred() -> None:
+    key = (
+        "GAAP results | 2022 $ million | 2023 $ million\n"
+        "Net sales | 14,544 | 14,694\n"
+        "Adjusted non-GAAP results | 2022 $ million 2023 $ million | Reported ∆% | constant currency ∆%\n"
+        "EBITDA | 2,117 2,018 | (5) | 1\n"
+        "EBIT | 1,701 1,608 | (5) | 1"
+    )
+    draft = _checked("What was the adjusted non-GAAP EBITDA for FY 2023?", _ev(key))
+    assert draft.values == ("2,018",)
+    assert answer("What was the adjusted non-GAAP EBITDA for FY 2021?", _ev(key)) is None
