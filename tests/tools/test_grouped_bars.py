@@ -121,3 +121,14 @@ def test_bars_of_a_colour_the_legend_does_not_name_give_none():
     ax.legend()
     image, lines = render(fig)
     assert read_grouped_bars(make_scene(image, lines)) is None
+
+
+def test_a_legend_of_numbers_names_the_series():
+    series = {"100": SALES["North"], "500": SALES["South"], "1000": SALES["East"]}
+    image, lines = bar_series_chart(YEARS, series)
+    check(read_chart(image, lines), series, "grouped bar", printed=False, tolerance=0.02 * 20)
+
+
+def test_values_printed_beside_horizontal_bars_are_not_a_legend():
+    image, lines = bar_series_chart(YEARS, some(2), horizontal=True, labels=True, legend=False)
+    assert read_grouped_bars(make_scene(image, lines)) is None
