@@ -19,6 +19,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.numbers import parse_number
@@ -56,6 +57,7 @@ class StatementTable:
     periods: tuple[str, ...]
     rows: tuple[LineItem, ...]
     unit: str = ""  # "thousands" / "millions" / "billions", "" when the evidence does not say
+    heading_n: int = 0  # another piece of evidence that gave the periods (a page's heading cut off), else 0
 
     def column(self, year: str) -> int | None:
         """The column of a period; None when the table has none or two for it."""
@@ -131,12 +133,22 @@ def _unit(text: str) -> str:
     return found.pop() if len(found) == 1 else ""
 
 
-def _table(n: int, heading: list[str], body: list[list[str]], unit: str) -> StatementTable | None:
+Heading = tuple[tuple[str | None, ...], int]  # a heading's periods and the evidence number stating them
+
+
+def _table(n: int, heading: list[str], body: list[list[str]], unit: str, page: Sequence[Heading] = ()) -> StatementTable | None:
     periods = periods_of(heading)
     widths = [len(cells) - 1 for cells in body if _data(cells)]
-    if not widths or not any(periods):
+    if not widths:
         return None
     width = max(set(widths), key=widths.count)
+    heading_n = 0
+    if not any(periods):  # a table continued without its heading: the one heading of its width on its page
+        fitting = [(p, m) for p, m in page if len(p) == width]
+        if len({p for p, _ in fitting}) == 1:
+            periods, heading_n = list(fitting[0][0]), (fitting[0][1] if fitting[0][1] != n else 0)
+    if not any(periods):
+        return None
     if len(periods) != width:
         return None
     rows = []
@@ -154,12 +166,14 @@ def _table(n: int, heading: list[str], body: list[list[str]], unit: str) -> Stat
         if any(v is None for v in parsed):
             continue
         rows.append(LineItem(cells[0], tuple(v for v in parsed if v is not None), tuple(values), section))
-    return StatementTable(n, tuple(p or "" for p in periods), tuple(rows), unit) if rows else None
+    return StatementTable(n, tuple(p or "" for p in periods), tuple(rows), unit, heading_n) if rows else None
 
 
-def read_tables(item: Evidence) -> list[StatementTable]:
-    """The period tables in one piece of evidence (a new heading of periods after figures starts another)."""
-    unit = _unit(item.text)
+def read_tables(item: Evidence, page: Sequence[Heading] = (), page_unit: str = "") -> list[StatementTable]:
+    """The period tables in one piece of evidence (a new heading of periods after figures starts another);
+    ``page`` holds the period headings other evidence from the same page gives, for a table whose own
+    heading names no period, and ``page_unit`` the unit they state."""
+    unit = _unit(item.text) or page_unit
     lines = [line for line in item.text.splitlines() if line.strip()]
     tables: list[StatementTable] = []
     heading: list[str] = []
@@ -172,7 +186,7 @@ def read_tables(item: Evidence) -> list[StatementTable]:
                 body.append([pending])
                 continue
             if body:  # a heading of periods after figures: a new table
-                table = _table(item.n, heading, body, unit)
+                table = _table(item.n, heading, body, unit, page)
                 tables += [table] if table else []
                 heading, body = [], []
             heading.append(line)
@@ -185,12 +199,32 @@ def read_tables(item: Evidence) -> list[StatementTable]:
         if _data(cells):
             body.append(cells)
         elif body and any(periods_of([line])):
-            table = _table(item.n, heading, body, unit)
+            table = _table(item.n, heading, body, unit, page)
             tables += [table] if table else []
             heading, body = [line], []
         elif body:
             body.append([cells[0]] if cells[0] else [" ".join(cells)])
         else:
             heading.append(line)
-    table = _table(item.n, heading, body, unit)
+    table = _table(item.n, heading, body, unit, page)
     return tables + ([table] if table else [])
+
+
+def page_headings(items: Sequence[Evidence]) -> dict[tuple[str, int], tuple[list[Heading], str]]:
+    """Per (file, page): the period headings (with the evidence stating each) and the unit its pieces of
+    evidence state. A PDF page's statement is often cut into pieces: its title and "(In millions)" in
+    one, "August 29, 2021 | August 30, 2020" in another, rows in a third, and rows continued under
+    "Years Ended" in a fourth."""
+    found: dict[tuple[str, int], tuple[list[Heading], set[str]]] = {}
+    for item in items:
+        if item.locator.page is None:
+            continue
+        headings, units = found.setdefault((item.locator.path, item.locator.page), ([], set()))
+        lines = [line for line in item.text.splitlines() if line.strip()]
+        first = next((i for i, line in enumerate(lines) if "|" in line and _data(_cells(line))), len(lines))
+        periods = periods_of(lines[:first])
+        if any(periods):
+            headings.append((tuple(periods), item.n))
+        unit = _unit(item.text)
+        units |= {unit} if unit else set()
+    return {key: (headings, units.pop() if len(units) == 1 else "") for key, (headings, units) in found.items()}

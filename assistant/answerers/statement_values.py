@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.answerers.statement_metrics import BY_KEY, Item, find_item
-from assistant.answerers.statement_tables import LineItem, StatementTable, normalise, read_tables
+from assistant.answerers.statement_tables import LineItem, StatementTable, normalise, page_headings, read_tables
 from assistant.lexical import terms
 from assistant.numbers import format_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
@@ -55,6 +55,11 @@ class Reading:
     n: int
     unit: str
     derived: bool = False  # a sum of rows, not one cell: its value is computed
+    heading_n: int = 0  # the evidence that gave the column's period, when not ``n`` itself
+
+    @property
+    def cites(self) -> tuple[int, ...]:
+        return (self.n, self.heading_n) if self.heading_n else (self.n,)
 
 
 @dataclass
@@ -81,7 +86,13 @@ def years_in(text: str) -> list[str]:
 
 
 def tables_of(evidence: Sequence[Evidence]) -> list[StatementTable]:
-    return [table for item in evidence for table in read_tables(item)]
+    """The statement tables of the evidence, in its order (see :func:`page_headings` for split pages)."""
+    pages = page_headings(evidence)
+    out = []
+    for item in evidence:
+        headings, unit = pages.get((item.locator.path, item.locator.page or 0), ([], ""))
+        out += read_tables(item, headings, unit)
+    return out
 
 
 def _label_fits(label: str, wanted: str, exact: bool) -> bool:
@@ -110,7 +121,8 @@ def _cell(table: StatementTable, row: LineItem, year: str, label: str) -> Readin
     at = table.column(year)
     if at is None:
         return None
-    return Reading(label or row.label, year, row.raws[at], row.values[at], table.n, table.unit)
+    raw = " ".join(row.raws[at].replace("$ ", "$").split())
+    return Reading(label or row.label, year, raw, row.values[at], table.n, table.unit, heading_n=table.heading_n)
 
 
 def read_item(item: Item | None, label: str, year: str, ctx: Context) -> Reading:
@@ -123,8 +135,9 @@ def read_item(item: Item | None, label: str, year: str, ctx: Context) -> Reading
         if rows:
             reading = _cell(table, rows[0], year, "")
             if reading is not None:
-                value = abs(reading.value) if item and item.magnitude else reading.value
-                return Reading(reading.label, year, reading.raw, value, reading.n, reading.unit)  # as written
+                if item and item.magnitude:  # an outflow "(819)" counts as 819
+                    return Reading(reading.label, year, reading.raw.strip("()"), abs(reading.value), reading.n, reading.unit, heading_n=reading.heading_n)
+                return reading
     if item and item.parts:
         return _composed(item, year, ctx)
     raise Unresolved(label)
@@ -147,7 +160,7 @@ def _composed(item: Item, year: str, ctx: Context) -> Reading:
                             raws.append(row.label)
                             found.add(key)
         if found >= set(item.required) and found:
-            return Reading(f"{item.key.capitalize()} ({' + '.join(raws)})", year, format_number(total), total, table.n, table.unit, True)
+            return Reading(f"{item.key.capitalize()} ({' + '.join(raws)})", year, format_number(total), total, table.n, table.unit, True, table.heading_n)
     raise Unresolved(item.key)
 
 

@@ -72,7 +72,7 @@ def _written(value: float, decimals: int) -> str:
 
 
 def _cites(ctx: Context) -> str:
-    return ", ".join(str(n) for n in sorted({r.n for r in ctx.readings}))
+    return ", ".join(str(n) for n in sorted({n for r in ctx.readings for n in r.cites}))
 
 
 def _operands(ctx: Context) -> str:
@@ -199,18 +199,19 @@ def _item_value(question: str, ctx: Context, year: str) -> Draft | None:
     reading = _read(item, year, ctx)
     asked = _ASKS_UNIT.search(question)
     base = f"{reading.label} for {year}: {reading.raw}{_unit_words(reading.unit)}"
+    cites = _cites(ctx)
     if not asked or asked.group(1).lower() == reading.unit:
-        return Draft(f"{base} [{reading.n}].", values=(reading.raw,))
+        return Draft(f"{base} [{cites}].", values=(reading.raw,))
     want = asked.group(1).lower()
     if reading.unit:
         value = _round(reading.value * SCALE[reading.unit] / SCALE[want], 1)
         said = f"{format_number(value)} {want[:-1]}"
-        return Draft(f"{base}, that is {said} [{reading.n}].", computed=(value,), values=(format_number(value),))
+        return Draft(f"{base}, that is {said} [{cites}].", computed=(value,), values=(format_number(value),))
     if abs(reading.value) >= 1e6 and want != "thousands":  # a figure this large is rarely stated in millions already
         value = _round(reading.value * 1e3 / SCALE[want], 1)
         said = f"{format_number(value)} {want[:-1]}"
-        return Draft(f"{base} (the excerpt states no unit; read as thousands that is {said}) [{reading.n}].", computed=(value,), values=(format_number(value),))
-    return Draft(f"{base} (the excerpt states no unit) [{reading.n}].", values=(reading.raw,))
+        return Draft(f"{base} (the excerpt states no unit; read as thousands that is {said}) [{cites}].", computed=(value,), values=(format_number(value),))
+    return Draft(f"{base} (the excerpt states no unit) [{cites}].", values=(reading.raw,))
 
 
 def _stated(question: str, ctx: Context, year: str, names: Sequence[str]) -> Draft | None:
@@ -234,8 +235,9 @@ def _stated(question: str, ctx: Context, year: str, names: Sequence[str]) -> Dra
     if len({b[2] for b in best}) > 1 and best[0][1] == best[1][1]:
         return None  # two rows of one table state it differently
     _, rank, raw, label = best[0]
-    n = ctx.tables[-rank].n
-    return Draft(f"{label} for {year}: {raw} [{n}].", values=(raw,))
+    table = ctx.tables[-rank]
+    cites = ", ".join(str(n) for n in sorted({table.n, table.heading_n} - {0}))
+    return Draft(f"{label} for {year}: {raw} [{cites}].", values=(raw,))
 
 
 def answer(question: str, evidence: Sequence[Evidence]) -> Draft | None:

@@ -192,3 +192,17 @@ def test_reported_metric_row_from_merged_cells_is_preferred() -> None:
     draft = _checked("What was the adjusted non-GAAP EBITDA for FY 2023?", _ev(key))
     assert draft.values == ("2,018",)
     assert answer("What was the adjusted non-GAAP EBITDA for FY 2021?", _ev(key)) is None
+
+
+def _page(*texts: str) -> list[Evidence]:
+    return [Evidence(n, text, "src", Locator(path="10k.pdf", page=38), 0.9) for n, text in enumerate(texts, 1)]
+
+
+def test_a_page_cut_into_pieces_lends_its_heading_and_unit() -> None:
+    rows = "ASSETS\nTotal current assets | 29,505 | 28,120\nTOTAL ASSETS | $59,268 | $55,556"
+    heading = "(amounts in millions, except par value)\nAugust 29,\n2021\nAugust 30,\n2020"
+    draft = _checked("How much total assets did the company have at the end of FY2021? Answer in USD millions.", _page(rows, heading))
+    assert draft.values == ("$59,268",) and "[1, 2]" in draft.text and "million" in draft.text
+    assert answer("What were total assets at the end of FY2021?", _ev(rows, heading)) is None  # other pages lend nothing
+    other = " | 2019 | 2018\nRevenue | 5 | 4"
+    assert answer("What were total assets at the end of FY2021?", _page(rows, heading, other)) is None  # two headings fit
