@@ -45,7 +45,8 @@ def _backend(module: str, name: str) -> Any:
 
 
 ANSWERERS: dict[str, Any] = {
-    "extractive": lambda settings: for_profile(StatementsFirst(ExtractiveAnswerer()), settings.profile),  # yes/no decider when medical
+    # yes/no decider when medical; ``embed`` (the workspace's embedder) helps rank evidence sentences
+    "extractive": lambda settings, embed=None: for_profile(StatementsFirst(ExtractiveAnswerer(embed=embed)), settings.profile),
     "transformers": _backend("assistant.answerers.transformers_vlm", "TransformersVLMAnswerer"),
     "openai": _backend("assistant.answerers.openai_chat", "OpenAICompatibleAnswerer"),
 }
@@ -107,7 +108,11 @@ class Assistant:
 
     def answerer(self) -> Answerer:
         if self._answerer is None:
-            self._answerer = choose(ANSWERERS, self.settings.answerer, "answerer")(self.settings)
+            build = choose(ANSWERERS, self.settings.answerer, "answerer")
+            if self.settings.answerer == "extractive":
+                self._answerer = build(self.settings, embed=lambda texts: self.store.embedder(texts))
+            else:
+                self._answerer = build(self.settings)
         return self._answerer
 
     def backend_status(self) -> list[BackendStatus]:

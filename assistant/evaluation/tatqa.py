@@ -288,7 +288,7 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
     added = ingest_items(store, items, ws.chunk_chars)
     logger.info("tatqa: %d tables added (%d already in) in %.1f s", added, len(items) - added, time.perf_counter() - started)
     retriever = HybridRetriever(store, ws)
-    answerer = ExtractiveAnswerer()
+    answerer = ExtractiveAnswerer(embed=store.embedder)
     pairs = [(item, q) for item in items for q in item["questions"]][:limit]
     hits, firsts, ems, f1s, unsupported = [], [], [], [], []
     for index, (item, question) in enumerate(pairs, start=1):

@@ -120,3 +120,18 @@ def test_a_reason_question_is_answered_from_the_cause_on_and_never_computed() ->
     table = [Evidence(2, " | F19 | F18\nROFE (%) | 12.9 | 13.1", "s", Locator("t"), 0.9)]
     assert compute("Why did ROFE decrease?", table) is None
     assert compute("What is the average ROFE for F19 and F18?", table).computed == (13.0, 2.0)
+
+
+def test_an_embedder_breaks_a_lexical_tie_between_sentences() -> None:
+    """Two sentences share the question's words equally; the one the embedder puts nearest the
+    question is quoted first (and without an embedder the lexical order stands)."""
+    ev = [Evidence(1, "The external auditor 2019 plan was reviewed. After a tender held in March, Deloitte LLP is the external auditor for 2019 of the group and all of its subsidiaries.", "s", Locator("r.pdf", page=3), 0.5)]
+    question = "Who is the external auditor for 2019?"
+
+    def embed(texts: list[str]) -> list[list[float]]:  # question and the Deloitte sentence point one way
+        return [[1.0, 0.0] if (t == question or "Deloitte" in t) else [0.0, 1.0] for t in texts]
+
+    plain = ExtractiveAnswerer().run(question, ev).text
+    ranked = ExtractiveAnswerer(embed=embed).run(question, ev).text
+    assert ranked.startswith("After a tender held in March, Deloitte LLP")
+    assert plain.startswith("The external auditor 2019 plan was reviewed [1].")
