@@ -120,6 +120,25 @@ METRICS = (
 
 BY_KEY = {item.key: item for item in ITEMS}
 
+# the statement each item is read from first (other items: the income statement); a note's table
+# ("Inventory" among deferred tax liabilities) or a cash-flow movement states it only when no statement does
+HOME = {
+    **dict.fromkeys(("inventories", "accounts payable", "accounts receivable", "total current assets", "total assets",
+                     "total current liabilities", "total liabilities", "total equity", "cash", "short-term debt",
+                     "long-term debt", "total debt"), "balance"),
+    **dict.fromkeys(("operating cash flow", "capex", "depreciation and amortization"), "cash"),
+}
+_ANCHORS = {
+    "balance": re.compile(r"^total (?:current )?(?:assets|liabilities)\b|^total (?:stockholders|shareholders)'? equity|^total equity", re.I),
+    "cash": re.compile(r"\b(?:operating|investing|financing) activities\b", re.I),
+    "income": re.compile(r"^(?:total )?(?:net )?(?:revenues?|sales)$|^net (?:income|earnings)\b|^operating income\b|^income from operations|^gross (?:profit|margin)$|^income before income taxes", re.I),
+}
+
+
+def statement_of(labels: list[str]) -> set[str]:
+    """The statements a table's (normalised) row labels look like: two anchor rows of one make it one."""
+    return {kind for kind, anchor in _ANCHORS.items() if sum(bool(anchor.search(label)) for label in labels) >= 2}
+
 
 def _phrase(alias: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w&-]){re.escape(alias)}(?![\w&-])", re.I)

@@ -26,7 +26,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.answerers.statement_metrics import BY_KEY, Item, find_item
+from assistant.answerers.statement_metrics import BY_KEY, HOME, Item, find_item, statement_of
 from assistant.answerers.statement_tables import LineItem, StatementTable, normalise, page_headings, read_tables
 from assistant.lexical import terms
 from assistant.numbers import format_number
@@ -128,7 +128,8 @@ def _cell(table: StatementTable, row: LineItem, year: str, label: str) -> Readin
 def read_item(item: Item | None, label: str, year: str, ctx: Context) -> Reading:
     """The value of an item (or of the row labelled ``label`` when no item is known) at a year."""
     labels = item.labels if item else (normalise(label),)
-    for table in ctx.tables:
+    home = HOME.get(item.key, "income") if item else ""
+    for table in sorted(ctx.tables, key=lambda t: home not in statement_of([normalise(r.label) for r in t.rows])):
         if table.column(year) is None:
             continue
         rows = _rows_named(table, labels, ctx.question)

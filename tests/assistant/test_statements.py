@@ -206,3 +206,10 @@ def test_a_page_cut_into_pieces_lends_its_heading_and_unit() -> None:
     assert answer("What were total assets at the end of FY2021?", _ev(rows, heading)) is None  # other pages lend nothing
     other = " | 2019 | 2018\nRevenue | 5 | 4"
     assert answer("What were total assets at the end of FY2021?", _page(rows, heading, other)) is None  # two headings fit
+
+
+def test_an_item_is_read_from_its_own_statement_before_a_note() -> None:
+    note = " | 2017 | 2016\nDeferred tax liabilities\nInventory | (61) | (40)\nTotal deferred tax liabilities | (300) | (280)"
+    draft = _checked("What is the FY2017 total amount of inventories?", _ev(note, BALANCE))
+    assert draft.values == ("16,047",) and "[2]" in draft.text
+    assert answer("What is the FY2017 total amount of inventories?", _ev(note)).values == ("(61)",)  # no statement: the note
