@@ -82,12 +82,6 @@ def _operands(ctx: Context) -> str:
     return "; ".join(f"{r.label} {r.year}: {r.raw}" for r in seen.values())
 
 
-def _shown_number(value: float, decimals: int, unit: str) -> str:
-    if unit == "%":
-        return f"{_written(value * 100, decimals)}%"
-    return _written(value, decimals)
-
-
 def _metric_value(result: Result, unit: str, decimals: int) -> float:
     return _round(result.value * 100 if unit == "%" else result.value, decimals)
 
@@ -110,7 +104,7 @@ def _defined(question: str, ctx: Context, year: str) -> Draft | None:
 
 def _metric(question: str, metric: Metric, ctx: Context, years: list[str]) -> Draft | None:
     """A named metric for the year asked, and the year before when the question asks about a trend."""
-    decimals = _decimals(question, 1)
+    decimals = _decimals(question, 1 if metric.unit == "%" else 2)  # 34.6%, 1.27x, 93.86 days
     trend = bool(_TREND.search(question)) and len(years) <= 1
     asked = sorted(years, reverse=True)[:2] if len(years) >= 2 else years
     if trend:

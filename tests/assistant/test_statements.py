@@ -213,3 +213,9 @@ def test_an_item_is_read_from_its_own_statement_before_a_note() -> None:
     draft = _checked("What is the FY2017 total amount of inventories?", _ev(note, BALANCE))
     assert draft.values == ("16,047",) and "[2]" in draft.text
     assert answer("What is the FY2017 total amount of inventories?", _ev(note)).values == ("(61)",)  # no statement: the note
+
+
+def test_named_ratio_for_one_year_has_two_decimals() -> None:
+    draft = _checked("What is the FY2017 current ratio?", _ev(BALANCE))
+    assert draft.values == ("1.04",)  # 60,197 / 57,883
+    assert "60,197 / 57,883" in draft.text
