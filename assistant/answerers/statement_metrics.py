@@ -165,3 +165,39 @@ def find_metric(text: str) -> Metric | None:
     """The metric a question names ("free cash flow conversion" before "free cash flow")."""
     found = _longest(text, [(alias, metric) for metric in METRICS for alias in metric.aliases])
     return found if isinstance(found, Metric) else None
+
+
+# words that may stand right before an item's name without making it another item ("its debt", "the
+# FY2017 total assets", "change in revenue", "how much total assets", "an improving operating margin")
+_PLAIN_BEFORE = set(
+    "the its their our total of in on end much consolidated reported and year fiscal fy what is was were are a an has have "
+    "had did does do change changes increase increased decrease decreased growth company firm group between to annual "
+    "improving improved declining declined rising falling higher lower overall".split()
+)
+_QUALIFIES_NET = {"total debt", "short-term debt", "long-term debt", "cash", "free cash flow"}  # net debt, net cash are measures of their own
+_YEARISH = r"(?i:(?:fy|fiscal|f)?\s?'?\d{2,4}\b|fy\b|fiscal\b|the\b|usd\b|us\$|\$|\(|millions\b|thousands\b|billions\b|units?\b|percent\w*\b)"
+# what may follow a name: a period, a unit, the statement, a company ("for Best Buy"); not a part ("revenue
+# from UK", "net sales in Americas", "net income per diluted share", "revenue under continuing operations")
+_QUALIFIED_AFTER = re.compile(
+    rf"^\s*,?\s*(?:(?:from|in|within|during|at)\s+(?!{_YEARISH})|(?:of|for)\s+(?!{_YEARISH}|[A-Z])|"
+    r"(?:arising|under|by|attributable|related|relating|per|excluding|including|net of|less|other than)\b)",
+)
+
+
+def plainly_named(text: str, key: str, aliases: tuple[str, ...]) -> bool:
+    """Whether ``text`` names the item or metric by itself, not a kind or a part of it ("license revenue",
+    "billed receivables", "revenue from UK", "net debt"): the words right before and after its name."""
+    text = text.replace("’", "'").replace("-", " ")
+    best = None
+    for alias in sorted(aliases + (key,), key=len, reverse=True):
+        best = re.search(rf"(?<![\w&]){re.escape(_normal(alias))}(?![\w&])", text, re.I)
+        if best:
+            break
+    if best is None:
+        return False
+    before = text[: best.start()].split()
+    word = before[-1].lower().strip(",.;:()") if before else ""
+    plain = word in _PLAIN_BEFORE or any(ch.isdigit() for ch in word) or word.endswith("'s") or word == ""
+    if word == "net":
+        plain = key not in _QUALIFIES_NET
+    return plain and not _QUALIFIED_AFTER.match(text[best.end() :])

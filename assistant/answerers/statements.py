@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.answerers.base import Draft
-from assistant.answerers.statement_metrics import Metric, find_item, find_metric
+from assistant.answerers.statement_metrics import Metric, find_item, find_metric, plainly_named
 from assistant.answerers.statement_tables import SCALE, normalise
 from assistant.answerers.statement_values import Context, Reading, Result, Unresolved, evaluate, read_item, tables_of, years_in
 from assistant.lexical import terms
@@ -51,6 +51,10 @@ _CHANGE = re.compile(r"\b(chang\w*|increas\w*|decreas\w*|grow\w*|growth|declin\w
 _ASKS_UNIT = re.compile(r"\b(?:usd|us\$|\$|dollars?)?\s*(thousands|millions|billions)\b", re.I)
 # questions that ask for reasons, drivers or a narrative are not statement arithmetic
 _NOT_HERE = re.compile(r"^\s*(?:why|how did|what (?:drove|caused|led|explains?)|what (?:is|are|was|were) the (?:main |primary |key )?(?:reasons?|drivers?|causes?))\b", re.I)
+# operations this module leaves to the arithmetic answerer
+_OTHER_OPERATION = re.compile(
+    r"\b(ratio|proportion|percentage of|percent of|as a percent\w*|share of|average|mean|sum|combined|total of|respectively|each|portion)\b", re.I
+)
 # a metric or item the question restricts to a part of the company is not the statement's total
 _PART = re.compile(r"\b(segment|region|division|per share|by geography|quarter|q[1-4])\b", re.I)
 
@@ -152,6 +156,8 @@ def _item_change(question: str, ctx: Context, years: list[str]) -> Draft | None:
     early, late = sorted(years[:2])
     first = _read(item, early, ctx)
     second = _read(item, late, ctx)
+    if first.n != second.n:
+        return None  # two tables, perhaps in two units
     cites = _cites(ctx)
     label = second.label
     if _PERCENT.search(question):
@@ -261,7 +267,12 @@ def _answer(question: str, ctx: Context, years: list[str]) -> Draft | None:
     if metric is not None:
         single = len(years) == 1 and not _TREND.search(question)
         stated = _stated(question, ctx, years[0], metric.aliases) if single else None
-        return stated or _metric(question, metric, ctx, years)  # a reported figure ("Adjusted EBITDA") first
+        if stated is not None:
+            return stated  # a reported figure ("Adjusted EBITDA") before computing it
+        return _metric(question, metric, ctx, years) if plainly_named(question, metric.key, metric.aliases) else None
+    item = find_item(question)
+    if item is None or _OTHER_OPERATION.search(question) or not plainly_named(question, item.key, item.aliases):
+        return None  # "license revenue", "revenue from UK", "the ratio of total assets to ...": other answerers
     if len(years) >= 2 and _CHANGE.search(question):
         return _item_change(question, ctx, years)
     if len(years) == 1 and not _CHANGE.search(question):
