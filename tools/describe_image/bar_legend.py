@@ -3,7 +3,7 @@ swatch of a bar colour just left of it, numbers included when they line up as a 
 swatches themselves, which are not bars (helpers of :mod:`tools.describe_image.grouped_bars`).
 
 Example:
-    >>> [e.text for e in series_legend(scene, [np.array(c) for c in bar_colours(scene, rects).values()])]  # doctest: +SKIP
+    >>> [e.text for e in series_legend(scene, bar_colours(scene, rects))]  # doctest: +SKIP
     ['North', 'South']
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 from assistant.types import BBox
 from tools.describe_image.chart import parse_number
 from tools.describe_image.chart_shapes import Scene, overlap
-from tools.describe_image.line_chart import COLOUR_TOLERANCE, Legend, find_legend
+from tools.describe_image.line_chart import Legend
 
 
 def bar_colours(scene: Scene, rects: list[tuple[BBox, int]]) -> dict[int, tuple[int, int, int]]:
@@ -32,34 +32,41 @@ def bar_colours(scene: Scene, rects: list[tuple[BBox, int]]) -> dict[int, tuple[
     return out
 
 
-def series_legend(scene: Scene, colours: list[np.ndarray]) -> list[Legend]:
-    """Legend entries: text with a swatch left of it, plus entries that are numbers ("100", "2020")
-    when two or more line up as a legend and each swatch ends within its legend (a value printed
-    beside a horizontal bar has the bar itself running on to its left)."""
-    entries = find_legend(scene, colours, set())
-    numbers = [line for line in scene.ocr if parse_number(line.text) is not None]
-    if len(numbers) < 2:
-        return entries
-    rgb, s = scene.rgb.astype(np.int16), scene.scale
-    boxed = []
-    for line in numbers:
-        x0, y0, x1, y1 = (v * s for v in line.bbox)
-        h, cy = max(4.0, y1 - y0), int((y0 + y1) / 2)
-        region = (max(0, int(x0 - 3.5 * h)), max(0, int(cy - 0.4 * h)), max(0, int(x0 - 1)), int(cy + 0.4 * h) + 1)
-        patch = rgb[region[1] : region[3], region[0] : region[2]].reshape(-1, 3)
-        hits = [int((np.abs(patch - c).max(axis=1) <= COLOUR_TOLERANCE).sum()) for c in colours]
-        if not len(patch) or max(hits) < 0.6 * h:
+def series_legend(scene: Scene, colours: dict[int, tuple[int, int, int]]) -> list[Legend]:
+    """Legend entries: text lines with a swatch (a small solid block of a bar colour, about a text
+    line high) just left of them, or inside the left end of their box where the OCR took it in.
+    Entries that are numbers ("100", "2020") count when two or more line up in a column (a value
+    printed beside a bar is not a legend). Two entries with one colour: no legend we trust (``[]``)."""
+    swatches = [(box, c) for box, c in scene.rects if c in colours]
+    found: list[Legend] = []
+    numeric: list[tuple[Legend, float]] = []
+    for line in scene.ocr:
+        x0, y0, x1, y1 = line.bbox
+        h, cy = max(4.0, y1 - y0), (y0 + y1) / 2
+        inner = min(1.2 * h, 0.3 * (x1 - x0))
+        near = [
+            (box, c) for box, c in swatches
+            if x0 - 3.5 * h <= box[0] and box[2] <= x0 + inner and abs((box[1] + box[3]) / 2 - cy) <= 0.3 * h
+            and 0.3 * h <= box[3] - box[1] <= 1.3 * h and box[2] - box[0] <= 3 * h
+        ]
+        if not near or not line.text.strip():
             continue
-        colour = colours[int(np.argmax(hits))]
-        row = rgb[min(cy, rgb.shape[0] - 1), max(0, int(x0 - 7 * h)) : max(0, int(x0 - 3.6 * h))]
-        under = np.median(rgb[int(y0) : int(y1) + 1, int(x0) : int(x1) + 1].reshape(-1, 3), axis=0)
-        on_colour = np.abs(under - colour).max() <= COLOUR_TOLERANCE  # a value printed inside a bar
-        if not on_colour and len(row) and (np.abs(row - colour).max(axis=1) > COLOUR_TOLERANCE).any():
-            entry = Legend(line.text.strip(), tuple(int(v) for v in colour), (region[0], int(y0), int(x1) + 1, int(y1) + 1))
-            boxed.append((entry, line))
-    column = [e for e, ln in boxed if sum(abs(ln.bbox[0] - o.bbox[0]) <= 3 for _, o in boxed) >= 2]
-    found = entries + column
-    found.sort(key=lambda e: (round(e.region[1] / 4), e.region[0]))
+        box, c = max(near, key=lambda bc: bc[0][2])  # the swatch nearest the text
+        s = scene.scale
+        entry = Legend(line.text.strip(), colours[c], (int(box[0] * s), int(y0 * s), int(x1 * s) + 1, int(y1 * s) + 1))
+        if parse_number(line.text) is None:
+            found.append(entry)
+        else:
+            numeric.append((entry, x0))
+    found += [e for e, x in numeric if sum(abs(x - other) <= 3 for _, other in numeric) >= 2]
+    found.sort(key=lambda e: e.region[1])
+    rows: list[list[Legend]] = []  # entries in reading order: rows (tops within a few pixels), then left to right
+    for entry in found:
+        if rows and entry.region[1] - rows[-1][0].region[1] <= 4:
+            rows[-1].append(entry)
+        else:
+            rows.append([entry])
+    found = [e for row in rows for e in sorted(row, key=lambda e: e.region[0])]
     colours_seen = [entry.colour for entry in found]
     return found if len(set(colours_seen)) == len(colours_seen) else []
 
@@ -69,12 +76,10 @@ def _area(box: BBox) -> float:
 
 
 def in_legend(box: BBox, legend: list[Legend], scale: float) -> bool:
-    """A swatch: the rectangle lies in (or overlaps) a legend entry's swatch-and-text region."""
+    """A swatch: the rectangle lies (almost) wholly in a legend entry's swatch-and-text region."""
     for entry in legend:
-        region = tuple(v / scale for v in entry.region)
-        x0, y0, x1, y1 = region
-        h = y1 - y0
-        grown = (x0 - h, y0 - h, x1, y1 + h)
-        if overlap(box, grown) > 0 and _area(box) <= 4 * _area(region):
+        x0, y0, x1, y1 = (v / scale for v in entry.region)
+        grown = (x0 - 2, y0 - 0.3 * (y1 - y0), x1, y1 + 0.3 * (y1 - y0))
+        if overlap(box, grown) >= 0.8 * _area(box):
             return True
     return False

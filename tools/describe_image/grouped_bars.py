@@ -73,19 +73,19 @@ class _Piece:
 
 def read_grouped_bars(scene: Scene) -> Chart | None:
     """A grouped or stacked bar chart with a legend; None unless every drawn bar is read consistently."""
-    text_boxes = [line.bbox for line in scene.ocr]
+    text_boxes = [line.bbox for line in scene.ocr if parse_number(line.text) is None]  # a value may cover a thin bar
     solid = [(box, c) for box, c in scene.rects if not mostly_text(box, text_boxes)]
     colours = bar_colours(scene, solid)
     if len(colours) < 2:
         return None
     ids = sorted(colours)
-    legend = series_legend(scene, [np.array(colours[i]) for i in ids])
+    legend = series_legend(scene, colours)
     id_of = {colours[i]: i for i in ids}
     entry_of = {id_of[entry.colour]: entry for entry in legend if entry.colour in id_of}
     bars = [(box, c) for box, c in solid if c in entry_of and not in_legend(box, legend, scene.scale)]
     named = sorted({c for _, c in bars})
-    if len(named) < 2 or len(named) > MAX_SERIES or len(bars) < 4:
-        return None
+    if len(named) < 2 or len(named) > MAX_SERIES or len(bars) < 4 or len(named) < len(entry_of):
+        return None  # (a legend entry whose colour has no bars: another kind of mark, not read here)
     order = sorted(named, key=lambda c: legend.index(entry_of[c]))
     names = [entry_of[c].text for c in order]
     if len(set(names)) != len(names):
@@ -163,16 +163,24 @@ def _stacked(pieces: list[tuple[BBox, int]]) -> tuple[list[_Piece], float] | Non
     width = float(np.median(widths))
     if any(abs(w - width) > max(2.0, 0.1 * width) for w in widths):
         return None
-    out = []
-    for g, stack in enumerate(sorted(stacks, key=lambda st: st[0][0][0])):
+    stacks.sort(key=lambda st: st[0][0][0])
+    for stack in stacks:
         stack.sort(key=lambda p: -p[0][3])
+    orders = [[sr for _, sr in stack] for stack in stacks]
+    out = []
+    for g, stack in enumerate(stacks):
         if abs(stack[0][0][3] - base) > EDGE:
             return None  # a stack off the baseline (or hanging below it: diverging bars are not read)
-        for (lower, _), (upper, _) in zip(stack, stack[1:]):
-            if not -1 <= lower[1] - upper[3] <= JOIN:
-                return None
-        out += [_Piece(box, s, g) for box, s in stack]
+        for (lower, a), (upper, b) in zip(stack, stack[1:]):
+            if not -1 <= lower[1] - upper[3] <= JOIN and not _between(a, b, orders):
+                return None  # apart, with no series that another stack shows between them
+        out += [_Piece(box, sr, g) for box, sr in stack]
     return (out, base) if _one_order(out, key=lambda p: -p.box[3]) else None
+
+
+def _between(a: int, b: int, orders: list[list[int]]) -> bool:
+    """True when some stack holds a series between ``a`` and ``b`` (a segment too thin to be seen here)."""
+    return any(a in o and b in o and o.index(b) - o.index(a) > 1 for o in orders)
 
 
 def _unnamed_bars(found: tuple[list[_Piece], float], others: list[BBox]) -> bool:
