@@ -195,6 +195,10 @@ def _cite(sentence: str, n: int) -> str:
 # score. On TAT-QA text-span questions whose answer sentence is among the candidates, the first
 # sentence holds the answer 77.6% of the time lexically and 84.8% with the blend (weight 0.8).
 SEMANTIC_WEIGHT = 0.8
+# A one-period cell (table lookup or grid) of a row whose label names only part of the question gives
+# way to a sentence with a figure that covers at least this share of the question's weighted terms.
+# TAT-QA (retrieval over the whole file): em 0.373 -> 0.384, F1 0.435 -> 0.449.
+SENTENCE_OVER_CELL = 0.8
 SEMANTIC_POOL = 40
 Embed = Callable[[list[str]], Any]
 
@@ -218,17 +222,25 @@ class ExtractiveAnswerer:
         wanted = terms(question)
         if not evidence or not wanted:
             return Draft(NOT_FOUND)
-        for computed in (
-            answer_chart_question(question, images, evidence) if images else None,
-            arithmetic.compute(question, evidence),
-            table_lookup.lookup(question, evidence),
-            grid_lookup(question, evidence),
-            grid_respective(question, evidence),
-            self._from_table(question, wanted, evidence),
-        ):
-            if computed is not None:
-                return computed
-        ranked = self._rank(question, wanted, evidence)
+        ranked: list[_Scored] | None = None
+        steps = (
+            lambda: answer_chart_question(question, images, evidence) if images else None,
+            lambda: arithmetic.compute(question, evidence),
+            lambda: table_lookup.lookup(question, evidence),
+            lambda: grid_lookup(question, evidence),
+            lambda: grid_respective(question, evidence),
+            lambda: self._from_table(question, wanted, evidence),
+        )
+        for index, step in enumerate(steps):
+            computed = step()
+            if computed is None:
+                continue
+            if index in (2, 3) and table_lookup.loose_cell(question, evidence):
+                ranked = self._rank(question, wanted, evidence)
+                if ranked and ranked[0].coverage >= SENTENCE_OVER_CELL and _FIGURE.search(ranked[0].sentence):
+                    continue  # a sentence naming the question beats a cell whose row only partly does
+            return computed
+        ranked = self._rank(question, wanted, evidence) if ranked is None else ranked
         if not ranked or ranked[0].coverage < self.min_coverage:
             return Draft(NOT_FOUND)
         best = ranked[0]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.answerers.arithmetic import Row, as_written, best_row, label_match, question_years, subject_terms, table_rows
+from assistant.answerers.arithmetic import Row, as_written, best_row, label_match, question_years, row_match, subject_terms, table_rows
 from assistant.answerers.base import Draft
 from assistant.answerers.grid import with_unit
 from assistant.numbers import parse_number
@@ -173,6 +173,17 @@ def _parts_count(question: str, evidence: Sequence[Evidence]) -> Draft | None:
                 names = sorted(parts, key=lambda x: [lines[j][0] for j in range(len(lines))].index(x))
                 return Draft(f"{label} has {len(parts)} parts: {'; '.join(names)} [{item.n}].", computed=(float(len(parts)),), values=(str(len(parts)),))
     return None
+
+
+def loose_cell(question: str, evidence: Sequence[Evidence]) -> bool:
+    """Whether the lookup's answer is one period's cell of a row whose label names the question's
+    subject only in part (``row_match`` below 1), so a sentence naming it whole may answer better."""
+    years = question_years(question)
+    if len(years) != 1 or _WHICH_YEAR.search(question) or _NOT_A_LOOKUP.search(question):
+        return False
+    subject = subject_terms(question)
+    row = best_row(_rows(evidence), subject, years)
+    return row is not None and row_match(row, subject) < 1.0
 
 
 def lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:

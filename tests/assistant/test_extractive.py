@@ -135,3 +135,12 @@ def test_an_embedder_breaks_a_lexical_tie_between_sentences() -> None:
     ranked = ExtractiveAnswerer(embed=embed).run(question, ev).text
     assert ranked.startswith("After a tender held in March, Deloitte LLP")
     assert plain.startswith("The external auditor 2019 plan was reviewed [1].")
+
+
+def test_a_sentence_naming_the_question_beats_a_cell_whose_row_names_it_in_part() -> None:
+    table = Evidence(1, " | 2019 | 2018\nUnrecognized income tax benefits | 7 | 5", "t", Locator("tatqa://table/a"), 0.9)
+    prose = Evidence(2, "In 2019, the liability reserve for unrecognized income tax positions was $1.1 million.", "t", Locator("tatqa://paragraph/b"), 0.8)
+    partly = ExtractiveAnswerer().run("What was the liability reserve for unrecognized income tax positions in 2019?", [table, prose])
+    assert partly.text.startswith("In 2019, the liability reserve for unrecognized income tax positions was $1.1 million [2].")
+    whole = ExtractiveAnswerer().run("What were the unrecognized income tax benefits in 2019?", [table, prose])
+    assert whole.text == "Unrecognized income tax benefits in 2019: 7 [1]." and whole.values == ("7",)
