@@ -48,6 +48,7 @@ def bar_series_chart(
     legend: bool = True,
     title: str = "Sales by region",
     scale: float = 1.0,
+    legend_columns: int = 1,
 ) -> tuple[Image.Image, tuple[OcrLine, ...]]:
     """A grouped (side by side) or stacked bar chart of several series, with a legend by default;
     ``labels`` prints each value at the bar end (grouped) or inside its segment (stacked); ``scale``
@@ -71,5 +72,5 @@ def bar_series_chart(
     (ax.set_yticks if horizontal else ax.set_xticks)(x, categories)
     ax.set_title(title)
     if legend:
-        ax.legend()
+        ax.legend(ncol=legend_columns)
     return render(fig)

@@ -132,3 +132,11 @@ def test_a_legend_of_numbers_names_the_series():
 def test_values_printed_beside_horizontal_bars_are_not_a_legend():
     image, lines = bar_series_chart(YEARS, some(2), horizontal=True, labels=True, legend=False)
     assert read_grouped_bars(make_scene(image, lines)) is None
+
+
+def test_a_legend_read_as_one_line_is_split_at_its_swatches():
+    image, lines = bar_series_chart(YEARS, some(2), labels=True, legend_columns=2)
+    first, second = (next(line for line in lines if line.text == name) for name in ("North", "South"))
+    joined = replace(first, text="North South", bbox=(first.bbox[0], first.bbox[1], second.bbox[2], second.bbox[3]))
+    merged = tuple(line for line in lines if line not in (first, second)) + (joined,)
+    check(read_chart(image, merged), some(2), "grouped bar", printed=True, tolerance=1e-9)

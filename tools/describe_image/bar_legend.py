@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.types import BBox
+from assistant.types import BBox, OcrLine
 from tools.describe_image.chart import parse_number
 from tools.describe_image.chart_shapes import Scene, overlap
 from tools.describe_image.line_chart import Legend
@@ -44,20 +44,25 @@ def series_legend(scene: Scene, colours: dict[int, tuple[int, int, int]]) -> lis
         x0, y0, x1, y1 = line.bbox
         h, cy = max(4.0, y1 - y0), (y0 + y1) / 2
         inner = min(1.2 * h, 0.3 * (x1 - x0))
-        near = [
+        beside = [
             (box, c) for box, c in swatches
-            if x0 - 3.5 * h <= box[0] and box[2] <= x0 + inner and abs((box[1] + box[3]) / 2 - cy) <= 0.3 * h
+            if x0 - 3.5 * h <= box[0] and box[2] <= x1 and abs((box[1] + box[3]) / 2 - cy) <= 0.3 * h
             and 0.3 * h <= box[3] - box[1] <= 1.3 * h and box[2] - box[0] <= 3 * h
         ]
-        if not near or not line.text.strip():
+        lead = [bc for bc in beside if bc[0][2] <= x0 + inner]
+        if not lead or not line.text.strip():
             continue
-        box, c = max(near, key=lambda bc: bc[0][2])  # the swatch nearest the text
-        s = scene.scale
-        entry = Legend(line.text.strip(), colours[c], (int(box[0] * s), int(y0 * s), int(x1 * s) + 1, int(y1 * s) + 1))
-        if parse_number(line.text) is None:
-            found.append(entry)
-        else:
-            numeric.append((entry, x0))
+        inside = sorted((bc for bc in beside if bc[0][2] > x0 + inner), key=lambda bc: bc[0][0])
+        lead_box, lead_colour = max(lead, key=lambda bc: bc[0][2])  # the swatch nearest the text
+        for (box, c), text in zip([(lead_box, lead_colour), *inside], _split(line, [b for b, _ in inside])):
+            if not text:
+                continue
+            s = scene.scale
+            entry = Legend(text, colours[c], (int(box[0] * s), int(y0 * s), int(x1 * s) + 1, int(y1 * s) + 1))
+            if parse_number(text) is None:
+                found.append(entry)
+            else:
+                numeric.append((entry, box[0]))
     found += [e for e, x in numeric if sum(abs(x - other) <= 3 for _, other in numeric) >= 2]
     found.sort(key=lambda e: e.region[1])
     rows: list[list[Legend]] = []  # entries in reading order: rows (tops within a few pixels), then left to right
@@ -69,6 +74,23 @@ def series_legend(scene: Scene, colours: dict[int, tuple[int, int, int]]) -> lis
     found = [e for row in rows for e in sorted(row, key=lambda e: e.region[0])]
     colours_seen = [entry.colour for entry in found]
     return found if len(set(colours_seen)) == len(colours_seen) else []
+
+
+def _split(line: OcrLine, cuts: list[BBox]) -> list[str]:
+    """The line's words between the swatches inside it ("■ Men ■ Women" read as one line), placing
+    each word by its characters' share of the box; "" where a swatch has no word after it."""
+    words = line.text.split()
+    if not cuts:
+        return [" ".join(words)]
+    x0, _, x1, _ = line.bbox
+    parts: list[list[str]] = [[] for _ in range(len(cuts) + 1)]
+    at = 0
+    for word in words:
+        start = line.text.index(word, at)
+        at = start + len(word)
+        x = x0 + (x1 - x0) * (start + len(word) / 2) / max(1, len(line.text))
+        parts[sum(cut[0] <= x for cut in cuts)].append(word)
+    return [" ".join(p) for p in parts]
 
 
 def _area(box: BBox) -> float:
