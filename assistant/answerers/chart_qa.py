@@ -301,6 +301,12 @@ def _bar_colours(low: str, image: ImageDescription) -> str | None:
     return str(len(chart.series))
 
 
+def _legend_names(low: str, image: ImageDescription) -> str | None:
+    """The legend's entries as the chart reader read them (top to bottom, then left to right)."""
+    chart = image.chart
+    return ", ".join(chart.legend) if chart is not None and chart.legend else None
+
+
 RULES: list[tuple[str, Callable[[str, ImageDescription], str | None]]] = [
     (r"(spatially (lowest|highest)|leftmost|rightmost) label", _extreme_tick),
     (r"difference between (the )?maximum and minimum values of the tick", _tick_range),
@@ -312,6 +318,7 @@ RULES: list[tuple[str, Callable[[str, ImageDescription], str | None]]] = [
     (r"how many subplots", _subplots),
     (r"how many distinct bars", _count_bars),
     (r"how many colou?rs are used for the bars", _bar_colours),
+    (r"names of the (labels|entries) in the legend", _legend_names),
     (r"^(which|what) \w+( \w+)? has the (highest|lowest|largest|smallest)", _table_extreme),
     (r"what (is|was) the (value|percentage|number|share)|^what percentage", _table_lookup),
 ]

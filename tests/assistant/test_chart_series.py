@@ -4,6 +4,7 @@ rendered, read by the real OCR and chart reader, and asked about through the com
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,13 @@ def test_describe_and_ask_on_a_rendered_grouped_chart(tmp_path: Path, monkeypatc
     answer = json.loads(asked.stdout)
     assert answer["answer"].startswith("Answer: 2022")
     assert any(c.get("path", "").endswith("grouped.png") or "grouped.png" in json.dumps(c) for c in answer["citations"])
+
+
+def test_legend_names_come_from_the_read_chart() -> None:
+    image = ImageDescription(path="g.png", width=640, height=400, chart=replace(chart(), legend=("North", "South")))
+    evidence = [Evidence(1, "chart", "attachment:g.png", Locator(path="g.png", bbox=(0, 0, 1, 1)), 1.0)]
+    question = "What are the names of the labels in the legend of the first chart? (from top to bottom, then left to right)"
+    draft = answer_chart_question(question, [image], evidence)
+    assert draft is not None and draft.text == "Answer: North, South [1]."
+    bare = ImageDescription(path="g.png", width=640, height=400, chart=chart())
+    assert answer_chart_question(question, [bare], evidence) is None
