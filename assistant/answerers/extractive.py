@@ -23,6 +23,7 @@ import numpy as np
 
 from assistant.answerers import arithmetic, table_lookup
 from assistant.answerers.grid import grid_lookup, grid_respective
+from assistant.answerers.period_amount import amount_for_period
 from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.chart_qa import answer_chart_question
 from assistant.answerers.respectively import respective_figures
@@ -177,6 +178,13 @@ def _only_amount(question: str, clause: str) -> str:
     return amounts[0].strip() if len(amounts) == 1 else ""
 
 
+def _period_amount(question: str, sentence: str) -> str:
+    """For "What was X in 2019?", the amount the sentence links to 2019 among several, else ''."""
+    if not _AMOUNT_QUESTION.search(question) or _NOT_AMOUNT.search(question):
+        return ""
+    return amount_for_period(question, sentence, percent=bool(_ASKS_PERCENT.search(question)))
+
+
 def _is_heading(sentence: str) -> bool:
     """Title Case lines (headlines, section titles) rarely answer anything themselves."""
     words = [w for w in sentence.split() if w[:1].isalpha()]
@@ -257,7 +265,8 @@ class ExtractiveAnswerer:
                 covered |= set(terms(item.sentence))
         text = " ".join(_cite(item.sentence, item.n) for item in chosen)
         clause = _cause(question, answer_clause(question, best.sentence))
-        return Draft(text, values=_respective(question, best.sentence) or (_only_amount(question, clause) or clause,))
+        amount = _only_amount(question, clause) or _period_amount(question, best.sentence)
+        return Draft(text, values=_respective(question, best.sentence) or (amount or clause,))
 
     def _rank(self, question: str, wanted: list[str], evidence: Sequence[Evidence]) -> list[_Scored]:
         candidates = [(e, s) for e in evidence for s in _sentences(e) if not _TABLE_LINE.match(s)]
