@@ -140,3 +140,25 @@ def test_a_legend_read_as_one_line_is_split_at_its_swatches():
     joined = replace(first, text="North South", bbox=(first.bbox[0], first.bbox[1], second.bbox[2], second.bbox[3]))
     merged = tuple(line for line in lines if line not in (first, second)) + (joined,)
     check(read_chart(image, merged), some(2), "grouped bar", printed=True, tolerance=1e-9)
+
+
+def test_horizontal_stacks_named_by_headings_over_the_top_stack():
+    fig, ax = figure()
+    left = [0.0] * 4
+    rows = {"Major reason": [60.0, 55.0, 52.0, 30.0], "Minor reason": [27.0, 33.0, 29.0, 41.0]}
+    for name, values in rows.items():
+        bars = ax.barh(range(4), values, 0.6, left=left)
+        ax.bar_label(bars, fmt="%.0f", label_type="center", fontsize=9)
+        ax.text(left[0] + values[0] / 2, 0 - 0.35, name, ha="center", va="bottom", fontsize=9)
+        left = [a + b for a, b in zip(left, values)]
+    ax.set_yticks(range(4), ["Fun", "Learning", "Habit", "Opinions"])
+    ax.invert_yaxis()  # the first row on top, its headings above it
+    ax.set_xticks([])
+    image, lines = render(fig)
+    chart = read_chart(image, lines)
+    assert chart is not None and chart.type == "stacked bar"
+    assert chart.series == ("Major reason", "Minor reason") and chart.legend == ()
+    cells = {(v.series, v.category): (v.value, v.printed) for v in chart.values}
+    assert cells[("Minor reason", "Opinions")] == (41.0, True) and cells[("Major reason", "Fun")] == (60.0, True)
+    unnamed = tuple(line for line in lines if line.text not in rows)
+    assert read_grouped_bars(make_scene(image, unnamed)) is None

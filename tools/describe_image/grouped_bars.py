@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -73,8 +73,10 @@ class _Piece:
 
 def read_grouped_bars(scene: Scene) -> Chart | None:
     """A grouped or stacked bar chart with a legend; None unless every drawn bar is read consistently."""
-    text_boxes = [line.bbox for line in scene.ocr if parse_number(line.text) is None]  # a value may cover a thin bar
-    solid = [(box, c) for box, c in scene.rects if not mostly_text(box, text_boxes)]
+    words = [line.bbox for line in scene.ocr if parse_number(line.text) is None]
+    glyph = min((b[3] - b[1] for b in (line.bbox for line in scene.ocr)), default=0.0)  # a value may cover a thin bar
+    solid = [(box, c) for box, c in scene.rects if not mostly_text(box, words)
+             and not (max(box[2] - box[0], box[3] - box[1]) < glyph and mostly_text(box, [ln.bbox for ln in scene.ocr]))]
     colours = bar_colours(scene, solid)
     if len(colours) < 2:
         return None
@@ -84,6 +86,8 @@ def read_grouped_bars(scene: Scene) -> Chart | None:
     entry_of = {id_of[entry.colour]: entry for entry in legend if entry.colour in id_of}
     bars = [(box, c) for box, c in solid if c in entry_of and not in_legend(box, legend, scene.scale)]
     named = sorted({c for _, c in bars})
+    if not legend:
+        return _headed_stacks(scene, solid)
     if len(named) < 2 or len(named) > MAX_SERIES or len(bars) < 4 or len(named) < len(entry_of):
         return None  # (a legend entry whose colour has no bars: another kind of mark, not read here)
     order = sorted(named, key=lambda c: legend.index(entry_of[c]))
@@ -106,6 +110,44 @@ def read_grouped_bars(scene: Scene) -> Chart | None:
             if chart is not None and (best is None or len(chart.values) > len(best.values)):
                 best = chart
     return best
+
+
+def _headed_stacks(scene: Scene, solid: list[tuple[BBox, int]]) -> Chart | None:
+    """Horizontal stacked bars without a legend whose series are named by column headings: text just
+    above the top stack, over each of its segments (one heading per segment, none left over)."""
+    frame = _Frame(horizontal=True)
+    found = _stacked([(frame.box(box), c) for box, c in solid])
+    if found is None:
+        return None
+    pieces, base = found
+    top = [p for p in pieces if p.group == 0]
+    if {p.series for p in top} != {p.series for p in pieces} or len(top) > MAX_SERIES:
+        return None  # a series missing from the top stack has no heading
+    top.sort(key=lambda p: -p.box[3])  # left to right in the image
+    y_top = min(frame.unbox(p.box)[1] for p in top)
+    names, heading_lines = [], set()
+    for p in top:
+        x0, _, x1, _ = frame.unbox(p.box)
+        over = sorted((ln for ln in scene.ocr if x0 <= (ln.bbox[0] + ln.bbox[2]) / 2 <= x1 and ln.bbox[3] <= y_top + 1
+                       and parse_number(ln.text) is None), key=lambda ln: -ln.bbox[3])
+        lines = []  # the heading: lines stacked tight, the lowest just above the top stack
+        for ln in over:
+            h = ln.bbox[3] - ln.bbox[1]
+            if ln.bbox[3] >= (lines[-1].bbox[1] if lines else y_top) - (0.8 if lines else 1.5) * h:
+                lines.append(ln)
+            else:
+                break
+        if not lines:
+            return None
+        lines.sort(key=lambda ln: ln.bbox[1])
+        names.append(" ".join(ln.text.strip() for ln in lines))
+        heading_lines.update(lines)
+    if len(set(names)) != len(names):
+        return None
+    rank = {p.series: k for k, p in enumerate(top)}
+    pieces = [_Piece(p.box, rank[p.series], p.group) for p in pieces]
+    chart = _read(scene, frame, (pieces, base), names, heading_lines, stacked=True)
+    return replace(chart, legend=()) if chart is not None else None  # headings, not a legend
 
 
 def _baseline(pieces: list[tuple[BBox, int]]) -> float | None:
