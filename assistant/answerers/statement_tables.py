@@ -29,7 +29,7 @@ _YEAR = re.compile(r"(?<![\d,.$])(?:19|20)\d{2}(?![\d,])")
 _SHORT_FY = re.compile(r"\bF(?:Y|iscal)\s?'?(\d{2})\b(?!\d)", re.I)
 _FIGURE = re.compile(r"^\(?-?\$?\d{1,3}(?:,\d{3})*(?:\.\d+)?\)?%?$")
 _NIL = re.compile(r"^\$?\s*[—–-]{1,2}$")
-_VALUE = re.compile(r"^\$?\s*\(?\s*-?\$?\s*\d[\d,]*(?:\.\d+)?\s*\)?\s*%?$")
+_VALUE = re.compile(r"^\$?\s*\(?\s*-?\$?\s*\d(?:[\d,]*\d)?(?:\.\d+)?\s*\)?\s*%?$")
 # a heading cell that heads a column of something other than one period ("% Change 2022-2021", "2019 vs 2018")
 _NOT_A_PERIOD = re.compile(r"%|\bchange\b|\bvs\.?\b|\bvariance\b|(?:19|20)\d{2}\s*[-–/]\s*(?:19|20)?\d{2}", re.I)
 _UNIT = re.compile(r"\b(?:in|amounts in|dollars in|\$ in|us\$ in|usd in)\s+(thousands|millions|billions)\b", re.I)
@@ -107,6 +107,11 @@ def _data(cells: list[str]) -> bool:
         return False
     values = [c for c in cells[1:] if _VALUE.match(c)]
     return bool(values) and not all(_YEAR.fullmatch(c) for c in values)  # "(in thousands) | 2022 | 2021 | % Change" heads
+
+
+def is_row(line: str) -> bool:
+    """A ``|`` line with a label and figures (not a heading)."""
+    return "|" in line and _data(_cells(line))
 
 
 def periods_of(heading: list[str]) -> list[str | None]:

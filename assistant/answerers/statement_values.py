@@ -40,6 +40,13 @@ _CHANGE = re.compile(r"^\s*(?:the\s+)?(?:change|increase|decrease|difference)\s+
 _BETWEEN = re.compile(r"\s+(?:between|from|for|in|at|of|during|as of)\s+(?:the\s+)?(?:fiscal\s+)?(?:years?\s+)?(?:ended\s+)?(?:19|20)\d{2}\b.*$", re.I)
 
 
+_STATEMENT_NAMES = {
+    "balance": re.compile(r"\bbalance sheets?\b|\bstatements? of financial position\b", re.I),
+    "income": re.compile(r"\bincome statements?\b|\bstatements? of (?:income|operations|earnings)\b|\bp\s?&\s?l\b|\bprofit and loss\b", re.I),
+    "cash": re.compile(r"\bcash ?flow statements?\b|\bstatements? of cash ?flows?\b", re.I),
+}
+
+
 class Unresolved(Exception):
     """A term of a formula names no value in the tables."""
 
@@ -71,6 +78,7 @@ class Context:
     question: str
     readings: list[Reading] = field(default_factory=list)
     constants: list[float] = field(default_factory=list)  # numbers shown that no table holds
+    stated: bool = False  # the answer is a row whose every label word the question names
 
 
 @dataclass(frozen=True)
@@ -129,7 +137,9 @@ def read_item(item: Item | None, label: str, year: str, ctx: Context) -> Reading
     """The value of an item (or of the row labelled ``label`` when no item is known) at a year."""
     labels = item.labels if item else (normalise(label),)
     home = HOME.get(item.key, "income") if item else ""
-    for table in sorted(ctx.tables, key=lambda t: home not in statement_of([normalise(r.label) for r in t.rows])):
+    named = home and _STATEMENT_NAMES[home].search(ctx.question)  # "... primarily in the balance sheet"
+    tables = sorted(ctx.tables, key=lambda t: home not in statement_of([normalise(r.label) for r in t.rows])) if named else ctx.tables
+    for table in tables:
         if table.column(year) is None:
             continue
         rows = _rows_named(table, labels, ctx.question)

@@ -32,7 +32,7 @@ from typing import Any
 
 from assistant.answerers.base import Draft
 from assistant.answerers.statement_metrics import Metric, find_item, find_metric, plainly_named
-from assistant.answerers.statement_tables import SCALE, normalise
+from assistant.answerers.statement_tables import SCALE, is_row, normalise
 from assistant.answerers.statement_values import Context, Reading, Result, Unresolved, evaluate, read_item, tables_of, years_in
 from assistant.lexical import terms
 from assistant.numbers import format_number
@@ -163,7 +163,7 @@ def _item_change(question: str, ctx: Context, years: list[str]) -> Draft | None:
     if _PERCENT.search(question):
         if first.value == 0:
             return None
-        decimals = _decimals(question, 1)
+        decimals = _decimals(question, 2)
         change = _round((second.value - first.value) / abs(first.value) * 100, decimals)
         said = f"{_written(change, decimals)}%"
         text = (f"{_verdict(question, change)}{label} went from {first.raw} in {early} to {second.raw} in {late}: "
@@ -236,8 +236,30 @@ def _stated(question: str, ctx: Context, year: str, names: Sequence[str]) -> Dra
         return None  # two rows of one table state it differently
     _, rank, raw, label = best[0]
     table = ctx.tables[-rank]
+    ctx.stated = True
     cites = ", ".join(str(n) for n in sorted({table.n, table.heading_n} - {0}))
     return Draft(f"{label} for {year}: {raw} [{cites}].", values=(raw,))
+
+
+_GENERIC_LABEL = {"total", "other", "net", "basic", "diluted", "income", "assets", "liabilities", "revenue", "sales", "equity", "cash"}
+
+
+def _literal_rows_used(question: str, evidence: Sequence[Evidence], ctx: Context) -> bool:
+    """False when the question names, word for word, a row label of the evidence ("Total receivables,
+    net", "Operating income (GAAP)", "Operating margin") that the answer did not read: the table lookups
+    read the row as named, better than a synonym or a computation here."""
+    asked = f" {normalise(question)} "
+    literal = set()
+    for item in evidence:
+        for line in item.text.splitlines():
+            label = normalise(line.split("|")[0]) if is_row(line) else ""
+            if label and not set(label.split()) <= _GENERIC_LABEL and re.search(rf"(?<![\w']){re.escape(label)}(?![\w'])", asked):
+                literal.add(label)
+    literal = {a for a in literal if not any(a != b and a in b for b in literal)}  # "net sales" within "total net sales"
+    used = {normalise(r.label) for r in ctx.readings if not r.derived}
+    words = {t for r in ctx.readings for t in terms(r.label)}
+    literal = {a for a in literal if set(terms(a)) & words}  # rows of another kind ("Best Buy" stores) say nothing here
+    return not literal or (bool(used) and used <= literal and not any(r.derived for r in ctx.readings))
 
 
 def answer(question: str, evidence: Sequence[Evidence]) -> Draft | None:
@@ -256,6 +278,8 @@ def answer(question: str, evidence: Sequence[Evidence]) -> Draft | None:
         draft = _answer(question, ctx, years)
     except (Unresolved, ValueError, ZeroDivisionError):
         return None
+    if draft is not None and not _DEFINED.search(question) and not ctx.stated and not _literal_rows_used(question, evidence, ctx):
+        return None  # the question names a row in its own words and this answer read another
     derived = tuple(r.value for r in ctx.readings if r.derived)  # sums of rows shown as operands
     return Draft(draft.text, draft.computed + derived, draft.values) if draft and derived else draft
 
