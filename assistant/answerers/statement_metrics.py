@@ -175,7 +175,7 @@ _PLAIN_BEFORE = set(
     "improving improved declining declined rising falling higher lower overall".split()
 )
 _QUALIFIES_NET = {"total debt", "short-term debt", "long-term debt", "cash", "free cash flow"}  # net debt, net cash are measures of their own
-_YEARISH = r"(?i:(?:fy|fiscal|f)?\s?'?\d{2,4}\b|fy\b|fiscal\b|the\b|usd\b|us\$|\$|\(|millions\b|thousands\b|billions\b|units?\b|percent\w*\b)"
+_YEARISH = r"(?i:(?:fy|fiscal|f)?\s?'?\d{2,4}\b|fy\b|fiscal\b|the\s+(?:fiscal\s+)?(?:years?|period|quarter|balance|income|statements?|consolidated|company)\b|usd\b|us\$|\$|\(|millions\b|thousands\b|billions\b|units?\b|percent\w*\b)"
 # what may follow a name: a period, a unit, the statement, a company ("for Best Buy"); not a part ("revenue
 # from UK", "net sales in Americas", "net income per diluted share", "revenue under continuing operations")
 _QUALIFIED_AFTER = re.compile(

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.answerers.base import Draft
-from assistant.answerers.statement_metrics import Metric, find_item, find_metric, plainly_named
+from assistant.answerers.statement_metrics import ITEMS, Metric, find_item, find_metric, plainly_named
 from assistant.answerers.statement_tables import SCALE, is_row, normalise
 from assistant.answerers.statement_values import Context, Reading, Result, Unresolved, evaluate, read_item, tables_of, years_in
 from assistant.lexical import terms
@@ -241,7 +241,8 @@ def _stated(question: str, ctx: Context, year: str, names: Sequence[str]) -> Dra
     return Draft(f"{label} for {year}: {raw} [{cites}].", values=(raw,))
 
 
-_GENERIC_LABEL = {"total", "other", "net", "basic", "diluted", "income", "assets", "liabilities", "revenue", "sales", "equity", "cash"}
+_GENERIC_LABEL = {"total", "other", "net", "basic", "diluted"}
+_ITEM_LABELS = {label for item in ITEMS for label in item.labels}
 
 
 def _literal_rows_used(question: str, evidence: Sequence[Evidence], ctx: Context) -> bool:
@@ -258,7 +259,7 @@ def _literal_rows_used(question: str, evidence: Sequence[Evidence], ctx: Context
     literal = {a for a in literal if not any(a != b and a in b for b in literal)}  # "net sales" within "total net sales"
     used = {normalise(r.label) for r in ctx.readings if not r.derived}
     words = {t for r in ctx.readings for t in terms(r.label)}
-    literal = {a for a in literal if set(terms(a)) & words}  # rows of another kind ("Best Buy" stores) say nothing here
+    literal = {a for a in literal if set(terms(a)) & words or a in _ITEM_LABELS}  # rows of another kind ("Best Buy" stores) say nothing here
     return not literal or (bool(used) and used <= literal and not any(r.derived for r in ctx.readings))
 
 
