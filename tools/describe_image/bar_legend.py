@@ -77,20 +77,21 @@ def series_legend(scene: Scene, colours: dict[int, tuple[int, int, int]]) -> lis
 
 
 def _split(line: OcrLine, cuts: list[BBox]) -> list[str]:
-    """The line's words between the swatches inside it ("■ Men ■ Women" read as one line), placing
-    each word by its characters' share of the box; "" where a swatch has no word after it."""
-    words = line.text.split()
-    if not cuts:
-        return [" ".join(words)]
+    """The line's text between the swatches inside it ("■ Men ■ Women" read as one line): each cut
+    where its swatch falls by the characters' share of the box, moved to the nearest word start (a
+    space, or a capital after a small letter where the OCR ran two words together)."""
+    text = line.text.strip()
     x0, _, x1, _ = line.bbox
-    parts: list[list[str]] = [[] for _ in range(len(cuts) + 1)]
-    at = 0
-    for word in words:
-        start = line.text.index(word, at)
-        at = start + len(word)
-        x = x0 + (x1 - x0) * (start + len(word) / 2) / max(1, len(line.text))
-        parts[sum(cut[0] <= x for cut in cuts)].append(word)
-    return [" ".join(p) for p in parts]
+    starts = [i for i in range(1, len(text)) if text[i - 1] == " " or (text[i - 1].islower() and text[i].isupper())]
+    at = [0]
+    for cut in cuts:
+        guess = (cut[0] - x0) / max(1.0, x1 - x0) * len(text)
+        near = [i for i in starts if i > at[-1] and abs(i - guess) <= 4]
+        if not near:
+            return [""] * (len(cuts) + 1)
+        at.append(min(near, key=lambda i: abs(i - guess)))
+    at.append(len(text))
+    return [text[a:b].strip() for a, b in zip(at, at[1:])]
 
 
 def _area(box: BBox) -> float:

@@ -208,10 +208,10 @@ def _stacked(pieces: list[tuple[BBox, int]]) -> tuple[list[_Piece], float] | Non
     stacks.sort(key=lambda st: st[0][0][0])
     for stack in stacks:
         stack.sort(key=lambda p: -p[0][3])
-    orders = [[sr for _, sr in stack] for stack in stacks]
+    orders = [[-1] + [sr for _, sr in stack] for stack in stacks if abs(stack[0][0][3] - base) <= EDGE]  # -1: the base
     out = []
     for g, stack in enumerate(stacks):
-        if abs(stack[0][0][3] - base) > EDGE:
+        if abs(stack[0][0][3] - base) > EDGE and not (stack[0][0][3] < base and _between(-1, stack[0][1], orders)):
             return None  # a stack off the baseline (or hanging below it: diverging bars are not read)
         for (lower, a), (upper, b) in zip(stack, stack[1:]):
             if not -1 <= lower[1] - upper[3] <= JOIN and not _between(a, b, orders):
@@ -221,7 +221,8 @@ def _stacked(pieces: list[tuple[BBox, int]]) -> tuple[list[_Piece], float] | Non
 
 
 def _between(a: int, b: int, orders: list[list[int]]) -> bool:
-    """True when some stack holds a series between ``a`` and ``b`` (a segment too thin to be seen here)."""
+    """True when some stack holds a series between ``a`` and ``b`` (-1: the baseline), a segment too
+    thin to be seen (or to be found whole under its printed value) in this one."""
     return any(a in o and b in o and o.index(b) - o.index(a) > 1 for o in orders)
 
 
