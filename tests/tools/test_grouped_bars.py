@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from PIL import ImageDraw
 
 from tests.tools.chart_render import bar_series_chart, figure, render
 from tools.describe_image.chart import read_chart
@@ -162,3 +163,19 @@ def test_horizontal_stacks_named_by_headings_over_the_top_stack():
     assert cells[("Minor reason", "Opinions")] == (41.0, True) and cells[("Major reason", "Fun")] == (60.0, True)
     unnamed = tuple(line for line in lines if line.text not in rows)
     assert read_grouped_bars(make_scene(image, unnamed)) is None
+
+
+def test_a_segment_not_found_leaves_its_cell_out_and_the_rest_is_read():
+    image, lines = bar_series_chart(YEARS, some(3), stacked=True)
+    full = {(v.series, v.category): v for v in read_chart(image, lines).values}
+    painted = image.copy()
+    draw = ImageDraw.Draw(painted)
+    for key in (("South", "2020"), ("North", "2021")):  # a middle segment, and a bottom one
+        x0, y0, x1, y1 = full[key].bbox
+        draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill="white")
+    chart = read_chart(painted, lines)
+    assert chart is not None and chart.type == "stacked bar"
+    cells = {(v.series, v.category): v.value for v in chart.values}
+    assert set(cells) == set(full) - {("South", "2020"), ("North", "2021")}
+    for key, value in cells.items():
+        assert value == pytest.approx(full[key].value, abs=0.02 * 40)
