@@ -32,6 +32,9 @@ from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in th
 
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 SECTION_WEIGHT = 0.9
+# A row in evidence ranked lower must name the subject this much better per place to be chosen:
+# retrieval's order already says which table the question is about (TAT-QA arithmetic: 303 -> 312 right).
+RANK_PENALTY = 0.1
 _DASH = re.compile(r"\$?\s*[—–-]{1,2}")  # a nil cell ("—", "$ —")
 NIL = "— (nil)"  # how a nil operand is written in a formula: no number the evidence lacks
 _PERCENT_CHANGE = re.compile(r"(\bpercent(?:age)?|%)\s*(?:change|increase|decrease|growth|decline|rise|fall)|\bgrowth rate\b", re.I)
@@ -176,14 +179,15 @@ def row_match(row: Row, subject: set[str]) -> float:
 
 
 def best_row(rows: list[Row], subject: set[str], periods: list[str]) -> Row | None:
-    """The row whose label best matches the subject and that has every period (of equal matches, the one
-    in the better-ranked evidence); None when unsure (two equal matches in one piece disagree)."""
+    """The row whose label best matches the subject and that has every period, its match lowered by
+    ``RANK_PENALTY`` per place its evidence ranks below the first (of equal scores, the better-ranked);
+    None when unsure (two equal matches in one piece disagree)."""
     scored = sorted(
-        ((row_match(r, subject), -r.rank, r) for r in rows if all(p in r.cells for p in periods)),
+        ((row_match(r, subject) - RANK_PENALTY * r.rank, -r.rank, r) for r in rows if all(p in r.cells for p in periods)),
         key=lambda x: (x[0], x[1]),
         reverse=True,
     )
-    if not scored or scored[0][0] < 0.5:
+    if not scored or scored[0][0] + RANK_PENALTY * scored[0][2].rank < 0.5:
         return None
     best = scored[0]
     for score, rank, row in scored[1:]:

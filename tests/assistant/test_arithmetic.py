@@ -234,3 +234,18 @@ def test_a_dash_beside_figures_is_nil_and_the_formula_writes_no_number_the_table
     assert draft.computed == (-228.0,)
     assert verify(draft.text, ev, draft.computed)[1] == []
     assert compute("What is the change in unused from 2018 to 2019?", ev) is None  # a row of dashes alone is no row
+
+
+def test_the_first_ranked_table_wins_unless_a_lower_one_names_the_subject_clearly_better() -> None:
+    """'Net finished goods inventories, total' (rank 2) matches the question a little better than
+    'Finished goods, net' (rank 1), by less than RANK_PENALTY: the better-ranked table's row is used.
+    A lower-ranked row that matches clearly better than the first's still wins."""
+    question = "What was the change in net inventories of finished goods from 2018 to 2019?"
+    first = Evidence(1, " | 2019 | 2018\nFinished goods, net | 120 | 100", "a", Locator("tatqa://table/a"), 0.9)
+    second = Evidence(2, " | 2019 | 2018\nNet finished goods inventories, total | 60 | 50", "b", Locator("tatqa://table/b"), 0.8)
+    draft = compute(question, [first, second])
+    assert draft is not None and draft.computed == (20.0,) and "[1]" in draft.text
+    vague = Evidence(1, " | 2019 | 2018\nNet inventories | 9 | 1", "c", Locator("tatqa://table/c"), 0.9)
+    named = Evidence(2, " | 2019 | 2018\nInventories of finished goods | 7 | 4", "d", Locator("tatqa://table/d"), 0.8)
+    draft = compute(question, [vague, named])
+    assert draft is not None and draft.computed == (3.0,) and "[2]" in draft.text
