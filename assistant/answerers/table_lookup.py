@@ -43,10 +43,10 @@ _YEARS_COVERED = re.compile(
 )
 
 
-# "How many years did net income exceed $30,000 thousand?" / "Which years did ... exceed ...?": the
-# periods of a row beyond a threshold
+# "How many years did net income exceed $30,000 thousand?" / "Which years did ... exceed ...?" / "In
+# which year was ... less than 15,000 thousands?": the periods of a row beyond a threshold
 _COUNT_BEYOND = re.compile(
-    r"^\s*(?:how many|which|(?:in )?which of the) (?:fiscal )?(?:years|periods|quarters)\b(.*?)\b(exceed(?:ed|s)?|(?:go|went|be|was|were|is|are) (?:above|over|more than|greater than|higher than|below|under|less than|lower than)|above|over|more than|greater than|higher than|below|under|less than|lower than|fall below|fell below)\s+\$?\s?(-?\d[\d,]*(?:\.\d+)?)",
+    r"^\s*(?:how many|(?:in |for )?which(?: of the)?) (?:fiscal )?(?:years?|periods?|quarters?)(?:\(s\))?(?=\W)(.*?)\b(exceed(?:ed|s)?|(?:go|went|be|was|were|is|are) (?:above|over|more than|greater than|higher than|below|under|less than|lower than)|above|over|more than|greater than|higher than|below|under|less than|lower than|fall below|fell below)\s*\$?\s?(-?\d[\d,]*(?:\.\d+)?)",
     re.I,
 )
 _BELOW = re.compile(r"below|under|less|lower", re.I)

@@ -89,6 +89,9 @@ def test_which_periods_lie_beyond_a_threshold_and_which_periods_a_row_is_recorde
     draft = lookup("Which years did Other exceed $50 million?", [_ev()])
     assert draft is not None and draft.values == ("2018", "2017")
     assert lookup("Which years did Other exceed $500 million?", [_ev()]) is None
+    for question in ("In which year was Other less than50 million?", "In which year(s) was Other lower than 50?"):
+        draft = lookup(question, [_ev()])
+        assert draft is not None and draft.values == ("2019",), question
     partial = " | 2019 | 2018\nOther | 44.1 | 56.7\nNew item | 3.0 | "
     draft = lookup("In which years was New item recorded for?", [_ev(partial)])
     assert draft is not None and draft.values == ("2019", "2018")  # the table's periods, not only the row's
