@@ -291,6 +291,8 @@ def _count_bars(low: str, image: ImageDescription) -> str | None:
     chart = image.chart
     if chart is None or not chart.type.endswith("bar") or not chart.values:
         return None
+    if chart.type == "stacked bar":  # a bar of several segments counts once
+        return str(len(chart.categories))
     return str(len(chart.values))
 
 

@@ -117,3 +117,14 @@ def test_legend_names_come_from_the_read_chart() -> None:
     assert draft is not None and draft.text == "Answer: North, South [1]."
     bare = ImageDescription(path="g.png", width=640, height=400, chart=chart())
     assert answer_chart_question(question, [bare], evidence) is None
+
+
+def test_a_stacked_bar_counts_once_however_many_segments() -> None:
+    stacked = replace(chart({"A": (1.0, 5.0, 3.0, 2.0), "B": (2.0, 1.0, 1.0, 4.0)}), type="stacked bar")
+    grouped = chart({"A": (1.0, 5.0, 3.0, 2.0), "B": (2.0, 1.0, 1.0, 4.0)})
+    evidence = [Evidence(1, "chart", "attachment:g.png", Locator(path="g.png", bbox=(0, 0, 1, 1)), 1.0)]
+    question = "How many distinct bars are there in the first chart?"
+    for table, expected in ((stacked, "4"), (grouped, "8")):
+        image = ImageDescription(path="g.png", width=640, height=400, chart=table)
+        draft = answer_chart_question(question, [image], evidence)
+        assert draft is not None and draft.text == f"Answer: {expected} [1]."
