@@ -142,8 +142,11 @@ def _headed_stacks(scene: Scene, solid: list[tuple[BBox, int]]) -> Chart | None:
         lines.sort(key=lambda ln: ln.bbox[1])
         names.append(" ".join(ln.text.strip() for ln in lines))
         heading_lines.update(lines)
-    if len(set(names)) != len(names):
-        return None
+    left, right = min(frame.unbox(p.box)[0] for p in top), max(frame.unbox(p.box)[2] for p in top)
+    band = [ln for ln in scene.ocr if left <= (ln.bbox[0] + ln.bbox[2]) / 2 <= right
+            and y_top - 1.5 * (ln.bbox[3] - ln.bbox[1]) <= ln.bbox[3] <= y_top + 1]
+    if len(set(names)) != len(names) or any(ln not in heading_lines for ln in band):
+        return None  # a heading over no segment: a series the colour pass did not find
     rank = {p.series: k for k, p in enumerate(top)}
     pieces = [_Piece(p.box, rank[p.series], p.group) for p in pieces]
     chart = _read(scene, frame, (pieces, base), names, heading_lines, stacked=True)
