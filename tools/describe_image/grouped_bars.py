@@ -14,7 +14,9 @@ bar grows upwards from a common baseline:
 * **stacked**: segments of different colours, one on another, over one base per category. A
   segment's value is the number printed inside it, else its length measured on the value axis (or
   scaled by the printed segments' value per pixel when there is no axis). Stacks hang together
-  (touching segments, one colour order) and printed values must agree with the lengths.
+  (touching segments, one colour order; a gap only where another stack shows a series between)
+  and printed values must agree with the lengths. Horizontal stacks without a legend are named by
+  the column headings over the top stack's segments.
 
 The category of a group or stack is the text under (or left of) it. Anything inconsistent (no
 legend, a bar colour the legend does not name, bars off the baseline, a label contradicting its
