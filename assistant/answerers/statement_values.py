@@ -145,7 +145,7 @@ def read_item(item: Item | None, label: str, year: str, ctx: Context) -> Reading
         rows = _rows_named(table, labels, ctx.question)
         if rows:
             reading = _cell(table, rows[0], year, "")
-            if reading is not None:
+            if reading is not None and "%" not in reading.raw:  # "79%": a share of sales, not the amount
                 if item and item.magnitude:  # an outflow "(819)" counts as 819
                     return Reading(reading.label, year, reading.raw.strip("()"), abs(reading.value), reading.n, reading.unit, heading_n=reading.heading_n)
                 return reading

@@ -247,3 +247,8 @@ def test_a_row_the_question_names_word_for_word_is_left_to_the_table_lookups() -
     assert answer("What was the change in total receivables, net between FY2016 and FY2017?", _ev(receivables)) is None
     stated = " | 2017 | 2016\nOperating margin | 49% | 47%\nSales | 100 | 90"
     assert answer("What is the operating margin for fiscal 2017?", _ev(INCOME, stated)).values == ("49%",)
+
+
+def test_a_percentage_row_is_not_the_amount() -> None:
+    shares = " | 2017 | 2016\nSelling, general and administrative | 86% | 79%\nRevenue | 100% | 100%"
+    assert answer("What was the percentage change in selling, general and administrative from FY2016 to FY2017?", _ev(shares)) is None
