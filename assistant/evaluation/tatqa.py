@@ -6,8 +6,9 @@ reuses it; sources the suite no longer produces are removed, so a rerun equals a
 repeated when it is long); a paragraph is one chunk at ``tatqa://paragraph/<uid>``.
 
 Per question: ``hit@1`` / ``hit@3`` is whether the first chunk / one of the top 3 retrieved chunks is the question's own table
-or one of its ``rel_paragraphs``; the answer comes from the extractive answerer (which tries
-:func:`assistant.answerers.arithmetic.compute` first) over the retrieved evidence (the whole workspace is
+or one of its ``rel_paragraphs``; the answer comes from the product's embedded answerer (statement
+figures, then the extractive answerer, which tries :func:`assistant.answerers.arithmetic.compute` first,
+with the workspace's embedder ranking sentences) over the retrieved evidence (the whole workspace is
 searched, so the right table must be found first). ``em`` and ``f1`` follow the TAT-QA metric
 (:mod:`assistant.evaluation.metrics`): a computed answer is its value, with scale ``percent`` when
 written as a percentage, else the scale word (thousand/million/billion) the cited evidence states;
@@ -33,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 from assistant.answerers.base import NOT_FOUND, Draft
-from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.chunking import split_sentences
 from assistant.citations import cited_numbers, verify
 from assistant.numbers import numbers_in, parse_number
@@ -279,6 +279,7 @@ def score(question: dict[str, Any], pred: Any, pred_scale: str) -> tuple[float, 
 def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, str, dict[str, float]]:
     """Ingest the suite's tables and paragraphs, then retrieve, answer and score each question."""
     from assistant.embeddings import make_embedder
+    from assistant.orchestrator import ANSWERERS
     from assistant.retrieval import HybridRetriever
 
     items = read_items(suite_dir)
@@ -288,7 +289,7 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
     added = ingest_items(store, items, ws.chunk_chars)
     logger.info("tatqa: %d tables added (%d already in) in %.1f s", added, len(items) - added, time.perf_counter() - started)
     retriever = HybridRetriever(store, ws)
-    answerer = ExtractiveAnswerer(embed=store.embedder)
+    answerer = ANSWERERS["extractive"](ws, embed=store.embedder)  # the product's embedded chain
     pairs = [(item, q) for item in items for q in item["questions"]][:limit]
     hits, firsts, ems, f1s, unsupported = [], [], [], [], []
     for index, (item, question) in enumerate(pairs, start=1):
