@@ -20,7 +20,7 @@ None so the other answerers run. :class:`StatementsFirst` puts this in front of 
 Example:
     >>> text = "(In millions)\\n | 2017 | 2016\\nTotal net sales | 177,866 | 135,987"
     >>> ev = [Evidence(1, text, "s", Locator("10k.pdf", page=38), 0.9)]
-    >>> answer("What is the change in revenue from FY2016 to FY2017 in percent?", ev).values
+    >>> answer("What is the change in revenue from FY2016 to FY2017 in percent, to one decimal?", ev).values
     ('30.8%',)
 """
 
