@@ -7,8 +7,8 @@ filing (a ``source_id`` filter) for the top 5 chunks:
 
 * ``page_hit@1`` / ``page_hit@5``: the first / one of the first 5 chunks lies on a gold evidence page
   (locator page = ``evidence_page_num + 1``).
-* ``correct``: the answer (arithmetic module first, then the configured answerer, over those chunks)
-  is right. A gold answer whose first sentence states numbers (years aside) is right when each of
+* ``correct``: the configured answerer's answer over those chunks (as ``ask`` gives it: with the
+  embedded default, statement figures, then arithmetic, then quoted sentences) is right. A gold answer whose first sentence states numbers (years aside) is right when each of
   them appears in the answer within 1% (:func:`metrics.numbers_match`, scale words applied). A gold
   answer without numbers ("The Consumer Health business segment ...") is right when at least 60% of
   its key content words (terms of its first sentence not already in the question) are in the answer
@@ -28,7 +28,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from assistant.answerers.arithmetic import compute
 from assistant.citations import verify
 from assistant.errors import BadInputError
 from assistant.evaluation.metrics import content_coverage, hit_at_k, key_numbers, mean, numbers_match
@@ -109,7 +108,7 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
         at1.append(hit_at_k(pages, wanted, 1))
         at5.append(hit_at_k(pages, wanted, K))
         evidence = [Evidence(n, h.chunk.text, h.chunk.source_id, h.chunk.locator, h.score, h.chunk.spans) for n, h in enumerate(hits, 1)]
-        draft = compute(question, evidence) or answerer.run(question, evidence)
+        draft = answerer.run(question, evidence)  # as `ask` answers: the configured chain alone
         _, problems = verify(draft.text, evidence, draft.computed)
         unsupported.append(float(any("unsupported number" in p for p in problems)))
         ok = is_correct(draft.text, row["answer"], question)
