@@ -29,7 +29,7 @@ from tools.describe_image.ocr import OcrReader, make_ocr_reader
 logger = logging.getLogger(__name__)
 
 MAX_ASPECT = 40  # longer side / shorter side beyond which text detection cannot work (a 1-pixel strip)
-NO_CHART_WARNING = "could not read a chart (single-series bar charts, line charts and pies are read so far)"
+NO_CHART_WARNING = "could not read a chart (bar charts, single-series or grouped or stacked, line charts and pies are read so far)"
 
 __all__ = ["DescribeImageTool", "describe_image", "image_chunks_text", "image_pieces"]
 
