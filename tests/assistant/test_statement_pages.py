@@ -20,6 +20,7 @@ NOTE = (
     "Inventories | 2019 | 2018\nFinished goods inventories | 5,100 | 4,900\nInventories in transit | 309 | 309\n"
     "Total amount of inventories | 5,409 | 5,209"
 )
+DATES = "($ in millions)\n\nFebruary 2,\n2019\nFebruary 3,\n2018"
 FILLER = [f"Segment {i} discussion of regional operations, staffing and facilities outlook." for i in range(12)]
 QUESTION = "What is the year end FY2019 total amount of inventories for Acme?"
 ON_BALANCE_SHEET = QUESTION + " Base your judgments on the information provided primarily in the balance sheet."
@@ -28,7 +29,7 @@ ON_BALANCE_SHEET = QUESTION + " Base your judgments on the information provided 
 @pytest.fixture
 def store(tmp_path) -> ChromaStore:
     store = ChromaStore(Settings(data_dir=tmp_path, workspace="statements"), HashEmbedding())
-    pages = [(HEADING, 52), (BALANCE, 52), (NOTE, 70)] + [(t, 80 + i) for i, t in enumerate(FILLER)]
+    pages = [(HEADING, 52), (DATES, 52), (BALANCE, 52), (NOTE, 70)] + [(t, 80 + i) for i, t in enumerate(FILLER)]
     chunks = [Chunk(t, Locator("/acme.pdf", page=p), "acme", "pdf", context=f"ACME 10-K › page {p}") for t, p in pages]
     store.add_source(Source("acme", "/acme.pdf", "pdf", len(chunks), pages=100), chunks)
     return store
@@ -38,6 +39,11 @@ def test_question_naming_the_balance_sheet_ranks_its_table_above_a_note(store) -
     hits = HybridRetriever(store, store.settings).search(ON_BALANCE_SHEET, 3)
     assert hits[0].chunk.text == BALANCE
     assert hits[0].chunk.locator.page == 52
+
+
+def test_statement_table_brings_its_page_column_dates_along(store) -> None:
+    hits = HybridRetriever(store, store.settings).search(ON_BALANCE_SHEET, 2)
+    assert [h.chunk.text for h in hits] == [BALANCE, DATES]
 
 
 def test_question_naming_no_statement_is_unaffected(store) -> None:
