@@ -45,7 +45,7 @@ from assistant.glossary import expand_query
 from assistant.errors import BackendUnavailableError, BadInputError
 from assistant.lexical import terms
 from assistant.settings import Settings
-from assistant.statement_pages import asked_statement, is_table, statement_pages
+from assistant.statement_pages import StatementIndex, asked_statement, is_table
 from assistant.store import ChromaStore, Hit, _chunk_from
 
 logger = logging.getLogger(__name__)
@@ -58,7 +58,6 @@ LABEL_WEIGHT = 4.0 / (RRF_K + 1)  # a row label naming the question's subject is
 TERMS_WEIGHT = 1.6 / (RRF_K + 1)  # holding every question term (IDF-weighted)
 PHRASE_WEIGHT = 2.0 / (RRF_K + 1)  # holding every pair of adjacent question terms in the question's order
 STATEMENT_WEIGHT = 2.0 / (RRF_K + 1)  # a table of the financial statement the question names
-MAX_HEAD_CHARS = 400  # a statement page's prose chunk this short holding years is its column heading
 LABEL_PRECISION_FLOOR = 0.2  # a label's match = its precision x (floor + (1 - floor) x recall)
 MAX_FUSED = (1.0 + DENSE_WEIGHT) / (RRF_K + 1) + EXACT_WEIGHT + max(LABEL_WEIGHT, TERMS_WEIGHT) + PHRASE_WEIGHT
 PAGE = 2000  # chunks fetched per page when building the BM25 index
@@ -216,8 +215,7 @@ class _LexicalIndex:
     metas: list[dict[str, Any]]
     bm25: Any
     doc_freq: Counter[str]
-    statement_tables: dict[str, list[int]]  # statement kind -> its pages' table chunks (statement_pages)
-    statement_heads: dict[tuple[str, int], list[int]]  # a statement page -> its short prose chunks holding years
+    statements: StatementIndex  # the table and column-date chunks of pages titled as a financial statement
 
     def idf(self, term: str) -> float:
         return math.log(1 + len(self.texts) / (1 + self.doc_freq[term]))
@@ -267,7 +265,7 @@ class HybridRetriever:
             for key, chunk in chunks.items():
                 found = sum(contains_exact(chunk.text, item) for item in items)
                 fused[key] += EXACT_WEIGHT * found / len(items)
-        for i in index.statement_tables.get(asked_statement(question) or "", []):
+        for i in index.statements.tables.get(asked_statement(question) or "", []):
             if matches_where(index.metas[i], where):
                 chunk = _chunk_from(index.texts[i], index.metas[i])
                 chunks.setdefault(chunk.id, chunk)
@@ -288,7 +286,7 @@ class HybridRetriever:
         for key in best:
             out.append(key)
             where = (chunks[key].source_id, chunks[key].locator.page)
-            for i in index.statement_heads.get(where, []) if is_table(chunks[key].text) else []:
+            for i in index.statements.heads.get(where, []) if is_table(chunks[key].text) else []:
                 head = _chunk_from(index.texts[i], index.metas[i])
                 if head.id not in out and head.id not in best:
                     chunks[head.id] = head
@@ -327,19 +325,7 @@ class HybridRetriever:
         bm25 = bm25s.BM25()
         bm25.index([tokenize(f"{m.get('context') or ''}\n{t}") for t, m in zip(texts, metas)], show_progress=False)
         doc_freq = Counter(term for text in texts for term in set(terms(text)))
-        tables: dict[str, list[int]] = {}
-        pages = statement_pages(texts, metas)
-        for i, (text, meta) in enumerate(zip(texts, metas)):
-            page = meta.get("page")
-            kinds = pages.get((str(meta.get("source_id")), int(page)), frozenset()) if page is not None else frozenset()
-            for kind in kinds if kinds and is_table(text) else ():
-                tables.setdefault(kind, []).append(i)
-        heads: dict[tuple[str, int], list[int]] = {}
-        for i, (text, meta) in enumerate(zip(texts, metas)):
-            key = (str(meta.get("source_id")), meta.get("page"))
-            if key in pages and len(text) <= MAX_HEAD_CHARS and _YEAR.search(text) and not is_table(text):
-                heads.setdefault(key, []).append(i)
-        self._index = _LexicalIndex(version, texts, metas, bm25, doc_freq, tables, heads)
+        self._index = _LexicalIndex(version, texts, metas, bm25, doc_freq, StatementIndex.build(texts, metas))
         logger.debug("BM25 index built over %d chunks (version %s)", len(texts), version)
         return self._index
 

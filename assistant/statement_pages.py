@@ -22,7 +22,8 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 INDEX_MIN_TITLES = 3  # a page titled with this many different statements is an index to them
@@ -52,6 +53,8 @@ _TITLE = {
 _PREFIX = r"(?:[A-Z][\w.,&'’-]*\s+){0,6}?"  # "ULTA BEAUTY, INC." / "Consolidated" / "Condensed Consolidated"
 _UNITS = r"(?:\s*\([^)]*\))?"  # "(In thousands)"
 MAX_TITLE_LINE = 120
+MAX_HEAD_CHARS = 400  # a statement page's prose chunk this short holding years is its column heading
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
 def _title_re(pattern: str) -> re.Pattern[str]:
@@ -99,7 +102,7 @@ def statement_titles(text: str) -> set[str]:
     return found
 
 
-def statement_pages(texts: Iterable[str], metas: Iterable[dict[str, Any]]) -> dict[tuple[str, int], frozenset[str]]:
+def statement_pages(texts: Sequence[str], metas: Sequence[dict[str, Any]]) -> dict[tuple[str, int], frozenset[str]]:
     """``(source_id, page) -> statements titled there`` for pages titling one or two statements
     (one page may hold the end of one statement and the start of the next; more is an index).
 
@@ -124,3 +127,38 @@ def is_table(text: str) -> bool:
     False
     """
     return any(" | " in line and re.search(r"\d", line.split("|", 1)[-1]) for line in text.splitlines())
+
+
+def _page_key(meta: dict[str, Any]) -> tuple[str, int] | None:
+    page = meta.get("page")
+    return None if page is None else (str(meta.get("source_id")), int(page))
+
+
+@dataclass(frozen=True)
+class StatementIndex:
+    """Chunk positions (into the ``texts`` it was built from) of a workspace's statement pages:
+    ``tables``: statement kind -> the table chunks of its pages; ``heads``: ``(source_id, page)`` ->
+    its short prose chunks holding years (column dates set apart from the table, "August 29, / 2021").
+
+    >>> index = StatementIndex.build(["BALANCE SHEETS", "Cash | 5 | 4", "June 30, 2023"], [{"source_id": "s", "page": 3}] * 3)
+    >>> index.tables, index.heads
+    ({'balance': [1]}, {('s', 3): [2]})
+    """
+
+    tables: dict[str, list[int]] = field(default_factory=dict)
+    heads: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, texts: Sequence[str], metas: Sequence[dict[str, Any]]) -> StatementIndex:
+        pages = statement_pages(texts, metas)
+        index = cls()
+        for i, (text, meta) in enumerate(zip(texts, metas)):
+            key = _page_key(meta)
+            if key not in pages:
+                continue
+            if is_table(text):
+                for kind in sorted(pages[key]):
+                    index.tables.setdefault(kind, []).append(i)
+            elif len(text) <= MAX_HEAD_CHARS and _YEAR.search(text):
+                index.heads.setdefault(key, []).append(i)
+        return index
