@@ -4,16 +4,21 @@ peak memory at 10k / 100k / 1M chunks of 384-dim vectors, plus the embedded mode
 Vectors are random unit vectors (precomputed, so the add figure is the store alone); metadata
 follows the product's chunk schema (``source_id``, ``kind``, ``path``, ``page``, ``context``)
 plus ``company``, ``period``, ``doc_type`` and ``modality``; each chunk has ~100 words of text.
-Chunks are written with chromadb's ``collection.add`` on the collection that ``ChromaStore``
-opens for a workspace (the product's collection configuration), one call per source of
-``SOURCE_CHUNKS`` chunks by default, as ``ChromaStore.add_source`` writes a source (``--batch``
-sets another call size, up to chromadb's limit of 5461).
+Chunks are written by the product's ``ChromaStore.add_source(source, chunks, embeddings)``, one
+call per source of ``SOURCE_CHUNKS`` chunks (``--batch`` sets another source size): the write
+lock, the check for a finished source, the removal of partial leftovers, the chunk upserts and
+the source record are all timed (``add_per_s``; ``add_cpu_seconds`` is the process's CPU time
+over the same calls, all threads, steadier than wall time on a shared machine); building the
+``Chunk`` objects is not. The four
+filter keys the product does not write yet are added to each chunk's metadata.
 Each size runs in a fresh child process in a fresh store folder, so peak RSS is per size. After
-the adds, one source record per ``SOURCE_CHUNKS`` chunks is written (as ``add_source`` does), and
-each filter is timed through ``ChromaStore.search`` (the product's path: its filter index, loaded
+the adds, each filter is timed through ``ChromaStore.search`` (the product's path: its filter index, loaded
 on the first filtered search and timed apart as ``filter_index_load_seconds``), with recall@10
 against the exact top-k of the chunks the filter matches; Chroma's own filtered query on the same
 filter is timed beside it on ``--raw-queries`` queries (``chroma_p50_ms``, ``chroma_recall@10``).
+``--hnsw`` overrides the chunk collection's HNSW settings (``CHUNK_HNSW``); ``--baseline-hnsw``
+runs each size a second time with other settings (adds and unfiltered queries only) for a ratio
+taken under the same load.
 
 Queries are unit vectors near stored ones (a stored vector plus noise, as a real question lands
 near its answer); latency is one ``collection.query`` (k=10, documents + metadatas + distances,
@@ -24,6 +29,7 @@ almost as far as the rest, so recall@10 is lower than with real embeddings).
 
     .venv/bin/python bench/store.py [--sizes 10000,100000,1000000] [--queries 200] [--batch 400]
                                     [--raw-queries 20] [--embed-chunks 256] [--out bench/results/store.json]
+                                    [--hnsw JSON] [--baseline-hnsw JSON]
     .venv/bin/python bench/store.py --index-only --sizes 1000000   # the filter index alone (no Chroma)
 """
 
@@ -123,14 +129,35 @@ def filters(size: int) -> dict[str, dict[str, Any]]:
 
 
 def open_store(folder: Path, hnsw: dict[str, Any]) -> Any:
-    """A fresh workspace's ``ChromaStore``, its chunk collection configured as the product's."""
+    """A fresh workspace's ``ChromaStore``, its chunk collection configured as the product's (with
+    ``hnsw`` over ``CHUNK_HNSW``), writing the bench's filter keys beside the product's metadata."""
     from assistant import store as store_module
     from assistant.settings import Settings
     from assistant.store import ChromaStore
 
     if hnsw:
         store_module.CHUNK_HNSW = {**store_module.CHUNK_HNSW, **hnsw}
+    product_metadata = store_module._chunk_metadata
+    store_module._chunk_metadata = lambda chunk: {**product_metadata(chunk), **filter_keys(int(chunk.source_id, 16))}
     return ChromaStore(Settings(data_dir=folder, workspace="bench"), embedder=None)
+
+
+def filter_keys(source: int) -> dict[str, Any]:
+    """The metadata keys the bench filters on that the product's chunks do not carry yet."""
+    meta = metadata(source * SOURCE_CHUNKS)
+    return {key: meta[key] for key in ("company", "period", "doc_type", "modality")}
+
+
+def source_of(first: int, stop: int, texts: list[str]) -> tuple[Any, list[Any]]:
+    """The source record and chunks of positions ``first:stop`` (one source), as ingest builds them."""
+    from assistant.types import Chunk, Locator, Source
+
+    metas = [metadata(i) for i in range(first, stop)]
+    chunks = [
+        Chunk(texts[i % len(texts)], Locator(m["path"], page=m["page"]), m["source_id"], m["kind"], context=m["context"])
+        for i, m in zip(range(first, stop), metas)
+    ]
+    return Source(metas[0]["source_id"], metas[0]["path"], metas[0]["kind"], len(chunks)), chunks
 
 
 class ExactTopK:
@@ -152,7 +179,7 @@ class ExactTopK:
         self.ids = np.take_along_axis(all_ids, top, axis=1)
 
 
-def timed_queries(collection: Any, queries: np.ndarray, where: dict[str, Any] | None) -> dict[str, Any]:
+def timed_queries(collection: Any, queries: np.ndarray, where: dict[str, Any] | None, position: dict[str, int]) -> dict[str, Any]:
     include = ["documents", "metadatas", "distances"]
     collection.query(query_embeddings=[queries[0]], n_results=K, where=where, include=include)  # warm
     times, found, counts = [], [], []
@@ -161,7 +188,7 @@ def timed_queries(collection: Any, queries: np.ndarray, where: dict[str, Any] | 
         t0 = time.perf_counter()
         out = collection.query(query_embeddings=[q], n_results=K, where=where, include=include)
         times.append((time.perf_counter() - t0) * 1000)
-        found.append([int(i[2:]) for i in out["ids"][0]])
+        found.append([position[i] for i in out["ids"][0]])
         counts.append(len(out["ids"][0]))
     cpu = (_cpu() - cpu0) / len(queries) * 1000
     times.sort()
@@ -181,13 +208,14 @@ def recall(found: list[list[int]], exact_ids: np.ndarray) -> float:
     return round(statistics.fmean(shares), 3)
 
 
-def timed_searches(store: Any, n_queries: int, where: dict[str, Any]) -> dict[str, Any]:
+def timed_searches(store: Any, n_queries: int, where: dict[str, Any], position: dict[str, int]) -> dict[str, Any]:
     """``ChromaStore.search`` (k=10) under ``where``, query ``i``'s text mapping to its vector."""
     store.search("q0", K, where=where)  # warm
     times, found, cpu0 = [], [], _cpu()
     hits_of = type(store)._hits  # records the Chroma ids each search returns (a Hit carries the chunk, not its id)
-    store._hits = lambda best: (found.append([int(i[2:]) for i, _ in best]), hits_of(store, best))[1]
+    store._hits = lambda best: (found[-1].extend(position[i] for i, _ in best), hits_of(store, best))[1]
     for i in range(n_queries):
+        found.append([])  # (stays empty when the filter matches nothing)
         t0 = time.perf_counter()
         store.search(f"q{i}", K, where=where)
         times.append((time.perf_counter() - t0) * 1000)
@@ -200,23 +228,6 @@ def timed_searches(store: Any, n_queries: int, where: dict[str, Any]) -> dict[st
         "results_min": min(len(f) for f in found),
         "_found": found,
     }
-
-
-def write_source_records(store: Any, size: int) -> None:
-    """One source record per ``SOURCE_CHUNKS`` chunks, as ``add_source`` writes after a source's chunks."""
-    from assistant.types import Source
-
-    _, sources = store._open()
-    records = []
-    for first in range(0, size, SOURCE_CHUNKS):
-        meta = metadata(first)
-        records.append(Source(meta["source_id"], meta["path"], meta["kind"], min(SOURCE_CHUNKS, size - first)))
-    for i in range(0, len(records), 5000):
-        part = records[i : i + 5000]
-        sources.upsert(
-            ids=[r.id for r in part], documents=[r.path for r in part], embeddings=[[1.0]] * len(part),
-            metadatas=[{k: v for k, v in r.to_dict().items() if v is not None} for r in part],
-        )
 
 
 class FilteredTopK(ExactTopK):
@@ -241,49 +252,55 @@ def filtered_exact_top_k(size: int, queries: np.ndarray) -> dict[str, FilteredTo
     return tops
 
 
-def run_level(size: int, n_queries: int, batch: int, hnsw: dict[str, Any], documents: bool, raw_queries: int) -> dict[str, Any]:
+def run_level(size: int, n_queries: int, hnsw: dict[str, Any], documents: bool, raw_queries: int, filtered: bool = True) -> dict[str, Any]:
+    """Adds ``size`` chunks through ``add_source``, then times queries (unfiltered only unless ``filtered``)."""
     folder = Path(tempfile.mkdtemp(prefix=f"bench-store-{size}-"))
     try:
         store = open_store(folder, hnsw)
         collection = store.chunk_collection()
+        config = collection.configuration_json.get("hnsw") or {}
         rng = np.random.default_rng(12345)
         picks = rng.integers(0, size, n_queries)
         queries = np.stack([vectors(int(p), int(p) + 1)[0] for p in picks])
         queries = unit(queries + NOISE / np.sqrt(DIM) * rng.standard_normal(queries.shape).astype(np.float32))
         exact = ExactTopK(queries)
-        texts = [chunk_text(i) for i in range(64)]  # ~100 words each, reused: the text does not change the index
-        add_s, prep_s = 0.0, 0.0
-        cpu0 = _cpu()
-        for start in range(0, size, batch):
-            stop = min(size, start + batch)
+        # ~100 words each, reused (the text does not change the index); chunk ids hash the text, so
+        # with --no-documents the stored text is one character
+        texts = [chunk_text(i) for i in range(64)] if documents else [chr(0x4E00 + i) for i in range(64)]
+        position: dict[str, int] = {}  # chunk id -> position (the bench's vectors and metadata)
+        add_s, prep_s, add_cpu = 0.0, 0.0, 0.0
+        for start in range(0, size, SOURCE_CHUNKS):
+            stop = min(size, start + SOURCE_CHUNKS)
             t0 = time.perf_counter()
             rows = vectors(start, stop)
-            ids = [f"c-{i}" for i in range(start, stop)]
-            metas = [metadata(i) for i in range(start, stop)]
-            docs = [texts[i % len(texts)] for i in range(start, stop)] if documents else None
+            source, chunks = source_of(start, stop, texts)
+            position.update((c.id, i) for i, c in zip(range(start, stop), chunks))
             exact.see(start, rows)
-            t1 = time.perf_counter()
-            collection.add(ids=ids, embeddings=rows, metadatas=metas, documents=docs)
+            t1, cpu1 = time.perf_counter(), _cpu()
+            store.add_source(source, chunks, rows)
             add_s += time.perf_counter() - t1
+            add_cpu += _cpu() - cpu1
             prep_s += t1 - t0
-            if (start // batch) % max(1, size // batch // 10) == 0:
+            if (start // SOURCE_CHUNKS) % max(1, size // SOURCE_CHUNKS // 10) == 0:
                 print(f"  {size}: {stop} added, {stop / max(add_s, 1e-9):.0f}/s", file=sys.stderr, flush=True)
-        add_cpu = _cpu() - cpu0
         assert collection.count() == size, f"the collection holds {collection.count()} chunks, not {size}"
         result: dict[str, Any] = {
             "size": size,
+            "hnsw": {k: config.get(k) for k in ("ef_construction", "max_neighbors", "ef_search", "batch_size", "sync_threshold")},
             "add_per_s": round(size / add_s, 1),
             "add_seconds": round(add_s, 1),
             "add_cpu_seconds": round(add_cpu, 1),
             "prepare_seconds": round(prep_s, 1),
             "queries": {},
         }
-        plain = timed_queries(collection, queries, None)
+        plain = timed_queries(collection, queries, None, position)
         found = plain.pop("_found")
         plain["recall@10"] = recall(found, exact.ids)
         plain["nearest_found"] = round(statistics.fmean(int(e[0]) in f for f, e in zip(found, exact.ids)), 3)
         result["queries"]["no filter"] = plain
-        write_source_records(store, size)
+        result["peak_rss_mib"] = round(peak_rss_mib(), 1)
+        if not filtered:
+            return result
         exact_filtered = filtered_exact_top_k(size, queries)
         # The product's search (ChromaStore.search): the filter index (loaded on the first filtered
         # search, timed apart) scores few matches exactly and over-fetches from the graph for many.
@@ -292,9 +309,9 @@ def run_level(size: int, n_queries: int, batch: int, hnsw: dict[str, Any], docum
         store.search("q0", K, where=filters(size)["one source"])
         result["filter_index_load_seconds"] = round(time.perf_counter() - t0, 2)
         for name, where in filters(size).items():
-            stats = timed_searches(store, len(queries), where)
+            stats = timed_searches(store, len(queries), where, position)
             stats["recall@10"] = recall(stats.pop("_found"), exact_filtered[name].ids)
-            raw = timed_queries(collection, queries[:raw_queries], where)
+            raw = timed_queries(collection, queries[:raw_queries], where, position)
             stats["selectivity"] = round(exact_filtered[name].matched / size, 5)
             stats["chroma_p50_ms"], stats["chroma_p95_ms"] = raw["p50_ms"], raw["p95_ms"]
             stats["chroma_recall@10"] = recall(raw["_found"], exact_filtered[name].ids[:raw_queries])
@@ -373,6 +390,9 @@ def embedding_throughput(n: int) -> dict[str, Any]:
 def print_table(levels: list[dict[str, Any]], embed: dict[str, Any] | None) -> None:
     print(f"\n{'chunks':>9} {'add/s':>8} {'query':<20} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>7} {'select':>8} {'recall':>7} {'chroma p50':>10} {'RSS MiB':>8}")  # recall@10; Chroma's own filtered query
     for lv in levels:
+        hnsw = lv.get("hnsw") or {}
+        print(f"{'baseline ' if lv.get('baseline') else ''}HNSW ef_construction {hnsw.get('ef_construction')}, max_neighbors {hnsw.get('max_neighbors')}, "
+              f"ef_search {hnsw.get('ef_search')}, sync_threshold {hnsw.get('sync_threshold')}: add {lv['add_cpu_seconds']} CPU s")
         first = True
         for name, q in lv["queries"].items():
             print(
@@ -389,40 +409,49 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated chunk counts")
     parser.add_argument("--queries", type=int, default=200, help="queries per condition")
-    parser.add_argument("--batch", type=int, default=SOURCE_CHUNKS, help="chunks per add call (default: one source, as add_source writes; chromadb's limit is 5461)")
-    parser.add_argument("--hnsw", default="", help='extra HNSW settings as JSON, e.g. \'{"ef_construction": 64}\'')
+    parser.add_argument("--batch", type=int, default=SOURCE_CHUNKS, help="chunks per source, i.e. per add_source call (default: about one 10-K)")
+    parser.add_argument("--hnsw", default="", help='HNSW settings over CHUNK_HNSW as JSON, e.g. \'{"ef_construction": 64}\'')
+    parser.add_argument("--baseline-hnsw", default="", help="HNSW settings (JSON, over CHUNK_HNSW) to run each size with a second time: adds and unfiltered queries only")
     parser.add_argument("--raw-queries", type=int, default=20, help="queries per filter through Chroma's own filtered search (slow at 1M)")
-    parser.add_argument("--no-documents", action="store_true", help="add vectors and metadata without chunk text")
+    parser.add_argument("--no-documents", action="store_true", help="one-character chunk texts instead of ~100 words")
     parser.add_argument("--embed-chunks", type=int, default=256, help="chunks to embed (0: skip)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "store.json")
     parser.add_argument("--index-only", action="store_true", help="time only the in-memory filter index (no Chroma): see index_level")
     parser.add_argument("--level", type=int, help=argparse.SUPPRESS)  # internal: run one size, print JSON
+    parser.add_argument("--add-only", action="store_true", help=argparse.SUPPRESS)  # internal: no filtered queries
     args = parser.parse_args()
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
         hnsw = json.loads(args.hnsw) if args.hnsw else {}
+        baseline = json.loads(args.baseline_hnsw) if args.baseline_hnsw else None
     except ValueError as exc:
-        parser.error(f"bad --sizes or --hnsw: {exc}")
-    if any(s < 1000 for s in sizes) or not 1 <= args.batch <= 5461 or args.queries < 1:
-        parser.error("sizes must be >= 1000, --batch in 1..5461, --queries >= 1")
+        parser.error(f"bad --sizes, --hnsw or --baseline-hnsw: {exc}")
+    if any(s < 1000 for s in sizes) or not 1 <= args.batch <= 100_000 or args.queries < 1:
+        parser.error("sizes must be >= 1000, --batch in 1..100000, --queries >= 1")
+    globals()["SOURCE_CHUNKS"] = args.batch  # the source size metadata() and the filters follow
     if args.index_only:
         for size in sizes:
             print(json.dumps(index_level(size, args.queries), indent=1), flush=True)
         return
     if args.level:
-        print(json.dumps(run_level(args.level, args.queries, args.batch, hnsw, not args.no_documents, args.raw_queries)))
+        print(json.dumps(run_level(args.level, args.queries, hnsw, not args.no_documents, args.raw_queries, not args.add_only)))
         return
 
     load = os.getloadavg()
     levels = []
-    for size in sizes:
-        print(f"size {size} ...", file=sys.stderr, flush=True)
+    runs = [(size, hnsw, False) for size in sizes]
+    if baseline is not None:  # each size with the baseline settings right after it, under the same load
+        runs = [run for size in sizes for run in ((size, hnsw, False), (size, baseline, True))]
+    for size, settings, is_baseline in runs:
+        print(f"size {size}{' (baseline HNSW)' if is_baseline else ''} ...", file=sys.stderr, flush=True)
         cmd = [sys.executable, __file__, "--level", str(size), "--queries", str(args.queries), "--batch", str(args.batch)]
-        cmd += ["--hnsw", json.dumps(hnsw), "--raw-queries", str(args.raw_queries)] + (["--no-documents"] if args.no_documents else [])
+        cmd += ["--hnsw", json.dumps(settings), "--raw-queries", str(args.raw_queries)] + (["--no-documents"] if args.no_documents else [])
+        cmd += ["--add-only"] if is_baseline else []
         t0 = time.perf_counter()
         out = subprocess.run(cmd, stdout=subprocess.PIPE, check=True, text=True).stdout
         level = json.loads(out.strip().splitlines()[-1])
         level["wall_seconds"] = round(time.perf_counter() - t0, 1)
+        level["baseline"] = is_baseline
         levels.append(level)
         write(args, levels, None, hnsw, load)  # a long run keeps what it has measured
     embed = embedding_throughput(args.embed_chunks) if args.embed_chunks else None
@@ -438,12 +467,13 @@ def write(args: argparse.Namespace, levels: list[dict[str, Any]], embed: dict[st
         "levels": levels,
         "embedding": embed,
         "config": {
-            "batch": args.batch,
+            "source_chunks": args.batch,
             "hnsw": hnsw,
+            "baseline_hnsw": json.loads(args.baseline_hnsw) if args.baseline_hnsw else None,
             "documents": not args.no_documents,
             "queries": args.queries,
             "k": K,
-            "api": "chromadb collection.add/query on ChromaStore's chunk collection (PersistentClient)",
+            "api": "ChromaStore.add_source (adds), chromadb collection.query and ChromaStore.search (queries) on an embedded PersistentClient",
         },
         "machine": {
             "cpus": os.cpu_count(),
