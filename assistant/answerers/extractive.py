@@ -239,13 +239,19 @@ class ExtractiveAnswerer:
             lambda: grid_respective(question, evidence),
             lambda: self._from_table(question, wanted, evidence),
         )
+        sentence_first: bool | None = None  # decided once: the table and grid cells share the test
         for index, step in enumerate(steps):
             computed = step()
             if computed is None:
                 continue
-            if index in (2, 3) and table_lookup.loose_cell(question, evidence):
-                ranked = self._rank(question, wanted, evidence)
-                if ranked and ranked[0].coverage >= SENTENCE_OVER_CELL and _FIGURE.search(ranked[0].sentence):
+            if index in (2, 3):
+                if sentence_first is None:
+                    sentence_first = table_lookup.loose_cell(question, evidence)
+                    if sentence_first:
+                        ranked = self._rank(question, wanted, evidence)
+                        top = ranked[0] if ranked else None
+                        sentence_first = top is not None and top.coverage >= SENTENCE_OVER_CELL and bool(_FIGURE.search(top.sentence))
+                if sentence_first:
                     continue  # a sentence naming the question beats a cell whose row only partly does
             return computed
         ranked = self._rank(question, wanted, evidence) if ranked is None else ranked
