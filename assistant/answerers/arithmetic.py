@@ -182,20 +182,17 @@ def best_row(rows: list[Row], subject: set[str], periods: list[str]) -> Row | No
     """The row whose label best matches the subject and that has every period, its match lowered by
     ``RANK_PENALTY`` per place its evidence ranks below the first (of equal scores, the better-ranked);
     None when unsure (two equal matches in one piece disagree)."""
-    scored = sorted(
-        ((row_match(r, subject) - RANK_PENALTY * r.rank, -r.rank, r) for r in rows if all(p in r.cells for p in periods)),
-        key=lambda x: (x[0], x[1]),
-        reverse=True,
-    )
-    if not scored or scored[0][0] + RANK_PENALTY * scored[0][2].rank < 0.5:
+    matched = [(row_match(r, subject), r) for r in rows if all(p in r.cells for p in periods)]
+    scored = sorted(((match - RANK_PENALTY * r.rank, -r.rank, match, r) for match, r in matched), key=lambda x: (x[0], x[1]), reverse=True)
+    if not scored or scored[0][2] < 0.5:
         return None
     best = scored[0]
-    for score, rank, row in scored[1:]:
+    for score, rank, _, row in scored[1:]:
         if score < best[0] or rank != best[1]:
             break  # a lower-ranked piece of evidence naming it as well does not make it ambiguous
-        if [parse_number(row.cells[p]) for p in periods] != [parse_number(best[2].cells[p]) for p in periods]:
+        if [parse_number(row.cells[p]) for p in periods] != [parse_number(best[3].cells[p]) for p in periods]:
             return None  # two rows name the subject equally well and disagree
-    return best[2]
+    return best[3]
 
 
 def _from_tables(subject: set[str], periods: list[str], evidence: Sequence[Evidence]) -> list[Operand] | None:
