@@ -217,9 +217,11 @@ def prose_scale(answer: str, prose: Sequence[Evidence]) -> str | None:
 
 
 def evidence_scale(draft: Draft, evidence: Sequence[Evidence], contexts: dict[int, str] | None = None) -> str:
-    """The scale word stated by the cited evidence (then by the rest of the same sources), '' when none
-    is stated; an evidence's context line (``contexts[n]``: the sentences introducing a table) counts
-    with its text."""
+    """The scale word stated by the cited evidence (then by the sentences of the same sources that
+    state a table's units, "amounts in the table below are in millions"), '' when none is stated; an
+    evidence's context line (``contexts[n]``: the sentences introducing a table) counts with its text.
+    A scale word elsewhere in the document ("$3.1 million on marketing") says nothing about an
+    unlabelled table's unit, unless that prose restates one of the table's figures (:func:`prose_scale`)."""
     cited = set(cited_numbers(draft.text))
     sources = {e.source for e in evidence if e.n in cited}
     if sources:  # another document's units say nothing about the cited one's
@@ -235,6 +237,8 @@ def evidence_scale(draft: Draft, evidence: Sequence[Evidence], contexts: dict[in
             return inferred
     for item in ordered:
         text = f"{item.text}\n{(contexts or {}).get(item.n, '')}"
+        if cited and item.n not in cited:  # other prose of the document: only a sentence stating a table's units
+            text = " ".join(s for s in split_sentences(item.text) if _INTRODUCES.search(s))
         found = [(m.start(), name) for name, pattern in _SCALE_WORDS for m in [pattern.search(text)] if m]
         if found:
             return min(found)[1]

@@ -289,7 +289,9 @@ def test_tatqa_unlabelled_table_takes_the_scale_prose_restates_its_cells_in() ->
     draft = Draft("Change in Net income from 2018 to 2019 = 24,193 − 20,402 = 3,791 [1].", computed=(3791.0,))
     assert tatqa.prediction("What is the change in net income?", draft, [table, prose]) == (3791.0, "thousand")
     unrelated = Evidence(2, "The company spent $3.1 million on marketing.", "s", Locator("p"), 0.8)
-    assert tatqa.prediction("What is the change in net income?", draft, [table, unrelated]) == (3791.0, "million")
+    assert tatqa.prediction("What is the change in net income?", draft, [table, unrelated]) == (3791.0, "")
+    units = Evidence(2, "The company spent $3.1 million on marketing. The table below is in millions.", "s", Locator("p"), 0.8)
+    assert tatqa.prediction("What is the change in net income?", draft, [table, units]) == (3791.0, "million")
 
 
 def test_tatqa_scale_words_of_another_document_do_not_scale_the_cited_table() -> None:
