@@ -58,6 +58,8 @@ _TWO_ROWS = re.compile(r"\b(?:sum|total) of (?:the )?(.+?) and (?:the )?(.+?)(?:
 _ROW_DIFFERENCE = re.compile(r"\bdifference (?:between|in|of) (?:the )?(.+?) and (?:the )?(.+?)(?: in | for | at | as of | during |\?|$)", re.I)
 # "the total X in 2018 and 2019": a sum over the periods named
 _TOTAL = re.compile(r"\btotal\b", re.I)
+# "the 2019 average X": the average balance over the year, its opening (the year before's close) and its close
+_YEAR_AVERAGE = re.compile(r"\b((?:19|20)\d{2}) average\b", re.I)
 _YEAR_LIST = re.compile(r"\b(?:19|20)\d{2},? and (?:fiscal |fy ?)?(?:19|20)\d{2}\b", re.I)
 _NOT_A_SUM = re.compile(r"\brespectively\b|\b(which|what) (fiscal )?(year|period)\b|\beach\b", re.I)
 _OP_WORDS = set(
@@ -459,6 +461,9 @@ def compute(question: str, evidence: Sequence[Evidence]) -> Draft | None:
         return None  # "Why did X decrease?" asks for a reason, not the change
     aggregate = bool(_AVERAGE.search(question) or _SUM.search(question)) or _is_total_over_periods(question)
     years = question_years(question, aggregate)
+    opening = _YEAR_AVERAGE.search(question)
+    if opening and years == [opening.group(1)]:
+        years = [years[0], str(int(years[0]) - 1)]
     for applies, operation in _OPERATIONS:
         if applies(question):
             return as_written(operation(question, evidence, years or _only_periods(question, evidence, aggregate)), evidence)

@@ -249,3 +249,15 @@ def test_the_first_ranked_table_wins_unless_a_lower_one_names_the_subject_clearl
     named = Evidence(2, " | 2019 | 2018\nInventories of finished goods | 7 | 4", "d", Locator("tatqa://table/d"), 0.8)
     draft = compute(question, [vague, named])
     assert draft is not None and draft.computed == (3.0,) and "[2]" in draft.text
+
+
+def test_a_years_average_balance_is_its_opening_and_closing_mean() -> None:
+    ev = [_table(" | 2019 | 2018 | 2017\nFree cash flow | 4,411 | 4,044 | 3,316", n=1)]
+    text, computed = _checked("What is the 2018 average free cash flow?", ev)
+    assert text == "Average Free cash flow over 2018 and 2017 = (4,044 + 3,316) / 2 = 3,680 [1]."
+    assert computed[0] == pytest.approx(3680.0)
+
+
+def test_a_years_average_without_the_year_before_is_not_found() -> None:
+    ev = [_table(" | 2019 | 2018\nFree cash flow | 4,411 | 4,044", n=1)]
+    assert compute("What is the 2018 average free cash flow?", ev) is None
