@@ -1,0 +1,166 @@
+"""Rows of ``|``-rendered tables keyed by period, and which row a question's words name.
+
+A table row ``Revenue | 5,010 | 4,320`` under the header ``| 2019 | 2018`` is a :class:`Row` with
+cells ``{"2019": "5,010", "2018": "4,320"}``; :func:`best_row` picks the row whose label (with its
+section heading) best names a question's subject, and :func:`from_tables` reads its figures
+for the periods asked as :class:`Operand` values for :mod:`assistant.answerers.arithmetic`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.lexical import terms
+from assistant.numbers import parse_number
+from assistant.types import Evidence
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+SECTION_WEIGHT = 0.9
+# A row in evidence ranked lower must name the subject this much better per place to be chosen:
+# retrieval's order already says which table the question is about (TAT-QA arithmetic: 303 -> 312 right).
+RANK_PENALTY = 0.1
+_DASH = re.compile(r"\$?\s*[—–-]{1,2}")  # a nil cell ("—", "$ —")
+NIL = "— (nil)"  # how a nil operand is written in a formula: no number the evidence lacks
+_OP_WORDS = set(
+    terms(
+        "percentage percent change difference increase decrease grow growth decline rise fall variance average "
+        "mean sum combined ratio between year years period fiscal fy amount value respectively company"
+    )
+)
+_LONG_FY = re.compile(r"\bFY\s?((?:19|20)\d{2})\b", re.I)
+_SHORT_FY = re.compile(r"\bFY?\s?'?(\d{2})\b", re.I)  # FY19, FY 19, F19
+_RANGE = re.compile(r"\b((?:19|20)\d{2})\s*(?:-|–|to|through)\s*((?:19|20)\d{2})\b|\bfrom ((?:19|20)\d{2}) to ((?:19|20)\d{2})\b", re.I)
+_CELL_NUMBER = re.compile(r"^(?:\$\s*)?\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")  # "$(426)" as well as "($426)"
+
+
+@dataclass(frozen=True)
+class Operand:
+    """One number used in a computation: what it is, its text as written, its value and its evidence."""
+
+    label: str
+    period: str
+    raw: str
+    value: float
+    n: int
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cells: dict[str, str]  # period -> cell text
+    n: int
+    rank: int
+    section: str = ""  # the heading row above it ("PSUs" over "Granted | $164 | $118")
+
+
+def _clean(raw: str) -> str:
+    return raw.replace("$", "").replace(" ", "").strip()
+
+
+def table_rows(item: Evidence, rank: int) -> list[Row]:
+    """Rows of a ``|``-rendered table, each keyed by the periods of the last header row above it."""
+    rows: list[Row] = []
+    section = ""
+    header: dict[int, str] = {}
+    right = False  # a header of years alone ("2017 | 2016", empty cells dropped) aligns with the last cells
+    for line in item.text.splitlines():
+        if " | " not in f" {line} ":
+            continue
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) > 1 and all(_YEAR.fullmatch(_clean(_short_years(c))) for c in cells):
+            header, right = {i: _clean(_short_years(c)) for i, c in enumerate(cells)}, True
+            continue
+        years = {i: _YEAR.search(_short_years(c)).group() for i, c in enumerate(cells[1:], 1) if _YEAR.search(_short_years(c))}
+        numeric = [i for i, c in enumerate(cells[1:], 1) if c and _CELL_NUMBER.match(c)]
+        if years and (not cells[0] or not numeric or all(_YEAR.fullmatch(_clean(cells[i])) for i in numeric)):
+            header, right = years, False
+            continue
+        if cells[0] and not any(c and _CELL_NUMBER.match(c) for c in cells[1:]):
+            section = cells[0].rstrip(":")
+            continue
+        if cells[0] and header:
+            at: dict[str, int] = {}
+            for i, p in header.items():  # of two columns of one period ("FY18 | FY18 restated") the first
+                at.setdefault(p, len(cells) - len(header) + i if right else i)
+            keyed = {p: cells[i] for p, i in at.items() if 0 < i < len(cells) and (_CELL_NUMBER.match(cells[i] or "x") or _DASH.fullmatch(cells[i]))}
+            if any(not _DASH.fullmatch(c) for c in keyed.values()):  # a dash is nil beside figures, not a row by itself
+                rows.append(Row(cells[0], keyed, item.n, rank, section))
+    return rows
+
+
+def _short_years(cell: str) -> str:
+    """A header cell with its fiscal-year shorthand written out: ``FY19`` and ``FY 2019`` are 2019."""
+    return _LONG_FY.sub(r"\1", _SHORT_FY.sub(lambda m: f"20{m.group(1)}", cell))
+
+
+def subject_terms(question: str, extra: str = "") -> set[str]:
+    text = _YEAR.sub(" ", f"{question} {extra}")
+    return {t for t in terms(text) if t not in _OP_WORDS}
+
+
+def _root(term: str) -> str:
+    """A term without a final 'e', so both stems of a word ending in -se/-ce/-ge meet ('lease' and
+    'leas' from 'leases', 'expense' and 'expens')."""
+    return term[:-1] if len(term) > 3 and term.endswith("e") else term
+
+
+_NOTE_MARK = re.compile(r"\s*\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\*+", re.I)  # "Other assets(1)", "Revenue (a)", "Sales*"
+
+
+def label_match(label: str, subject: set[str], whole: bool = True) -> float:
+    have = {_root(t) for t in terms(_YEAR.sub(" ", _NOTE_MARK.sub(" ", label)))}
+    subject = {_root(t) for t in subject}
+    if not have or not subject:
+        return 0.0
+    shared = len(have & subject)
+    if not shared:
+        return 0.0
+    precision, recall = shared / len(have), shared / len(subject)
+    f1 = 2 * precision * recall / (precision + recall)
+    if whole and precision == 1 and shared >= 2 and len(subject) >= 6:  # a long question naming the whole label ("... total current liabilities ...")
+        return max(f1, min(0.9, 0.5 + 0.1 * shared))
+    if whole and recall == 1 and shared >= 2:  # a long label naming every word of the question ("Interim dividend for the half year ended ...")
+        return max(f1, 0.5)
+    return f1
+
+
+def row_match(row: Row, subject: set[str]) -> float:
+    """How well a row names the subject: its label alone, or with its section heading when that names
+    more of it ("PSUs granted" is the "Granted" row under "PSUs"); a match through the heading counts a
+    little less than the same match by a row's own words."""
+    own = label_match(row.label, subject)
+    if not row.section or own <= 0:
+        return own
+    named = len({_root(t) for t in terms(row.section)} & {_root(t) for t in subject})  # breaks ties between equal labels
+    return max(own, SECTION_WEIGHT * label_match(f"{row.section} {row.label}", subject, whole=False)) + 0.001 * named
+
+
+def best_row(rows: list[Row], subject: set[str], periods: list[str]) -> Row | None:
+    """The row whose label best matches the subject and that has every period, its match lowered by
+    ``RANK_PENALTY`` per place its evidence ranks below the first (of equal scores, the better-ranked);
+    None when unsure (two equal matches in one piece disagree)."""
+    matched = [(row_match(r, subject), r) for r in rows if all(p in r.cells for p in periods)]
+    scored = sorted(((match - RANK_PENALTY * r.rank, -r.rank, match, r) for match, r in matched), key=lambda x: (x[0], x[1]), reverse=True)
+    if not scored or scored[0][2] < 0.5:
+        return None
+    best = scored[0]
+    for score, rank, _, row in scored[1:]:
+        if score < best[0] or rank != best[1]:
+            break  # a lower-ranked piece of evidence naming it as well does not make it ambiguous
+        if [parse_number(row.cells[p]) for p in periods] != [parse_number(best[3].cells[p]) for p in periods]:
+            return None  # two rows name the subject equally well and disagree
+    return best[3]
+
+
+def from_tables(subject: set[str], periods: list[str], evidence: Sequence[Evidence]) -> list[Operand] | None:
+    rows = [row for rank, item in enumerate(evidence) for row in table_rows(item, rank)]
+    row = best_row(rows, subject, periods)
+    if row is None:
+        return None
+    operands = [
+        Operand(row.label, p, NIL, 0.0, row.n) if _DASH.fullmatch(row.cells[p]) else Operand(row.label, p, _clean(row.cells[p]), parse_number(_clean(row.cells[p])) or 0.0, row.n)
+        for p in periods
+    ]
+    return operands if all(o.raw == NIL or parse_number(o.raw) is not None for o in operands) else None
