@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from assistant.answerers.arithmetic import Row, as_written, best_row, label_match, question_years, row_match, subject_terms, table_rows
 from assistant.answerers.base import Draft
 from assistant.answerers.grid import with_unit
+from assistant.answerers.table_spans import row_names
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
@@ -192,6 +193,9 @@ def lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
 
 
 def _lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    parts = row_names(question, evidence)
+    if parts is not None:
+        return parts
     if _HOW_MANY_PARTS.match(question):
         return _parts_count(question, evidence)
     rows = _rows(evidence)

@@ -1,0 +1,153 @@
+"""Row labels as answers: the parts of a table's heading or total that a question asks to list.
+
+"What are the components of Reported Results?", "What types of accounts receivable are there?",
+"What financial items does amounts falling due within one year consist of?", "What were the
+components considered when calculating the profit for the period?" name a row of a ``|``-rendered
+table; the answer is the labels of its parts:
+
+- under a heading row (a label without figures: ``Equity securities: |  |``), the figure rows beneath
+  it, down to the next heading, subtotal or unlabelled row;
+- for a row of figures, the rows just above it whose figures add up to its own in every column
+  (``Total accounts receivable``, ``Profit for the period`` under ``Earnings before taxes`` and
+  ``Income taxes``): the sum is checked, so a row that merely follows others lists nothing.
+
+The row must name the question's subject well (:data:`MIN_MATCH`) and be the one best match; else None.
+
+Example:
+    >>> table = " | 2019 | 2018\\nEquity securities |  | \\nCanadian | 1,017 | 844\\nForeign | 4,534 | 3,770\\nDebt securities |  | \\nCanadian | 13,216 | 12,457"
+    >>> ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
+    >>> row_names("What are the components under Equity securities?", ev).values
+    ('Canadian', 'Foreign')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.answerers.arithmetic import label_match
+from assistant.answerers.base import Draft
+from assistant.lexical import terms
+from assistant.numbers import parse_number
+from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
+
+MIN_MATCH = 0.8
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_PARTS = r"(?:components?|items|line items|types|kinds|categories|elements|constituents)"
+_ASKS_PARTS = [
+    # "What are the components of X?", "What were the items under X in the table?"
+    re.compile(
+        rf"^\s*what (?:are|were) (?:the )?(?:main |major |different |key |financial )*{_PARTS}\s+"
+        r"(?:of|under|in|within|making up|that make up|that made up|included in|listed under)\s+(?:the )?(.+?)(?: in the table)?\s*\??\s*$",
+        re.I,
+    ),
+    # "What financial items does X consist of?"
+    re.compile(r"^\s*what (?:financial )?(?:items|components) (?:does|do|did) (?:the )?(.+?) (?:consist|comprise)s? of\s*\??\s*$", re.I),
+    # "What types of X are there?"
+    re.compile(r"^\s*what (?:types|kinds|categories) of (.+?) (?:are|were) there\b.*$", re.I),
+    # "What were the components considered when calculating X?"
+    re.compile(
+        rf"^\s*(?:what|which) (?:are|were) (?:the )?{_PARTS} (?:considered|used|factored|included) (?:in|when|for) (?:calculating|the calculation of|computing) (?:the )?(.+?)\s*\??\s*$",
+        re.I,
+    ),
+]
+_FIGURE = re.compile(r"^(?:\$\s*)?\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")
+_NIL = re.compile(r"^\$?\s*[—–-]{1,2}$")
+_SUBTOTAL = re.compile(r"^\s*(?:total|subtotal|net)\b", re.I)
+_FOOTNOTE = re.compile(r"(?<=[a-z])\d$|\s*\((?:\d{1,2}|[a-z])\)$|\*+$")  # "Amounts owed by subsidiaries1", "Other (a)"
+_STRIP_TOTAL = re.compile(r"(?i)^\s*total\s+|:\s*$")
+
+
+@dataclass(frozen=True)
+class _Line:
+    label: str
+    values: tuple[float | None, ...]  # per cell after the label: a figure, 0 for a nil dash, None for text or blank
+
+    @property
+    def figures(self) -> bool:
+        return bool(self.label) and any(v is not None for v in self.values)
+
+
+def _lines(item: Evidence) -> list[_Line]:
+    found = []
+    for line in item.text.splitlines():
+        if " | " not in f" {line} ":
+            continue
+        cells = [c.strip() for c in line.split("|")]
+        values = tuple(0.0 if _NIL.match(c) else parse_number(c) if _FIGURE.match(c) else None for c in cells[1:])
+        found.append(_Line(cells[0], values))
+    return found
+
+
+def _name(label: str) -> str:
+    return _FOOTNOTE.sub("", label.strip().rstrip(":")).strip()
+
+
+def _beneath(lines: list[_Line], at: int) -> list[str]:
+    """The figure rows under the heading at ``at``, down to the next heading, subtotal or blank label."""
+    parts = []
+    for line in lines[at + 1 :]:
+        if not line.figures or _SUBTOTAL.match(line.label):
+            break
+        parts.append(_name(line.label))
+    return parts
+
+
+def _adds_up(parts: Sequence[_Line], total: _Line) -> bool:
+    """Whether the parts' figures sum to the total's in every column where the total has one, to
+    within the rounding of the parts."""
+    columns = [i for i, v in enumerate(total.values) if v is not None and v != 0]
+    if len(columns) < 1:
+        return False
+    for i in columns:
+        cells = [p.values[i] if i < len(p.values) else None for p in parts]
+        if any(c is None for c in cells):
+            return False
+        if abs(sum(c for c in cells if c is not None) - (total.values[i] or 0.0)) > 0.5 * len(parts) * _unit(total.values[i] or 0.0):
+            return False
+    return True
+
+
+def _unit(value: float) -> float:
+    """The rounding step a figure is written to: 0.1 for 12.3, 1 for 1,234."""
+    text = f"{abs(value):.6f}".rstrip("0")
+    return 10.0 ** -len(text.split(".")[1]) if "." in text and text.split(".")[1] else 1.0
+
+
+def _summed(lines: list[_Line], at: int) -> list[str]:
+    """The rows just above the figure row at ``at`` that add up to it (the fewest, two at least)."""
+    above: list[_Line] = []
+    for line in reversed(lines[:at]):
+        if not line.figures:
+            break
+        above.insert(0, line)
+        if len(above) >= 2 and _adds_up(above, lines[at]):
+            return [_name(x.label) for x in above]
+    return []
+
+
+def row_names(question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    """The labels of the parts of the row the question names, or None."""
+    match = next((m for pattern in _ASKS_PARTS for m in [pattern.match(question)] if m), None)
+    if match is None:
+        return None
+    subject = {t for t in terms(_YEAR.sub(" ", match.group(1))) if t != "total"}  # every word: "amounts", "year" name rows here
+    found: list[tuple[float, int, str, list[str], int]] = []
+    for rank, item in enumerate(evidence):
+        lines = _lines(item)
+        for i, line in enumerate(lines):
+            score = label_match(_STRIP_TOTAL.sub("", line.label), subject) if line.label else 0.0
+            if score < MIN_MATCH:
+                continue
+            parts = _summed(lines, i) if line.figures else _beneath(lines, i)
+            if len(parts) >= 2:
+                found.append((score, -rank, _name(line.label), parts, item.n))
+    if not found:
+        return None
+    found.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    best = found[0]
+    if any(f[0] == best[0] and f[1] == best[1] and f[3] != best[3] for f in found[1:]):
+        return None  # two rows of one table fit equally well and list different parts
+    score, _, label, parts, n = best
+    return Draft(f"{label}: {'; '.join(parts)} [{n}].", values=tuple(parts))
