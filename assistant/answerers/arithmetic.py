@@ -41,6 +41,7 @@ from assistant.answerers.table_rows import (  # noqa: F401  (re-exported: table_
     row_match,
     subject_terms,
     table_rows,
+    unlabeled_total,
 )
 from assistant.answerers.table_rows import from_tables as _from_tables
 from assistant.chunking import split_sentences
@@ -194,13 +195,25 @@ def _two_operands(top_text: str, bottom_text: str, evidence: Sequence[Evidence],
     if top_subject == bottom_subject and top_period == bottom_period:
         return None
     top = _from_tables(top_subject, [top_period], evidence)
-    bottom = _from_tables(bottom_subject, [bottom_period], evidence)
+    bottom = _whole(bottom_subject, bottom_period, evidence, top[0].n) if top else None
     if top is None or bottom is None or bottom[0].value == 0:
         return None
     a, b = top[0], bottom[0]
     if (a.label, a.period) == (b.label, b.period):
         return None
     return a, b
+
+
+def _whole(subject: set[str], period: str, evidence: Sequence[Evidence], n: int) -> list[Operand] | None:
+    """The other side of a ratio or share, read first in the table of the side already found (a part
+    and its whole share a table), then anywhere; a "total" the table leaves unlabelled (a row of
+    figures under its parts that add up to it) counts as named."""
+    own = [item for item in evidence if item.n == n]
+    found = _from_tables(subject, [period], own)
+    if found is None and "total" in subject and own:
+        total = unlabeled_total(own[0], period)
+        found = [total] if total is not None else None
+    return found or _from_tables(subject, [period], evidence)
 
 
 def _side(o: Operand, other: Operand) -> str:

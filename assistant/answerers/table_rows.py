@@ -59,8 +59,9 @@ def _clean(raw: str) -> str:
     return raw.replace("$", "").replace(" ", "").strip()
 
 
-def table_rows(item: Evidence, rank: int) -> list[Row]:
-    """Rows of a ``|``-rendered table, each keyed by the periods of the last header row above it."""
+def table_rows(item: Evidence, rank: int, unlabeled: bool = False) -> list[Row]:
+    """Rows of a ``|``-rendered table, each keyed by the periods of the last header row above it
+    (with ``unlabeled``, rows of figures without a label too, such as a total under its parts)."""
     rows: list[Row] = []
     section = ""
     header: dict[int, str] = {}
@@ -80,7 +81,7 @@ def table_rows(item: Evidence, rank: int) -> list[Row]:
         if cells[0] and not any(c and _CELL_NUMBER.match(c) for c in cells[1:]):
             section = cells[0].rstrip(":")
             continue
-        if cells[0] and header:
+        if (cells[0] or unlabeled) and header:
             at: dict[str, int] = {}
             for i, p in header.items():  # of two columns of one period ("FY18 | FY18 restated") the first
                 at.setdefault(p, len(cells) - len(header) + i if right else i)
@@ -164,3 +165,21 @@ def from_tables(subject: set[str], periods: list[str], evidence: Sequence[Eviden
         for p in periods
     ]
     return operands if all(o.raw == NIL or parse_number(o.raw) is not None for o in operands) else None
+
+
+def unlabeled_total(item: Evidence, period: str) -> Operand | None:
+    """The figure in ``period`` of a row without a label that is the sum of the two or more labelled
+    rows right above it (``Warranty reserve | 529`` ... ``Other | 504`` then `` | $3,571``): a total
+    the table does not name; None when there is no such row or the parts do not add up to it."""
+    run: list[Row] = []
+    for row in table_rows(item, 0, unlabeled=True):
+        if row.label:
+            run.append(row)
+            continue
+        raw = _clean(row.cells.get(period, ""))
+        total = parse_number(raw)
+        parts = [0.0 if _DASH.fullmatch(r.cells.get(period, "x")) else parse_number(_clean(r.cells.get(period, ""))) for r in run]
+        if total is not None and len(parts) >= 2 and None not in parts and abs(sum(p or 0.0 for p in parts) - total) <= 0.001 * abs(total) + 0.5:
+            return Operand("Total", period, raw, total, item.n)
+        run = []
+    return None

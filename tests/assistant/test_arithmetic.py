@@ -261,3 +261,25 @@ def test_a_years_average_balance_is_its_opening_and_closing_mean() -> None:
 def test_a_years_average_without_the_year_before_is_not_found() -> None:
     ev = [_table(" | 2019 | 2018\nFree cash flow | 4,411 | 4,044", n=1)]
     assert compute("What is the 2018 average free cash flow?", ev) is None
+
+
+ACCRUED = " | 2019 | 2018\nVacation and other compensation | $1,659 | $1,433\nWarranty reserve | 529 | 520\nOther | 504 | 564\n | $2,692 | $2,517"
+
+
+def test_percentage_constitution_of_a_part_among_an_unlabelled_total() -> None:
+    other = _table(" | 2019 | 2018\nAccrued compensation | $71.2 | $83.3\nTotal accrued liabilities | $157.6 | $148.6", n=2)
+    text, computed = _checked("In 2019, what is the percentage constitution of warranty reserve among the total accrued liabilities?", [_table(ACCRUED, n=1), other])
+    assert text == "Warranty reserve as a percentage of Total in 2019 = 529 / 2,692 × 100 = 19.65% [1]."
+    assert computed[0] == pytest.approx(19.65)
+
+
+def test_an_unlabelled_row_that_is_not_the_sum_of_its_parts_is_no_total() -> None:
+    table = ACCRUED.replace("$2,692", "$2,700")
+    assert compute("In 2019, what is the percentage constitution of warranty reserve among the total accrued liabilities?", [_table(table, n=1)]) is None
+
+
+def test_the_whole_of_a_share_is_read_in_the_parts_table_first() -> None:
+    own = _table(" | 2019\nAudit fees | 55,000\nTax fees | 11,000\nTotal fees | 66,000", n=1)
+    other = _table(" | 2019\nAudit fees | 1,092\nTotal fees paid | 1,690", n=2)
+    text, _ = _checked("What is the percentage of audit fees in the total fees in 2019?", [own, other])
+    assert text == "Audit fees as a percentage of Total fees in 2019 = 55,000 / 66,000 × 100 = 83.33% [1]."
