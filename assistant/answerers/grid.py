@@ -45,17 +45,27 @@ class Cell:
     raw: str
     n: int
     rank: int
+    section: str = ""  # the label-only row above a block of rows ("2019:" over "Fourth Quarter")
+
+    @property
+    def line(self) -> str:
+        """The row's label with its section's."""
+        return f"{self.section.rstrip(':')} {self.row}".strip()
 
 
 def cells(item: Evidence, rank: int) -> list[Cell]:
-    """The numeric cells of a ``|``-rendered table with their row label and column heading (the
-    heading lines above the first row of figures, joined per column); [] when rows and headings do not
-    line up cell for cell."""
+    """The numeric cells of a ``|``-rendered table with their row label, column heading (the heading
+    lines above the first row of figures, joined per column) and section (the last label-only row
+    above them); [] when rows and headings do not line up cell for cell."""
     lines = [[c.strip() for c in line.split("|")] for line in item.text.splitlines() if " | " in f" {line} "]
     heads: list[list[str]] = []
     found: list[Cell] = []
+    section = ""
     for row in lines:
         numeric = [i for i, c in enumerate(row[1:], 1) if c and _CELL_NUMBER.match(c) and not _YEAR.fullmatch(c)]
+        if row[0] and not any(row[1:]) and (heads or found):
+            section = row[0]  # a label over the rows beneath it, not a heading of the columns
+            continue
         if not numeric and not found:
             heads.append(row)
             continue
@@ -63,7 +73,7 @@ def cells(item: Evidence, rank: int) -> list[Cell]:
             continue
         for i in numeric:
             column = " ".join(h[i] for h in heads if h[i])
-            found.append(Cell(row[0], column, row[i], item.n, rank))
+            found.append(Cell(row[0], column, row[i], item.n, rank, section))
     return found
 
 
@@ -114,6 +124,7 @@ def grid_lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
 
 _RESPECTIVE = re.compile(r"\brespective(ly)?\b", re.I)
 _PARTS = re.compile(r"^(.*\S)\s+and\s+(\S.*)$", re.I)
+_LIST = re.compile(r",\s*(?:the\s+)?[\w-]+(?:\s+[\w-]+)?\s*$")  # "A, B and C": the words before "and" end a list
 
 
 def _best(options: dict[str, set[str]], wanted: set[str]) -> str | None:
@@ -129,17 +140,19 @@ def grid_respective(question: str, evidence: Sequence[Evidence]) -> Draft | None
     best match of the whole question, with its years) and the two columns the two parts name, or one
     column and two rows."""
     match = _PARTS.match(question.strip().rstrip("?"))
-    if not _RESPECTIVE.search(question) or match is None:
-        return None
+    if not _RESPECTIVE.search(question) or match is None or _LIST.search(match.group(1)):
+        return None  # "federal, state and foreign ...": three parts, not two
     parts = [set(terms(match.group(1))), set(terms(match.group(2)))]
     subject = subject_terms(question)
     years = set(question_years(question))
     for rank, item in enumerate(evidence):
-        found = [c for c in cells(item, rank) if years <= _years(f"{c.row} {c.column}") or not years]
-        for fixed, varying in (("row", "column"), ("column", "row")):
-            names = {getattr(c, fixed) for c in found}
-            scored = sorted(((label_match(name, subject), name) for name in names), reverse=True)
-            if not scored or scored[0][0] <= 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        found = [c for c in cells(item, rank) if years <= _years(f"{c.line} {c.column}") or not years]
+        for fixed, varying in (("line", "column"), ("column", "line")):
+            names = {getattr(c, fixed): c.row if fixed == "line" else c.column for c in found}
+            scored = sorted(((max(label_match(name, subject), label_match(own, subject)), name) for name, own in names.items()), reverse=True)
+            if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+                continue
+            if scored[0][0] <= 0 and not (years and len(scored) == 1):  # the one column of the year asked about
                 continue
             line = [c for c in found if getattr(c, fixed) == scored[0][1]]
             options = {getattr(c, varying): {t for t in terms(getattr(c, varying))} for c in line}
@@ -147,7 +160,7 @@ def grid_respective(question: str, evidence: Sequence[Evidence]) -> Draft | None
             if None in picked or picked[0] == picked[1]:
                 continue
             chosen = [next(c for c in line if getattr(c, varying) == name) for name in picked]
-            said = "; ".join(f"{c.raw} ({c.row}, {c.column})" for c in chosen)
+            said = "; ".join(f"{c.raw} ({c.line}, {c.column})" for c in chosen)
             said = re.sub(r"\.(?=\s)", "", said)
             return Draft(f"{said} [{item.n}].", values=tuple(with_unit(c.raw, c.row, c.column) for c in chosen))
     return None

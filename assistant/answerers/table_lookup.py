@@ -23,13 +23,14 @@ from collections.abc import Sequence
 
 from assistant.answerers.arithmetic import Row, as_written, best_row, label_match, question_years, row_match, subject_terms, table_rows
 from assistant.answerers.base import Draft
-from assistant.answerers.grid import with_unit
+from assistant.answerers.grid import grid_respective, with_unit
 from assistant.answerers.table_spans import row_names
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
 _CELL = re.compile(r"^(?:\$\s*)?\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")
 _WHICH_YEAR = re.compile(r"\b(which|what) (fiscal )?(year|period|fy)\b|\bin which\b.*\byear\b", re.I)
+_RESPECTIVE = re.compile(r"\brespective(?:ly)?\b", re.I)
 _HIGHER = re.compile(r"\b(higher|highest|larger|largest|greater|greatest|more|most|bigger|biggest|maximum|max|increase[ds]?)\b", re.I)
 _LOWER = re.compile(r"\b(lower|lowest|smaller|smallest|less|least|fewer|fewest|minimum|min|decrease[ds]?)\b", re.I)
 # reasons and yes/no questions are not answered by one cell ("What drove ...", "Did ... increase?")
@@ -208,6 +209,8 @@ def _lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     years = question_years(question)
     if _WHICH_YEAR.search(question):
         return _extreme(question, rows, years)
+    if len(years) == 1 and _RESPECTIVE.search(question):  # "the X and Y of 2018, respectively": two cells, not one
+        return grid_respective(question, evidence) or _cells(question, rows, years)
     if years:
         return _cells(question, rows, years)
     return None

@@ -85,3 +85,23 @@ def test_respective_cells_of_one_row_in_two_named_columns_or_one_column_in_two_r
     asked = "What were the balances of Application Software and Process Technologies on December 31, 2017, respectively?"
     assert ExtractiveAnswerer().run(asked, [_ev(goodwill)]).values == ("$ 4,565.4", "$ 318.2")
     assert grid_respective("What were the balances of Application Software and Process Technologies?", [_ev(goodwill)]) is None  # not respective
+
+
+def test_cells_carry_the_section_heading_above_their_rows() -> None:
+    prices = " | High | Low\n2019: |  | \nFourth Quarter | $11.44 | $9.47\n2018: |  | \nFourth Quarter | $12.16 | $7.43"
+    found = cells(_ev(prices), 0)
+    assert [(c.line, c.column, c.raw) for c in found][2:] == [("2018 Fourth Quarter", "High", "$12.16"), ("2018 Fourth Quarter", "Low", "$7.43")]
+    asked = "What is the high and low sale prices of the common stock in the fourth quarter of 2019 respectively?"
+    draft = ExtractiveAnswerer().run(asked, [_ev(prices)])
+    assert draft.values == ("$11.44", "$9.47")
+    assert verify(draft.text, [_ev(prices)], draft.computed)[1] == []
+
+
+def test_respective_rows_in_the_one_column_of_the_year_asked() -> None:
+    rates = " | Years ended December 31, | \n | 2019 | 2018\nSwedish Krona | 9.46 | 8.70\nJapanese Yen | 109.01 | 110.43\nSouth Korean Won | 1,165.70 | 1,100.50"
+    asked = "What are the weighted-average exchange rates for Japanese Yen and South Korean Won for the year ended December 31, 2018, respectively?"
+    draft = ExtractiveAnswerer().run(asked, [_ev(rates)])
+    assert draft.values == ("110.43", "1,100.50")
+    assert verify(draft.text, [_ev(rates)], draft.computed)[1] == []
+    # three items asked, two parts found: no answer rather than two of the three
+    assert grid_respective("What were the Swedish Krona, Japanese Yen and South Korean Won in 2018 respectively?", [_ev(rates)]) is None
