@@ -26,6 +26,7 @@ from assistant.answerers.grid import grid_lookup, grid_respective
 from assistant.answerers.period_amount import amount_for_period
 from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.chart_qa import answer_chart_question
+from assistant.answerers.clauses import CAUSE, NOT_AMOUNT, REASON_QUESTION, answer_clause
 from assistant.answerers.respectively import respective_figures
 from assistant.chunking import split_sentences
 from assistant.lexical import WORD as _WORD
@@ -50,15 +51,7 @@ _INSTRUCTION = re.compile(
     re.IGNORECASE,
 )
 _ABOUT_INSTRUCTIONS = re.compile(r"\b(?:note|notes|instructions?|assistant|memo|message|prompt)\b", re.IGNORECASE)
-_LEADING_FIGURE = re.compile(r"^[$€£]?\(?-?\d[\d,]*(?:\.\d+)?\)?%?(?:\s(?:thousand|million|billion)\b)?(?=[\s,;]|$)", re.I)
 _AMOUNT_QUESTION = re.compile(r"^\s*(?:how much|what (?:is|was|are|were) (?:the )?)", re.I)
-_NOT_AMOUNT = re.compile(
-    r"\b(reasons?|caus\w*|why|purpose|impact\w*|effects?|nature|basis|method|defin\w*|consist\w*|include\w*|comprise\w*|due to|date|when)\b"
-    r"|\bhow\b(?! much| many)|\brelat\w* to\W*$",
-    re.I,
-)
-# a prior period's figure after the answer: "£59.1m (2018: £56.5m)"
-_COMPARATIVE = re.compile(r"\s*\((?:19|20)\d{2}:[^()]*\)\s*$")
 _AMOUNT = re.compile(
     r"(?<![\w.])(?:[$€£]|US\$|AU\$)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:thousand|million|billion|bn|m)\b)?"
     r"|(?<![\w.$,])\d[\d,]*(?:\.\d+)?\s?(?:thousand|million|billion)\b",
@@ -66,17 +59,6 @@ _AMOUNT = re.compile(
 )
 _PERCENT = re.compile(r"(?<![\w.$,])\d[\d,]*(?:\.\d+)?\s?%")
 _ASKS_PERCENT = re.compile(r"\b(percent\w*|rate|margin|share|proportion)\b|%", re.I)
-# note markers and connectives that open a sentence without being part of any answer
-_LEAD_IN = re.compile(r"^(?:\(\w{1,4}\)\s*|(?:in addition|additionally|overall|furthermore|moreover|also|however|as a result|accordingly),\s*)+", re.I)
-# an opening phrase of time or place before the sentence's subject: "During fiscal 2019, ", "On 27 May 2019, "
-_INTRO = re.compile(r"^(during|in|on|as of|as at|at|for|through|since|effective(?: as of)?|beginning(?: in| on)?)\s+((?:[^,]|,\s?(?=(?:19|20)\d{2}\b)){2,60}),\s+", re.I)
-_WHEN_QUESTION = re.compile(r"^\s*(when|on what date|what date)\b|\bwhat was the date\b", re.I)
-_DATE_WORD = re.compile(
-    r"(?:19|20)\d{2}|\d{1,2}|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|"
-    r"year|quarter|month|fiscal|fy\d*|first|second|third|fourth|half|end|period|date|ended|end\w*",
-    re.I,
-)
-_CONTRAST = re.compile(r",\s(?:while|whereas|but|although|which will)\s", re.I)
 _TABLE_LINE = re.compile(r"(?:[^|]*\|){3}")
 _CELL = re.compile(r"^(.+?) = (-?\$?\d[\d,]*(?:\.\d+)?%?)(?: \(.*\))?$")
 
@@ -107,47 +89,6 @@ def _sentences(evidence: Evidence) -> list[str]:
     return parts
 
 
-def answer_clause(question: str, sentence: str) -> str:
-    """The part of a sentence that answers: the sentence without its opening words that only restate
-    the question (its terms and function words), and without a trailing contrast (", while ...").
-    A figure right after the restated part is the answer by itself (with its scale word).
-
-    >>> answer_clause("What do capital leases reflect?", "Capital leases reflect building and office equipment lease obligations.")
-    'building and office equipment lease obligations'
-    >>> answer_clause("How many PSUs were granted in December 2019?", "In December 2019, we granted 375,000 PSUs with targets.")
-    '375,000'
-    """
-    asked = {_root(t) for t in terms(question)}
-    sentence = _LEAD_IN.sub("", sentence.strip())  # "(2) ...", "In addition, ..."
-    intro = _INTRO.match(sentence)
-    if intro and _WHEN_QUESTION.search(question) and _DATE_WORD.search(intro.group(2)):
-        return intro.group(2).strip()  # "When did ...?" over "On 27 May 2019, the Group completed ..."
-    restated = False
-    if intro and all(_root(t) in asked or _DATE_WORD.fullmatch(t) for t in terms(intro.group(2))):
-        sentence = sentence[intro.end() :]  # "During the second quarter of fiscal 2019, we ..." restates the question's time
-        restated = True
-    words = sentence.strip().rstrip(".!?").split()
-    cut = 0
-    for i, word in enumerate(words):
-        found = {_root(t) for t in terms(word)}
-        if found and not found <= asked:
-            break
-        restated = restated or bool(found)
-        cut = i + 1
-    if not restated or cut >= len(words):
-        return sentence.strip().rstrip(".!?")
-    rest = " ".join(words[cut:])
-    figure = _LEADING_FIGURE.match(rest)
-    if figure and not _NOT_AMOUNT.search(question):  # "comprises a 32.4 per cent holding in ..." is not an amount
-        return figure.group().strip(" ,")
-    return _COMPARATIVE.sub("", _CONTRAST.split(rest, maxsplit=1)[0]).strip(" ,;:")
-
-
-def _root(term: str) -> str:
-    """A stem without a final 'e', so 'complete' and 'completed' ('complet') meet."""
-    return term[:-1] if len(term) > 3 and term.endswith("e") else term
-
-
 def _respective(question: str, sentence: str) -> tuple[str, ...]:
     """The figures a "respectively" sentence gives for the periods the question names, in the
     question's order ("in 2019 and 2018 respectively"), else ()."""
@@ -156,23 +97,16 @@ def _respective(question: str, sentence: str) -> tuple[str, ...]:
     return tuple(figures[y] for y in years) if figures and all(y in figures for y in years) else ()
 
 
-_REASON_QUESTION = re.compile(r"^\s*(why|what (drove|caused|led to|contributed to)|what (is|was|were|are) the (main |primary )?(reasons?|drivers?|causes?))\b", re.I)
-_CAUSE = re.compile(
-    r"\b(?:(?:primarily|mainly|largely|partly|principally|partially) )?(?:due to|driven by|as a result of|attributable to|because of|resulting from|caused by)\b",
-    re.I,
-)
-
-
 def _cause(question: str, clause: str) -> str:
     """For "Why ...?" / "What caused ...?", the clause from its cause on ("Interest income rose 5%
     primarily due to higher rates" -> "primarily due to higher rates")."""
-    match = _CAUSE.search(clause) if _REASON_QUESTION.search(question) else None
+    match = CAUSE.search(clause) if REASON_QUESTION.search(question) else None
     return clause[match.start() :] if match and match.start() > 0 else clause
 
 
 def _only_amount(question: str, clause: str) -> str:
     """For "What was X?" / "How much ...?", the one amount the answering clause states ("$0.3 million"), else ''."""
-    if not _AMOUNT_QUESTION.search(question) or _NOT_AMOUNT.search(question):
+    if not _AMOUNT_QUESTION.search(question) or NOT_AMOUNT.search(question):
         return ""
     amounts = (_PERCENT if _ASKS_PERCENT.search(question) else _AMOUNT).findall(clause)
     return amounts[0].strip() if len(amounts) == 1 else ""
@@ -180,7 +114,7 @@ def _only_amount(question: str, clause: str) -> str:
 
 def _period_amount(question: str, sentence: str) -> str:
     """For "What was X in 2019?", the amount the sentence links to 2019 among several, else ''."""
-    if not _AMOUNT_QUESTION.search(question) or _NOT_AMOUNT.search(question):
+    if not _AMOUNT_QUESTION.search(question) or NOT_AMOUNT.search(question):
         return ""
     return amount_for_period(question, sentence, percent=bool(_ASKS_PERCENT.search(question)))
 

@@ -1,0 +1,78 @@
+import pytest
+
+from assistant.answerers.clauses import answer_clause
+from assistant.answerers.extractive import ExtractiveAnswerer
+from assistant.types import Evidence, Locator
+
+SCHEMES = (
+    "The Group operates defined benefit schemes in Germany, Ghana, India, Ireland, Italy, the UK, the United States "
+    "and the Group operates defined benefit indemnity plans in Greece and Turkey."
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "clause"),
+    [
+        # the echo that repeats most of the question anchors the answer
+        ("Which countries does the group operate defined benefit indemnity plans in?", SCHEMES, "Greece and Turkey"),
+        # a later echo of much of the question closes the answer
+        ("Which countries does the group operate defined benefit schemes in?", SCHEMES, "Germany, Ghana, India, Ireland, Italy, the UK, the United States"),
+        # an echo that closes the sentence is dropped
+        (
+            "What does the company rely on to record its revenue?",
+            "The Company relies on royalty reports received from third party licensees to record its revenue.",
+            "royalty reports received from third party licensees",
+        ),
+        # the answer before an echo that ends the sentence
+        (
+            "Why is net debt analysed as a proportion of EBITDA?",
+            "To assess the size of the net debt balance relative to the earnings of the Group, we analyse net debt as a proportion of EBITDA.",
+            "To assess the size of the net debt balance relative to the earnings of the Group",
+        ),
+        # a curly apostrophe meets a straight one
+        (
+            "What was the key focus of the Company's Audit Committee in 2019?",
+            "The key focus of the Company’s Audit Committee in 2019 was the transition of the external audit from PwC to Deloitte.",
+            "transition of the external audit from PwC to Deloitte",
+        ),
+        # a figure with its unit
+        ("By how much has Spirent reduced its emissions?", "Spirent has reduced its emissions by 29 per cent since 2014.", "29 per cent"),
+        ("What is the average duration of the receivables?", "The average duration of the receivables is 25 days.", "25 days"),
+    ],
+)
+def test_the_answer_is_the_sentence_without_its_echoes_of_the_question(question: str, sentence: str, clause: str) -> None:
+    assert answer_clause(question, sentence) == clause
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        # the words after the echo are the answer's own phrase, not a restatement ("in operating expenses")
+        ("What does Vessel Calendar Days refer to?", "Vessel Calendar Days refer to the total number of days the vessels were in our fleet."),
+        # a yes/no question keeps its whole settling clause
+        ("Was there a material bad debt expense in 2019?", "There was no material bad debt expense in 2019."),
+    ],
+)
+def test_an_echo_inside_the_answer_does_not_cut_it(question: str, sentence: str) -> None:
+    clause = answer_clause(question, sentence)
+    assert len(clause.split()) >= 5, clause
+
+
+def test_a_table_introduction_and_a_one_word_fragment_are_not_answers() -> None:
+    intro = "The following table summarizes expected, incurred, and remaining charges for the fiscal 2019 program by segment:"
+    assert answer_clause("What charges does the table summarize for the fiscal 2019 program?", intro) != "segment"
+
+
+def test_an_amount_question_keeps_the_amount_when_a_later_echo_repeats_more_of_it() -> None:
+    ev = [
+        Evidence(
+            1,
+            "As of September 30, 2019, the Company had $2.0 million of unrecognized compensation expense related to outstanding stock options, "
+            "which is expected to be recognized over a weighted-average period of approximately three years.",
+            "s",
+            Locator("notes.txt"),
+            0.9,
+        )
+    ]
+    question = "How much was the unrecognized compensation expense related to outstanding stock options in 2019?"
+    assert ExtractiveAnswerer().run(question, ev).values == ("$2.0 million",)
