@@ -351,7 +351,28 @@ def compute(question: str, evidence: Sequence[Evidence]) -> Draft | None:
         years = [years[0], str(int(years[0]) - 1)]
     for applies, operation in _OPERATIONS:
         if applies(question):
-            return as_written(operation(question, evidence, years or _only_periods(question, evidence, aggregate)), evidence)
+            found = operation(question, evidence, years or _only_periods(question, evidence, aggregate))
+            return as_written(found or _two_cells(question, evidence), evidence)
+    return None
+
+
+def _two_cells(question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    """A difference, sum, ratio or share of two things the question names, read as two cells of one
+    table whose columns are not periods (see :mod:`assistant.answerers.cell_pairs`)."""
+    from assistant.answerers.cell_pairs import pair_operation  # cell_pairs reads tables through grid, which imports this module
+
+    ratio, share, difference, two = _RATIO.search(question), _share_parts(question), _ROW_DIFFERENCE.search(question), _TWO_ROWS.search(question)
+    if ratio:
+        return pair_operation("ratio", ratio.group(1), ratio.group(2), question, evidence)
+    if share:
+        fraction = bool(_FRACTION.search(question) and not _PERCENT_WORD.search(question))
+        return pair_operation("share", share[0], share[1], question, evidence, fraction)
+    if _PERCENT_CHANGE.search(question) or _AVERAGE.search(question):
+        return None
+    if difference:
+        return pair_operation("difference", difference.group(1), difference.group(2), question, evidence)
+    if two:
+        return pair_operation("sum", two.group(1), two.group(2), question, evidence)
     return None
 
 

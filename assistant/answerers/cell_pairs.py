@@ -1,0 +1,122 @@
+"""Arithmetic on two cells of one table whose columns are not periods.
+
+A question naming two things and an operation on them ("the difference between Workforce reduction
+and Facility costs for the balance payable as at June 30, 2019", "the percentage of the operating
+leases of more than 5 years in the total operating leases") reads, in one table, the line (row or
+column) the whole question names best and, along it, the two cells whose headings the two parts
+name. Used by :func:`assistant.answerers.arithmetic.compute` when no period-keyed row answers.
+None when unsure: no line or two lines named equally well, a part naming no heading or two
+equally, both parts naming the same heading, or the two orientations (row fixed, column fixed)
+giving different answers.
+
+Example:
+    >>> table = "Plan | Workforce reduction | Facility costs\\nBalance as at June 30, 2019 | $1,046 | $2,949"
+    >>> ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
+    >>> pair_operation("difference", "workforce reduction", "facility costs", "What is the difference between workforce reduction and facility costs at June 30, 2019?", ev).text
+    'Difference between Workforce reduction and Facility costs (Balance as at June 30, 2019) = 1,046 − 2,949 = -1,903 [1].'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.answerers.base import Draft
+from assistant.answerers.grid import Cell, cells
+from assistant.answerers.table_rows import _clean, label_match, subject_terms
+from assistant.lexical import terms
+from assistant.numbers import format_number, parse_number
+from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
+
+_YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d{2}(?!\d|,\d)")  # "June 30, 2019," but not "2,019" or "2019,5"
+_STOP = re.compile(r"\s*\.(?=\s|\)|$)")  # "vs." or "Total ." ends no sentence
+MAX_TABLES = 3  # the best-ranked pieces of evidence looked at, in order
+
+
+def _years(text: str) -> set[str]:
+    return set(_YEAR.findall(text))
+
+
+def _unique_best(scored: list[tuple[float, str]]) -> str | None:
+    scored = sorted(scored, reverse=True)
+    if not scored or scored[0][0] <= 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
+
+
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "ten": "10"}
+
+
+def _words(text: str) -> set[str]:
+    """A heading's or a part's terms, small numbers as digits ("less than one year" is "less than 1 year")."""
+    return {_NUMBER_WORDS.get(t, t) for t in terms(text)}
+
+
+def _pick(options: dict[str, set[str]], part: set[str]) -> str | None:
+    """The heading sharing most of the part's words (None when none shares any, or two tie)."""
+    return _unique_best([(float(len(words & part)), name) for name, words in options.items()])
+
+
+def _pair(found: list[Cell], subject: set[str], parts: tuple[set[str], set[str]]) -> list[tuple[Cell, Cell]]:
+    """For each orientation, the two cells along the one best-named line that the parts name."""
+    pairs = []
+    for fixed, varying in (("row", "column"), ("column", "row")):
+        line_name = _unique_best([(label_match(name, subject), name) for name in {getattr(c, fixed) for c in found}])
+        if line_name is None:
+            continue
+        line = [c for c in found if getattr(c, fixed) == line_name]
+        options = {getattr(c, varying): _words(getattr(c, varying)) for c in line}
+        picked = [_pick(options, part) for part in parts]
+        if None in picked or picked[0] == picked[1]:
+            continue
+        across = [_words(name) for name in {getattr(c, fixed) for c in found} - {line_name}]  # the other rows (or columns)
+        if any(len(options[name] & part) < max((len(w & part) for w in across), default=0) for name, part in zip(picked, parts)):
+            continue  # a part names a heading across the line better: it is not a cell along it
+        pairs.append(tuple(next(c for c in line if getattr(c, varying) == name) for name in picked))
+    return pairs  # type: ignore[return-value]
+
+
+def _result(operation: str, a: float, b: float, fraction: bool) -> tuple[float, str] | None:
+    if operation == "difference":
+        return round(a - b, 2), "−"
+    if operation == "sum":
+        return round(a + b, 2), "+"
+    if b == 0:
+        return None
+    if operation == "share" and not fraction:
+        return round(a / b * 100, 2), "/"
+    return round(a / b, 2), "/"
+
+
+def pair_operation(operation: str, first: str, second: str, question: str, evidence: Sequence[Evidence], fraction: bool = False) -> Draft | None:
+    """``first`` − ``second`` ("difference"), + ("sum"), / ("ratio") or / × 100 ("share"; a plain
+    fraction when ``fraction``) over the two cells of one table the parts name, or None."""
+    parts = (_words(first), _words(second))
+    if not parts[0] or not parts[1] or parts[0] == parts[1]:
+        return None
+    subject = {_NUMBER_WORDS.get(t, t) for t in subject_terms(question)}
+    years = _years(question)
+    for rank, item in enumerate(evidence[:MAX_TABLES]):
+        found = [c for c in cells(item, rank) if years <= _years(f"{c.row} {c.column}") and parse_number(_clean(c.raw)) is not None]
+        pairs = _pair(found, subject, parts)
+        values = {(parse_number(_clean(a.raw)), parse_number(_clean(b.raw))) for a, b in pairs}
+        if len(values) != 1:
+            continue  # nothing found here, or the two orientations disagree
+        a, b = pairs[0]
+        x, y = values.pop()
+        done = _result(operation, x or 0.0, y or 0.0, fraction)
+        if done is None:
+            return None
+        result, sign = done
+        same_row = a.row == b.row
+        names = (a.column, b.column) if same_row else (a.row, b.row)
+        where = a.row if same_row else a.column
+        formula = f"{_clean(a.raw)} {sign} {_clean(b.raw)}"
+        if operation == "share" and not fraction:
+            text = f"{names[0]} as a percentage of {names[1]} ({where}) = {formula} × 100 = {format_number(result)}%"
+            return Draft(f"{_STOP.sub('', text)} [{item.n}].", computed=(result, 100.0))
+        title = {"difference": "Difference between", "sum": "Sum of", "ratio": "Ratio of", "share": "Ratio of"}[operation]
+        joint = " to " if operation in {"ratio", "share"} else " and "
+        text = f"{title} {names[0]}{joint}{names[1]} ({where}) = {formula} = {format_number(result)}"
+        return Draft(f"{_STOP.sub('', text)} [{item.n}].", computed=(result,))
+    return None

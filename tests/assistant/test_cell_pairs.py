@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+
+from assistant.answerers.arithmetic import compute
+from assistant.answerers.cell_pairs import pair_operation
+from assistant.citations import verify
+from assistant.types import Evidence, Locator
+
+RISK = (
+    "Days past due | 1–90 | 91–180 | >360 | Total\n"
+    "Country risk: Low | 1,347 | 125 | 313 | 1,785\n"
+    "Country risk: Medium | 891 | 725 | 819 | 2,435\n"
+    "Total past due | 2,238 | 850 | 1,132 | 4,220"
+)
+LEASES = (
+    " | Total | Less Than 1 Year | 1-3 Years | More Than 5 Years\n"
+    "Operating leases | $98,389 | $37,427 | $36,581 | $11,825\n"
+    "Purchase obligations | 424,561 | 345,498 | 28,946 | 36,675\n"
+    "Total | $522,950 | $382,925 | $65,527 | $48,500"
+)
+
+
+def _table(text: str, n: int = 1) -> Evidence:
+    return Evidence(n, text, "src", Locator(path=f"tatqa://table/t{n}"), 0.9)
+
+
+def _checked(question: str, evidence: list[Evidence]) -> tuple[str, tuple[float, ...]]:
+    draft = compute(question, evidence)
+    assert draft is not None
+    _, warnings = verify(draft.text, evidence, draft.computed)
+    assert warnings == []
+    return draft.text, draft.computed
+
+
+def test_difference_of_two_columns_along_the_named_row() -> None:
+    text, computed = _checked("What is the difference between 1-90 and 91-180 days past due in low risk country?", [_table(RISK)])
+    assert text == "Difference between 1–90 and 91–180 (Country risk: Low) = 1,347 − 125 = 1,222 [1]."
+    assert computed == (1222.0,)
+
+
+def test_difference_of_two_rows_down_the_named_column() -> None:
+    text, computed = _checked("What is the difference in low and medium country risk due for 1-90 days past due?", [_table(RISK)])
+    assert text == "Difference between Country risk: Low and Country risk: Medium (1–90) = 1,347 − 891 = 456 [1]."
+
+
+def test_share_of_a_column_in_the_total_column_with_numbers_as_words() -> None:
+    text, computed = _checked("What is the percentage of the operating leases due in less than one year in the total operating leases?", [_table(LEASES)])
+    assert text == "Less Than 1 Year as a percentage of Total (Operating leases) = 37,427 / 98,389 × 100 = 38.04% [1]."
+    assert computed[0] == pytest.approx(38.04)
+
+
+def test_a_part_naming_a_row_across_the_line_is_read_down_the_column() -> None:
+    # along the row "Finjan Blue future commitment", "the total obligations" would be the column "Total";
+    # the row "Total contractual obligations" names it better, so the share is read down "Less Than 1 Year"
+    table = " | Total | Less Than 1 Year\nFinjan Blue future commitment | 4,000 | 2,000\nOther | 1,000 | 1,423\nTotal contractual obligations | 5,000 | 3,423"
+    question = "What is the Finjan Blue future commitment that are due in less than one year as a percentage of the total obligations?"
+    text, computed = _checked(question, [_table(table)])
+    assert text == "Finjan Blue future commitment as a percentage of Total contractual obligations (Less Than 1 Year) = 2,000 / 3,423 × 100 = 58.43% [1]."
+
+
+def test_two_lines_named_equally_well_give_none() -> None:
+    table = " | Domestic | International\nDiscount rate | 4.00 | 1.90\nDiscount factor | 3.10 | 1.20"
+    assert pair_operation("difference", "domestic", "international", "What is the difference between the domestic and international discount?", [_table(table)]) is None
+
+
+def test_years_named_in_the_question_must_be_in_the_cells_headings() -> None:
+    table = "Plan | Workforce reduction | Facility costs\nBalance as at June 30, 2018 | $1,590 | $3,431\nBalance as at June 30, 2019 | $1,046 | $2,949"
+    q = "For Balance payable as at June 30, 2019, What is the difference between Workforce reduction and Facility costs?"
+    text, computed = _checked(q, [_table(table)])
+    assert computed == (-1903.0,)
+    assert compute(q.replace("2019", "2017"), [_table(table)]) is None
