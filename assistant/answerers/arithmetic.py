@@ -76,6 +76,11 @@ _TWO_ROWS = re.compile(r"\b(?:sum|total) of (?:the )?(.+?) and (?:the )?(.+?)(?:
 _ROW_DIFFERENCE = re.compile(r"\bdifference (?:between|in|of) (?:the )?(.+?) and (?:the )?(.+?)(?: in | for | at | as of | during |\?|$)", re.I)
 # "the total X in 2018 and 2019": a sum over the periods named
 _TOTAL = re.compile(r"\btotal\b", re.I)
+# "the (percentage) change in X in 2019" with one year: the change over that year; an "increase" or
+# "decrease" in one year is often a figure the text states ("an increase of $9.6 million"), and dates
+# in one year ("between June 30 and December 31, 2019") are not a year's change
+_OVER_THE_YEAR = re.compile(r"\bchange in (?:the )?\w[^?]* (?:in|during|for) (?:fiscal |fy ?)?(?:19|20)\d{2}\s*\??\s*$", re.I)
+_NOT_OVER_THE_YEAR = re.compile(r"\b(?:increase|decrease|between|quarters?)\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d", re.I)
 # "the 2019 average X": the average balance over the year, its opening (the year before's close) and its close
 _YEAR_AVERAGE = re.compile(r"\b((?:19|20)\d{2}) average\b", re.I)
 _YEAR_LIST = re.compile(r"\b(?:19|20)\d{2},? and (?:fiscal |fy ?)?(?:19|20)\d{2}\b", re.I)
@@ -147,8 +152,12 @@ def _row_difference(question: str, evidence: Sequence[Evidence], years: list[str
 
 
 def _change(question: str, evidence: Sequence[Evidence], years: list[str], percent: bool) -> Draft | None:
-    if not percent and len(years) == 1:
-        return _row_difference(question, evidence, years)
+    if len(years) == 1:
+        if not percent and _ROW_DIFFERENCE.search(question):
+            return _row_difference(question, evidence, years)
+        if not _OVER_THE_YEAR.search(question) or _NOT_OVER_THE_YEAR.search(question):
+            return None
+        years = [years[0], str(int(years[0]) - 1)]  # "the change in X in 2019": over that year, from the year before's
     if len(years) != 2:
         return None
     old, new = sorted(years)

@@ -283,3 +283,17 @@ def test_the_whole_of_a_share_is_read_in_the_parts_table_first() -> None:
     other = _table(" | 2019\nAudit fees | 1,092\nTotal fees paid | 1,690", n=2)
     text, _ = _checked("What is the percentage of audit fees in the total fees in 2019?", [own, other])
     assert text == "Audit fees as a percentage of Total fees in 2019 = 55,000 / 66,000 × 100 = 83.33% [1]."
+
+
+def test_a_change_in_one_year_is_over_that_year() -> None:
+    ev = [_table(" | Fiscal 2019 | Fiscal 2018 | % Change\nSales | $ 328.8 | $ 207.0 | 59 %", n=1)]
+    text, computed = _checked("What is the change in sales in 2019?", ev)
+    assert text == "Change in Sales from 2018 to 2019 = 328.8 − 207.0 = 121.8 [1]."
+    text, computed = _checked("What is the percentage change in sales in fiscal 2019?", ev)
+    assert computed == (58.84,)
+
+
+def test_an_increase_in_one_year_is_not_computed_over_the_year() -> None:
+    ev = [_table(" | 2019 | 2018\nInterest income | 30,182 | 13,281", n=1)]
+    assert compute("What was the increase in interest income in 2019?", ev) is None
+    assert compute("What is the change in interest income between June 30 and December 31, 2019?", ev) is None
