@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answerers.arithmetic import _CELL_NUMBER, label_match, question_years, subject_terms
+from assistant.answerers.table_rows import _root
 from assistant.lexical import terms
 from assistant.answerers.base import Draft
 from assistant.numbers import parse_number
@@ -95,20 +96,22 @@ def _years(text: str) -> set[str]:
     return set(_YEAR.findall(text))
 
 
-def grid_lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
-    """The one cell whose row and column words best match the question, or None."""
-    if _NOT_A_LOOKUP.search(question):
-        return None
+def best_cell(question: str, evidence: Sequence[Evidence], penalty: float = 0.0) -> tuple[float, Cell] | None:
+    """The one cell whose row (with its section) and column words best match the question, with its
+    match lowered by ``penalty`` per place its evidence ranks below the first; None when none reaches
+    :data:`MIN_SCORE` or two of the best-ranked evidence fit equally well and disagree."""
     subject = subject_terms(question)
     years = set(question_years(question))
     scored = []
     for rank, item in enumerate(evidence):
         for cell in cells(item, rank):
-            if label_match(cell.row, subject) <= 0 or not years <= _years(f"{cell.row} {cell.column}"):
+            if label_match(cell.line, subject) <= 0 or not years <= _years(f"{cell.line} {cell.column}"):
                 continue
             score = label_match(f"{cell.row} {cell.column}", subject)
+            if cell.section and _covered(cell.row, subject) > 0.5:  # the section names the rest ("Domestic-state" under "Net operating loss carryforwards")
+                score = max(score, label_match(f"{cell.line} {cell.column}", subject))
             if score >= MIN_SCORE:
-                scored.append((score, -cell.rank, cell))
+                scored.append((score - penalty * cell.rank, -cell.rank, cell))
     if not scored:
         return None
     scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
@@ -118,8 +121,27 @@ def grid_lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
             break
         if parse_number(cell.raw) != parse_number(best.raw):
             return None  # two cells fit equally well and disagree
-    where = re.sub(r"\.(?=\s)", "", f"{best.row}, {best.column}" if best.column else best.row)  # "vs." ends no sentence
-    return Draft(f"{where}: {best.raw} [{best.n}].", values=(with_unit(best.raw, best.row, best.column),))
+    return best_score, best
+
+
+def _covered(label: str, subject: set[str]) -> float:
+    """The share of a label's words the question has."""
+    have = {_root(t) for t in terms(label)}
+    return len(have & {_root(t) for t in subject}) / len(have) if have else 0.0
+
+
+def cell_draft(cell: Cell) -> Draft:
+    """A cell quoted with its row, section and column, and its bare value."""
+    where = re.sub(r"\.(?=\s)", "", f"{cell.line}, {cell.column}" if cell.column else cell.line)  # "vs." ends no sentence
+    return Draft(f"{where}: {cell.raw} [{cell.n}].", values=(with_unit(cell.raw, cell.row, cell.column),))
+
+
+def grid_lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    """The one cell whose row and column words best match the question, or None."""
+    if _NOT_A_LOOKUP.search(question):
+        return None
+    found = best_cell(question, evidence)
+    return cell_draft(found[1]) if found else None
 
 
 _RESPECTIVE = re.compile(r"\brespective(ly)?\b", re.I)

@@ -23,11 +23,13 @@ from collections.abc import Sequence
 
 from assistant.answerers.arithmetic import Row, as_written, best_row, label_match, question_years, row_match, subject_terms, table_rows
 from assistant.answerers.base import Draft
-from assistant.answerers.grid import grid_respective, with_unit
+from assistant.answerers.grid import best_cell, cell_draft, grid_respective, with_unit
+from assistant.answerers.table_rows import RANK_PENALTY
 from assistant.answerers.table_spans import row_names
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
+CELL_MARGIN = 0.0  # how much better a row-and-column cell must name the question than the best row
 _CELL = re.compile(r"^(?:\$\s*)?\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")
 _WHICH_YEAR = re.compile(r"\b(which|what) (fiscal )?(year|period|fy)\b|\bin which\b.*\byear\b", re.I)
 _RESPECTIVE = re.compile(r"\brespective(?:ly)?\b", re.I)
@@ -126,9 +128,18 @@ def _extreme(question: str, rows: list[Row], years: list[str]) -> Draft | None:
     return Draft(f"{row.label} was {word} in {pick} ({cells}) [{row.n}].", values=(pick,))
 
 
-def _cells(question: str, rows: list[Row], years: list[str]) -> Draft | None:
-    """The named row's cell in each named period."""
-    row = best_row(rows, subject_terms(question), years)
+def _cells(question: str, rows: list[Row], years: list[str], evidence: Sequence[Evidence] = ()) -> Draft | None:
+    """The named row's cell in each named period; for one period, a cell whose row and column words
+    together name the question better than the best row's label does ("the net sales in APAC in 2017"
+    is the APAC row under "Fiscal Year 2017 / Net Sales", not a "Net sales" row elsewhere)."""
+    subject = subject_terms(question)
+    row = best_row(rows, subject, years)
+    found = best_cell(question, evidence, RANK_PENALTY) if len(years) == 1 and evidence else None
+    if found is not None:
+        score, cell = found  # both matches lowered by the rank of their evidence
+        named = row_match(row, subject) - RANK_PENALTY * row.rank if row is not None else 0.0
+        if score > named + CELL_MARGIN:
+            return cell_draft(cell)
     if row is None:
         return None
     cells = [row.cells[p] for p in years]
@@ -210,7 +221,7 @@ def _lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     if _WHICH_YEAR.search(question):
         return _extreme(question, rows, years)
     if len(years) == 1 and _RESPECTIVE.search(question):  # "the X and Y of 2018, respectively": two cells, not one
-        return grid_respective(question, evidence) or _cells(question, rows, years)
+        return grid_respective(question, evidence) or _cells(question, rows, years, evidence)
     if years:
-        return _cells(question, rows, years)
+        return _cells(question, rows, years, evidence)
     return None

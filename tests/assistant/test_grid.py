@@ -105,3 +105,29 @@ def test_respective_rows_in_the_one_column_of_the_year_asked() -> None:
     assert verify(draft.text, [_ev(rates)], draft.computed)[1] == []
     # three items asked, two parts found: no answer rather than two of the three
     assert grid_respective("What were the Swedish Krona, Japanese Yen and South Korean Won in 2018 respectively?", [_ev(rates)]) is None
+
+
+def test_a_row_under_a_section_is_named_with_it() -> None:
+    carry = (
+        "(dollars in thousands) | Last Fiscal Year of Expiration | Amount\n"
+        "Income tax net operating loss carryforwards:(1) |  | \nDomestic–state | 2039 | $57,299\nForeign | 2039 or indefinite | $565,609\n"
+        "Tax credit carryforwards:(1) |  | \nDomestic–state | 2027 | $3,313"
+    )
+    other = " | 2019 | 2018\nNet operating loss carryforward | 35,024 | 34,924"
+    ev = [_ev(carry, 1), _ev(other, 2)]
+    draft = grid_lookup("What was the amount of domestic-state income tax net operating loss carryforwards?", ev)
+    assert draft is not None and draft.values == ("$57,299",)
+    assert verify(draft.text, ev, draft.computed)[1] == []
+
+
+def test_a_cell_named_by_row_and_column_beats_a_row_named_in_part_elsewhere() -> None:
+    regions = (
+        " | Fiscal Year 2018 |  | Fiscal Year 2017 | \n | Net Sales | % of Total | Net Sales | % of Total\n"
+        "APAC | $479,987 | 40.0% | $288,764 | 38.1%\nEMEA | 277,898 | 23.1% | 237,437 | 31.4%"
+    )
+    totals = " | 2018 | 2017\nNet sales | $ 3,240,419 | $ 2,941,324\nGross profit | 1,000 | 900"
+    ev = [_ev(regions, 1), _ev(totals, 2), _ev(totals, 3)]
+    draft = lookup("What was the net sales in APAC in 2017?", ev)
+    assert draft is not None and draft.values == ("$288,764",)
+    assert verify(draft.text, ev, draft.computed)[1] == []
+    assert lookup("What was the net sales in 2017?", ev).values == ("$ 2,941,324",)  # the row that names it whole
