@@ -74,6 +74,7 @@ def table_rows(item: Evidence, rank: int, unlabeled: bool = False) -> list[Row]:
             header, right = {i: _clean(_short_years(c)) for i, c in enumerate(cells)}, True
             continue
         years = {i: _YEAR.search(_short_years(c)).group() for i, c in enumerate(cells[1:], 1) if _YEAR.search(_short_years(c))}
+        years = {i: y for i, y in years.items() if len(set(_YEAR.findall(_short_years(cells[i])))) == 1}  # "% Change 2018 to 2019" is no period
         numeric = [i for i, c in enumerate(cells[1:], 1) if c and _CELL_NUMBER.match(c)]
         if years and (not cells[0] or not numeric or all(_YEAR.fullmatch(_clean(cells[i])) for i in numeric)):
             header, right = years, False

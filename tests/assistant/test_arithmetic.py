@@ -297,3 +297,9 @@ def test_an_increase_in_one_year_is_not_computed_over_the_year() -> None:
     ev = [_table(" | 2019 | 2018\nInterest income | 30,182 | 13,281", n=1)]
     assert compute("What was the increase in interest income in 2019?", ev) is None
     assert compute("What is the change in interest income between June 30 and December 31, 2019?", ev) is None
+
+
+def test_a_column_of_changes_between_two_years_is_no_period() -> None:
+    table = "($ in thousands) | 2019 | % Change 2018 to 2019 | 2018\nServices | $59,545 | (8)% | $64,476"
+    text, computed = _checked("What was the change in services between 2018 and 2019?", [_table(table, n=1)])
+    assert text == "Change in Services from 2018 to 2019 = 59,545 − 64,476 = -4,931 [1]."
