@@ -76,6 +76,7 @@ _TWO_ROWS = re.compile(r"\b(?:sum|total) of (?:the )?(.+?) and (?:the )?(.+?)(?:
 _ROW_DIFFERENCE = re.compile(r"\bdifference (?:between|in|of) (?:the )?(.+?) and (?:the )?(.+?)(?: in | for | at | as of | during |\?|$)", re.I)
 # "the total X in 2018 and 2019": a sum over the periods named
 _TOTAL = re.compile(r"\btotal\b", re.I)
+_ABSOLUTE = re.compile(r"\babsolute (?:percent(?:age)? )?change\b", re.I)
 # "the (percentage) change in X in 2019" with one year: the change over that year; an "increase" or
 # "decrease" in one year is often a figure the text states ("an increase of $9.6 million"), and dates
 # in one year ("between June 30 and December 31, 2019") are not a year's change
@@ -165,7 +166,10 @@ def _change(question: str, evidence: Sequence[Evidence], years: list[str], perce
     if ops is None:
         return None
     a, b = ops
-    if percent:
+    if percent and _ABSOLUTE.search(question) and a.raw.endswith("%") and b.raw.endswith("%"):
+        result = round(a.value - b.value, 2)  # "the absolute percentage change" of a rate: in percentage points
+        text = f"Change in {a.label} from {old} to {new} in percentage points = {a.raw} − {b.raw} = {format_number(result)}"
+    elif percent:
         if b.value == 0:
             return None
         result = round((a.value - b.value) / b.value * 100, 2)  # as the formula shows it, over a negative base too

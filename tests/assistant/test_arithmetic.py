@@ -303,3 +303,11 @@ def test_a_column_of_changes_between_two_years_is_no_period() -> None:
     table = "($ in thousands) | 2019 | % Change 2018 to 2019 | 2018\nServices | $59,545 | (8)% | $64,476"
     text, computed = _checked("What was the change in services between 2018 and 2019?", [_table(table, n=1)])
     assert text == "Change in Services from 2018 to 2019 = 59,545 − 64,476 = -4,931 [1]."
+
+
+def test_the_absolute_percentage_change_of_a_rate_is_in_points() -> None:
+    ev = [_table(" | 2020 | 2019\nExpected volatility | 27.4% | 33.5%", n=1)]
+    text, computed = _checked("What was the absolute percentage change in Expected volatility between 2019 and 2020?", ev)
+    assert text == "Change in Expected volatility from 2019 to 2020 in percentage points = 27.4% − 33.5% = -6.1 [1]."
+    _, relative = _checked("What was the percentage change in Expected volatility between 2019 and 2020?", ev)
+    assert relative == (-18.21,)
