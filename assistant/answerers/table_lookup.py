@@ -25,7 +25,7 @@ from assistant.answerers.arithmetic import Row, as_written, best_row, label_matc
 from assistant.answerers.base import Draft
 from assistant.answerers.grid import best_cell, cell_draft, grid_respective, with_unit
 from assistant.answerers.table_rows import RANK_PENALTY
-from assistant.answerers.table_spans import row_names
+from assistant.answerers.table_spans import row_extreme, row_names
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
@@ -205,8 +205,8 @@ def lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
 
 
 def _lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
-    parts = row_names(question, evidence)
-    if parts is not None:
+    parts = row_names(question, evidence) or (None if _WHICH_YEAR.search(question) else row_extreme(question, evidence))
+    if parts is not None:  # the labels of a heading's parts; the row with the highest figure of a column
         return parts
     if _HOW_MANY_PARTS.match(question):
         return _parts_count(question, evidence)

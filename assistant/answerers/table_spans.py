@@ -26,7 +26,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answerers.arithmetic import label_match
+from assistant.answerers.arithmetic import label_match, subject_terms
+from assistant.answerers.grid import cells
+from assistant.answerers.table_rows import _root
 from assistant.answerers.base import Draft
 from assistant.lexical import terms
 from assistant.numbers import parse_number
@@ -81,7 +83,7 @@ def _lines(item: Evidence) -> list[_Line]:
 
 
 def _name(label: str) -> str:
-    return _FOOTNOTE.sub("", label.strip().rstrip(":")).strip()
+    return _FOOTNOTE.sub("", label.strip().rstrip(":. ")).strip()
 
 
 def _beneath(lines: list[_Line], at: int) -> list[str]:
@@ -151,3 +153,54 @@ def row_names(question: str, evidence: Sequence[Evidence]) -> Draft | None:
         return None  # two rows of one table fit equally well and list different parts
     score, _, label, parts, n = best
     return Draft(f"{label}: {'; '.join(parts)} [{n}].", values=tuple(parts))
+
+
+_SUPERLATIVE = re.compile(r"\b(?:(highest|largest|greatest|biggest|most|maximum)|(lowest|smallest|least|fewest|minimum))\b", re.I)
+_WHICH_ROW = re.compile(r"^\s*(?:(?:in|for) )?which\b|^\s*what (?:is|was|are|were) the \w+(?: \w+)? (?:with|that has|that had|which has|which had) the\b", re.I)
+_WHICH_PERIOD = re.compile(r"\b(?:which|what) (?:fiscal |financial )?(?:year|period|quarter|month)s?\b", re.I)  # answered by the table lookup
+_ORDINAL = re.compile(r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b", re.I)
+
+
+def _covered(label: str, subject: set[str]) -> tuple[float, int]:
+    """The share of a label's words (years aside) the question has, and how many."""
+    have = {_root(t) for t in terms(_YEAR.sub(" ", label))}
+    shared = len(have & {_root(t) for t in subject})
+    return (shared / len(have) if have else 0.0), shared
+
+
+def row_extreme(question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    """"Which contractual obligation has the highest total value?", "In which segment was the
+    Remaining Expected Charges the largest?": of the column the question names (every word of its
+    heading, years aside, in the question), the row with the highest (lowest) figure, totals left out;
+    or, of the row the question names, the column.
+    None when the line is not clearly named, fewer than two figures compete, or two share the extreme."""
+    found = _SUPERLATIVE.search(question)
+    if not found or not _WHICH_ROW.search(question) or _ORDINAL.search(question) or _WHICH_PERIOD.search(question):
+        return None
+    highest = bool(found.group(1))
+    subject = subject_terms(_SUPERLATIVE.sub(" ", question))
+    years = set(_YEAR.findall(question))
+    for rank, item in enumerate(evidence):
+        table = [c for c in cells(item, rank) if years <= set(_YEAR.findall(f"{c.line} {c.column}"))]
+        if not table:
+            continue
+        for fixed, varying in (("column", "line"), ("line", "column")):
+            scored = sorted({(_covered(getattr(c, fixed), subject), getattr(c, fixed)) for c in table}, reverse=True)
+            (share, shared), name = scored[0]
+            if len(scored) > 1 and scored[1][0] == scored[0][0]:
+                continue
+            if share < 1.0 or shared < 1:
+                continue
+            line = [c for c in table if getattr(c, fixed) == name and not _SUBTOTAL.match(c.row if varying == "line" else c.column)]
+            values = [(v, c) for c in line for v in [parse_number(c.raw)] if v is not None and getattr(c, varying)]
+            if len(values) < 2 or len({getattr(c, varying) for _, c in values}) < len(values):
+                continue
+            ordered = sorted(values, key=lambda x: x[0], reverse=highest)
+            if ordered[0][0] == ordered[1][0]:
+                return None
+            best = ordered[0][1]
+            label = _name(best.row) if varying == "line" else best.column
+            word = "highest" if highest else "lowest"
+            listed = "; ".join(f"{_name(c.row) if varying == 'line' else c.column} {c.raw}" for _, c in values)
+            return Draft(f"{label} is the {word} for {name} ({listed}) [{best.n}].", values=(label,))
+    return None

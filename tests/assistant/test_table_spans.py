@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answerers.table_lookup import lookup
-from assistant.answerers.table_spans import row_names
+from assistant.answerers.table_spans import row_extreme, row_names
 from assistant.citations import verify
 from assistant.types import Evidence, Locator
 
@@ -75,3 +75,41 @@ def test_rows_above_a_figure_that_do_not_add_up_to_it_are_not_its_parts() -> Non
 def test_no_answer_without_a_well_named_row_or_for_other_questions() -> None:
     assert row_names("What are the components of deferred tax assets?", [_ev(RESULTS)]) is None
     assert row_names("What was the EBITDA in 2019?", [_ev(RESULTS)]) is None
+
+
+CHARGES = (
+    " | Total Expected Charges | Cumulative Charges Incurred | Remaining Expected Charges\n"
+    "Transportation Solutions | $ 160 | $ 144 | $ 16\nIndustrial Solutions | 80 | 66 | 14\n"
+    "Communications Solutions | 49 | 44 | 5\nTotal | $ 289 | $ 254 | $ 35"
+)
+GOODWILL = (
+    " | Cubic Transportation Systems | Cubic Mission Solutions | Cubic Global Defense | Total\n"
+    "Net balances at September 30, 2018 | 49,786 | 138,127 | 145,713 | 333,626\n"
+    "Net balances at September 30, 2019 | $ 254,592 | $ 181,424 | $ 142,081 | $ 578,097"
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "table", "value"),
+    [
+        ("In which segment was the Remaining Expected Charges the largest?", CHARGES, "Transportation Solutions"),  # not the Total row
+        ("Which segment has the lowest total expected charges?", CHARGES, "Communications Solutions"),
+        ("In which business segment was the net balances at September 30, 2018 the largest?", GOODWILL, "Cubic Global Defense"),  # not the Total column
+    ],
+)
+def test_the_row_or_column_with_the_extreme_figure_of_the_line_named(question: str, table: str, value: str) -> None:
+    draft = lookup(question, [_ev(table)])
+    assert draft is not None and draft.values == (value,)
+    assert verify(draft.text, [_ev(table)], draft.computed)[1] == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which segment has the highest charges?",  # three columns name charges: which one is unclear
+        "Which segment has the second highest remaining expected charges?",
+        "What was the maximum remaining expected charges?",  # a figure, not a row
+    ],
+)
+def test_no_extreme_row_when_the_line_is_unclear_or_a_figure_is_asked(question: str) -> None:
+    assert row_extreme(question, [_ev(CHARGES)]) is None
