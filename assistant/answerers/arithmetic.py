@@ -45,6 +45,7 @@ from assistant.answerers.table_rows import (  # noqa: F401  (re-exported: table_
     label_match,
     row_match,
     subject_terms,
+    sum_of_rows,
     table_rows,
     unlabeled_total,
 )
@@ -76,6 +77,9 @@ _TWO_ROWS = re.compile(r"\b(?:sum|total) of (?:the )?(.+?) and (?:the )?(.+?)(?:
 _ROW_DIFFERENCE = re.compile(r"\bdifference (?:between|in|of) (?:the )?(.+?) and (?:the )?(.+?)(?: in | for | at | as of | during |\?|$)", re.I)
 # "the total X in 2018 and 2019": a sum over the periods named
 _TOTAL = re.compile(r"\btotal\b", re.I)
+_IN_PERCENT = re.compile(r",? \(?in percent(?:age)?(?: terms)?\)?,?(?= of\b)", re.I)
+_SUM_OF = re.compile(r"^(?:the )?(?:sum|total) of (?:the )?", re.I)
+_LIST = re.compile(r",\s*(?:and\s+)?|\s+and\s+", re.I)  # "A, B and C", "A and B"
 _ABSOLUTE = re.compile(r"\babsolute (?:percent(?:age)? )?change\b", re.I)
 # "the (percentage) change in X in 2019" with one year: the change over that year; an "increase" or
 # "decrease" in one year is often a figure the text states ("an increase of $9.6 million"), and dates
@@ -212,7 +216,7 @@ def _two_operands(top_text: str, bottom_text: str, evidence: Sequence[Evidence],
     bottom_subject = subject_terms(bottom_text) or top_subject
     if top_subject == bottom_subject and top_period == bottom_period:
         return None
-    top = _from_tables(top_subject, [top_period], evidence)
+    top = _listed_rows(top_text, top_period, evidence) or _from_tables(top_subject, [top_period], evidence)
     bottom = _whole(bottom_subject, bottom_period, evidence, top[0].n) if top else None
     if top is None or bottom is None or bottom[0].value == 0:
         return None
@@ -220,6 +224,19 @@ def _two_operands(top_text: str, bottom_text: str, evidence: Sequence[Evidence],
     if (a.label, a.period) == (b.label, b.period):
         return None
     return a, b
+
+
+def _listed_rows(text: str, period: str, evidence: Sequence[Evidence]) -> list[Operand] | None:
+    """"Land and leasehold improvements": the sum of the rows a side lists, when no row is named by
+    all of its words ("Trademarks and tradenames" is one row) and each item names its own row."""
+    items = [item for item in _LIST.split(text) if item.strip()]
+    if len(items) < 2:
+        return None
+    whole = _from_tables(subject_terms(text), [period], evidence)
+    if whole is not None and label_match(whole[0].label, subject_terms(text)) == 1.0:
+        return None
+    found = sum_of_rows([subject_terms(item) for item in items], period, evidence)
+    return [found] if found is not None else None
 
 
 def _whole(subject: set[str], period: str, evidence: Sequence[Evidence], n: int) -> list[Operand] | None:
@@ -251,11 +268,12 @@ def _ratio(question: str, evidence: Sequence[Evidence], years: list[str]) -> Dra
 
 
 def _share_parts(question: str) -> tuple[str, str] | None:
+    question = _IN_PERCENT.sub("", question)  # "the proportion (in percentage) of A over B"
     for pattern, swapped in _SHARE:
         match = pattern.search(question)
         if match:
-            top, bottom = match.group(1), match.group(2)
-            return (bottom, top) if swapped else (top, bottom)
+            top, bottom = (match.group(2), match.group(1)) if swapped else (match.group(1), match.group(2))
+            return _SUM_OF.sub("", top), bottom
     return None
 
 

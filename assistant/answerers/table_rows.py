@@ -184,3 +184,20 @@ def unlabeled_total(item: Evidence, period: str) -> Operand | None:
             return Operand("Total", period, raw, total, item.n)
         run = []
     return None
+
+
+def sum_of_rows(subjects: list[set[str]], period: str, evidence: Sequence[Evidence]) -> Operand | None:
+    """One operand that is the sum of several rows, each named by one subject, all in one table (the
+    best-ranked table naming every one of them, each a different row); None when no table does."""
+    for rank, item in enumerate(evidence):
+        rows = table_rows(item, rank)
+        found = [best_row(rows, subject, [period]) for subject in subjects]
+        if any(row is None for row in found) or len({row.label for row in found if row}) != len(found):
+            continue
+        raws = [_clean(row.cells[period]) for row in found if row]
+        values = [parse_number(raw) for raw in raws]
+        if None in values:
+            return None
+        label = " and ".join(row.label for row in found if row)
+        return Operand(label, period, f"({' + '.join(raws)})", sum(v or 0.0 for v in values), item.n)
+    return None

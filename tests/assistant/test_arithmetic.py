@@ -311,3 +311,17 @@ def test_the_absolute_percentage_change_of_a_rate_is_in_points() -> None:
     assert text == "Change in Expected volatility from 2019 to 2020 in percentage points = 27.4% − 33.5% = -6.1 [1]."
     _, relative = _checked("What was the percentage change in Expected volatility between 2019 and 2020?", ev)
     assert relative == (-18.21,)
+
+
+PPE = " | 2019 | 2018\nLand | $672 | $672\nLeasehold improvements | 798 | 1,238\nTrademarks and tradenames | 25 | 30\nLand, property and equipment, gross | $8,109 | $8,381"
+
+
+def test_a_share_of_listed_rows_sums_them() -> None:
+    text, computed = _checked("What is the proportion (in percentage) of land and leasehold improvements over the gross cost of land, property, and equipment in 2019?", [_table(PPE, n=1)])
+    assert text == "Land and Leasehold improvements as a percentage of Land, property and equipment, gross in 2019 = (672 + 798) / 8,109 × 100 = 18.13% [1]."
+    assert computed == (18.13, 100.0)
+
+
+def test_a_row_named_with_and_is_one_row() -> None:
+    text, _ = _checked("What is trademarks and tradenames as a percentage of land, property and equipment, gross in 2019?", [_table(PPE, n=1)])
+    assert text.startswith("Trademarks and tradenames as a percentage of Land, property and equipment, gross in 2019 = 25 / 8,109")
