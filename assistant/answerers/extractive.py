@@ -25,6 +25,7 @@ from assistant.answerers import arithmetic, table_lookup
 from assistant.answerers.grid import grid_lookup, grid_respective
 from assistant.answerers.period_amount import amount_for_period
 from assistant.answerers.base import NOT_FOUND, Draft
+from assistant.answerers.asked_figure import asked_figure
 from assistant.answerers.chart_qa import answer_chart_question
 from assistant.answerers.clauses import CAUSE, NOT_AMOUNT, REASON_QUESTION, answer_clause
 from assistant.answerers.respectively import respective_figures
@@ -51,6 +52,9 @@ _INSTRUCTION = re.compile(
     re.IGNORECASE,
 )
 _ABOUT_INSTRUCTIONS = re.compile(r"\b(?:note|notes|instructions?|assistant|memo|message|prompt)\b", re.IGNORECASE)
+# several figures asked for, a result, or a question ending on a preposition ("... mainly engaged in?"): not one figure
+_NOT_ONE_FIGURE = re.compile(r"\brespectively\b|\b(?:results?|outcomes?)\b|\b(?:in|of|for|to|by|as|from|on|with|into)\W*$", re.I)
+_COUNT_QUESTION = re.compile(r"^\s*how many\b|\bthe number of\b", re.I)
 _AMOUNT_QUESTION = re.compile(r"^\s*(?:how much|what (?:is|was|are|were) (?:the )?)", re.I)
 _AMOUNT = re.compile(
     r"(?<![\w.])(?:[$€£]|US\$|AU\$)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:thousand|million|billion|bn|m)\b)?"
@@ -117,6 +121,16 @@ def _period_amount(question: str, sentence: str) -> str:
     if not _AMOUNT_QUESTION.search(question) or NOT_AMOUNT.search(question):
         return ""
     return amount_for_period(question, sentence, percent=bool(_ASKS_PERCENT.search(question)))
+
+
+def _asked_figure(question: str, clause: str, sentence: str) -> str:
+    """For "What was X?" / "How many ...?", the figure the question's words tell apart among the
+    sentence's figures, else ''."""
+    if not (_AMOUNT_QUESTION.search(question) or _COUNT_QUESTION.search(question)) or NOT_AMOUNT.search(question) or _NOT_ONE_FIGURE.search(question):
+        return ""
+    if not (_NUMERIC_QUESTION.search(question) or arithmetic.question_years(question)):
+        return ""  # "What are total segment assets composed of?" asks for no figure
+    return asked_figure(question, sentence)
 
 
 def _is_heading(sentence: str) -> bool:
@@ -205,7 +219,7 @@ class ExtractiveAnswerer:
                 covered |= set(terms(item.sentence))
         text = " ".join(_cite(item.sentence, item.n) for item in chosen)
         clause = _cause(question, answer_clause(question, best.sentence))
-        amount = _only_amount(question, clause) or _period_amount(question, best.sentence)
+        amount = _asked_figure(question, clause, best.sentence) or _period_amount(question, best.sentence) or _only_amount(question, clause)
         return Draft(text, values=_respective(question, best.sentence) or (amount or clause,))
 
     def _rank(self, question: str, wanted: list[str], evidence: Sequence[Evidence]) -> list[_Scored]:

@@ -41,6 +41,18 @@ def _year(match: re.Match[str]) -> str:
     return match.group(2) or f"20{match.group(1)}"
 
 
+def owners_of(sentence: str, start: int, end: int) -> set[str]:
+    """The periods tightly linked to the figure at ``sentence[start:end]`` (see the module doc).
+
+    >>> sorted(owners_of("It rose to $5 million in 2019 from $4 million in 2018.", 11, 21))
+    ['2019']
+    """
+    periods = [(m.start(), m.end(), _year(m)) for m in _PERIOD.finditer(sentence)]
+    after = [y for s, _, y in periods if s >= end and _THEN_PERIOD.match(sentence[end:s])]
+    before = [y for _, e, y in periods if e <= start and _PERIOD_THEN.match(sentence[e:start])]
+    return set(after[:1] + before[-1:])
+
+
 def amount_for_period(question: str, sentence: str, percent: bool) -> str:
     """The amount (a percentage when ``percent``) linked to the one period the question names, or ''."""
     years = question_years(question)
@@ -49,13 +61,9 @@ def amount_for_period(question: str, sentence: str, percent: bool) -> str:
     amounts = list((_PERCENT if percent else _AMOUNT).finditer(sentence))
     if len(amounts) < 2:
         return ""
-    periods = [(m.start(), m.end(), _year(m)) for m in _PERIOD.finditer(sentence)]
     linked = []
     for amount in amounts:
-        after = [y for s, _, y in periods if s >= amount.end() and _THEN_PERIOD.match(sentence[amount.end() : s])]
-        before = [y for _, e, y in periods if e <= amount.start() and _PERIOD_THEN.match(sentence[e : amount.start()])]
-        owners = set(after[:1] + before[-1:])
-        if owners == {years[0]}:
+        if owners_of(sentence, amount.start(), amount.end()) == {years[0]}:
             text = amount.group().strip()
             linked.append(text.rstrip(")") if text.count(")") > text.count("(") else text)
     return linked[0] if len(linked) == 1 else ""

@@ -41,3 +41,10 @@ def test_arithmetic_takes_operands_from_a_respectively_sentence() -> None:
     draft = compute("What was the average stock-based compensation expense from 2017 to 2019?", ev)
     assert draft is not None and draft.computed[0] == 0.6
     assert verify(draft.text, ev, draft.computed)[1] == []
+
+
+def test_a_figure_after_a_word_that_starts_like_a_month_is_kept() -> None:
+    from assistant.answerers.respectively import respective_figures
+
+    s = "Sales decreased $3.0 million and $1.2 million in 2019 and 2018, respectively."
+    assert respective_figures(s, "How much did sales decrease in 2018?") == {"2019": "$3.0 million", "2018": "$1.2 million"}
