@@ -62,20 +62,37 @@ def cells(item: Evidence, rank: int) -> list[Cell]:
     heads: list[list[str]] = []
     found: list[Cell] = []
     section = ""
+    heading = True  # reading heading rows (until the first row of figures after them)
     for row in lines:
         numeric = [i for i, c in enumerate(row[1:], 1) if c and _CELL_NUMBER.match(c) and not _YEAR.fullmatch(c)]
         if row[0] and not any(row[1:]) and (heads or found):
             section = row[0]  # a label over the rows beneath it, not a heading of the columns
             continue
-        if not numeric and not found:
+        if not numeric and (not found or (not row[0] and any(row[1:]) and (heading or _YEAR.search(" ".join(row))))):
+            if not heading:  # a second block of the table under its own headings (" | Fiscal 2018 |")
+                heads, section = [], ""
             heads.append(row)
+            heading = True
             continue
+        heading = False
         if not heads or any(len(h) != len(row) for h in heads) or not row[0]:
             continue
         for i in numeric:
-            column = " ".join(h[i] for h in heads if h[i])
-            found.append(Cell(row[0], column, row[i], item.n, rank, section))
+            found.append(Cell(row[0], _column(heads, i), row[i], item.n, rank, section))
     return found
+
+
+def _column(heads: list[list[str]], i: int) -> str:
+    """Column ``i``'s heading: its cell of each heading row, or a heading row's only text when it
+    names a year, which spans the columns (" |  |  | Fiscal 2019 | " over " | First | Second | Third")."""
+    words = []
+    for h in heads:
+        filled = [c for c in h[1:] if c]
+        if h[i]:
+            words.append(h[i])
+        elif len(filled) == 1 and len(h) > 3 and _YEAR.search(filled[0]):
+            words.append(filled[0])
+    return " ".join(words)
 
 
 _PERCENT_LABEL = re.compile(r"\(%\)|%\s*$|^\s*%|\bin %|\bper ?cent\b|\(percent\)", re.I)

@@ -131,3 +131,18 @@ def test_a_cell_named_by_row_and_column_beats_a_row_named_in_part_elsewhere() ->
     assert draft is not None and draft.values == ("$288,764",)
     assert verify(draft.text, ev, draft.computed)[1] == []
     assert lookup("What was the net sales in 2017?", ev).values == ("$ 2,941,324",)  # the row that names it whole
+
+
+def test_a_second_block_of_a_table_has_its_own_headings_and_a_year_heading_spans_its_columns() -> None:
+    quarters = (
+        " |  |  | Fiscal 2019 | \n | First | Second | Third | Total\n | Quarter | Quarter | Quarter | \n"
+        "Revenues | $ 94,888 | $ 96,037 | $ 88,495 | $363,800\nGross margin | 40.1% | 41.5% | 41.1% | 40.6%\n"
+        " |  |  | Fiscal 2018 | \n | First | Second | Third | Total\n | Quarter | Quarter | Quarter | \n"
+        "Revenues | $88,081 | $89,767 | $93,669 | $365,912\nGross margin | 42.5% | 41.0% | 40.8% | 41.2%"
+    )
+    found = {(c.row, c.column): c.raw for c in cells(_ev(quarters), 0)}
+    assert found[("Gross margin", "Fiscal 2019 Second Quarter")] == "41.5%"
+    assert found[("Revenues", "Fiscal 2018 Third Quarter")] == "$93,669"
+    draft = ExtractiveAnswerer().run("What was the gross margin in the fiscal 2019 second quarter?", [_ev(quarters)])
+    assert draft.values == ("41.5%",)
+    assert verify(draft.text, [_ev(quarters)], draft.computed)[1] == []
