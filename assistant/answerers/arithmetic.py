@@ -80,6 +80,7 @@ _TOTAL = re.compile(r"\btotal\b", re.I)
 _IN_PERCENT = re.compile(r",? \(?in percent(?:age)?(?: terms)?\)?,?(?= of\b)", re.I)
 _SUM_OF = re.compile(r"^(?:the )?(?:sum|total) of (?:the )?", re.I)
 _LIST = re.compile(r",\s*(?:and\s+)?|\s+and\s+", re.I)  # "A, B and C", "A and B"
+_PERCENT_OF = re.compile(r"(?:\bpercent(?:age)?|%) of\b", re.I)
 _ABSOLUTE = re.compile(r"\babsolute (?:percent(?:age)? )?change\b", re.I)
 # "the (percentage) change in X in 2019" with one year: the change over that year; an "increase" or
 # "decrease" in one year is often a figure the text states ("an increase of $9.6 million"), and dates
@@ -133,8 +134,14 @@ def _from_sentences(subject: set[str], periods: list[str], evidence: Sequence[Ev
     return None
 
 
-def _operands(subject: set[str], periods: list[str], evidence: Sequence[Evidence]) -> list[Operand] | None:
-    return _from_tables(subject, periods, evidence) or _from_sentences(subject, periods, evidence)
+def _operands(subject: set[str], periods: list[str], evidence: Sequence[Evidence], columns: set[str] | None = None) -> list[Operand] | None:
+    return _from_tables(subject, periods, evidence, columns) or _from_sentences(subject, periods, evidence)
+
+
+def _column_words(question: str) -> set[str]:
+    """The words that may name a column under a period: the subject's, and 'percent' for "the percent
+    of total sales" (a "% of Total" column), not for a percentage change."""
+    return subject_terms(question) | ({"percent"} if _PERCENT_OF.search(question) else set())
 
 
 def _marks(operands: Sequence[Operand]) -> str:
@@ -166,7 +173,7 @@ def _change(question: str, evidence: Sequence[Evidence], years: list[str], perce
     if len(years) != 2:
         return None
     old, new = sorted(years)
-    ops = _operands(subject_terms(question), [new, old], evidence)
+    ops = _operands(subject_terms(question), [new, old], evidence, _column_words(question))
     if ops is None:
         return None
     a, b = ops
@@ -189,7 +196,7 @@ def _aggregate(question: str, evidence: Sequence[Evidence], years: list[str], av
         return _two_row_sum(question, evidence, years)
     if len(years) < 2:
         return None
-    ops = _operands(subject_terms(question), years, evidence)
+    ops = _operands(subject_terms(question), years, evidence, _column_words(question))
     if ops is None:
         return None
     total = sum(o.value for o in ops)

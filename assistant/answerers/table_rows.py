@@ -53,6 +53,9 @@ class Row:
     n: int
     rank: int
     section: str = ""  # the heading row above it ("PSUs" over "Granted | $164 | $118")
+    # (period, column heading, cell) of every column under a period headed a second time below it
+    # ("2018 | | 2017 |" over "| Net Sales | % of Total | Net Sales | % of Total")
+    under: tuple[tuple[str, str, str], ...] = ()
 
 
 def _clean(raw: str) -> str:
@@ -66,18 +69,26 @@ def table_rows(item: Evidence, rank: int, unlabeled: bool = False) -> list[Row]:
     section = ""
     header: dict[int, str] = {}
     right = False  # a header of years alone ("2017 | 2016", empty cells dropped) aligns with the last cells
+    sub: dict[int, str] = {}  # the column headings of a line right under a header of periods
+    just_headed = False
     for line in item.text.splitlines():
         if " | " not in f" {line} ":
             continue
         cells = [c.strip() for c in line.split("|")]
         if len(cells) > 1 and all(_YEAR.fullmatch(_clean(_short_years(c))) for c in cells):
-            header, right = {i: _clean(_short_years(c)) for i, c in enumerate(cells)}, True
+            header, right, sub, just_headed = {i: _clean(_short_years(c)) for i, c in enumerate(cells)}, True, {}, False
             continue
+        if just_headed and not right and not cells[0] and not any(_CELL_NUMBER.match(c) or _YEAR.search(c) for c in cells[1:] if c):
+            sub = {i: c for i, c in enumerate(cells) if i and c}
+            just_headed = len(sub) < 2
+            sub = sub if len(sub) >= 2 else {}
+            continue
+        just_headed = False
         years = {i: _YEAR.search(_short_years(c)).group() for i, c in enumerate(cells[1:], 1) if _YEAR.search(_short_years(c))}
         years = {i: y for i, y in years.items() if len(set(_YEAR.findall(_short_years(cells[i])))) == 1}  # "% Change 2018 to 2019" is no period
         numeric = [i for i, c in enumerate(cells[1:], 1) if c and _CELL_NUMBER.match(c)]
         if years and (not cells[0] or not numeric or all(_YEAR.fullmatch(_clean(cells[i])) for i in numeric)):
-            header, right = years, False
+            header, right, sub, just_headed = years, False, {}, True
             continue
         if cells[0] and not any(c and _CELL_NUMBER.match(c) for c in cells[1:]):
             section = cells[0].rstrip(":")
@@ -88,8 +99,57 @@ def table_rows(item: Evidence, rank: int, unlabeled: bool = False) -> list[Row]:
                 at.setdefault(p, len(cells) - len(header) + i if right else i)
             keyed = {p: cells[i] for p, i in at.items() if 0 < i < len(cells) and (_CELL_NUMBER.match(cells[i] or "x") or _DASH.fullmatch(cells[i]))}
             if any(not _DASH.fullmatch(c) for c in keyed.values()):  # a dash is nil beside figures, not a row by itself
-                rows.append(Row(cells[0], keyed, item.n, rank, section))
+                rows.append(Row(cells[0], keyed, item.n, rank, section, _under(header, sub, cells) if sub and not right else ()))
     return rows
+
+
+def _under(header: dict[int, str], sub: dict[int, str], cells: list[str]) -> tuple[tuple[str, str, str], ...]:
+    """(period, column heading, cell) for each column a period heads: from its own column up to the
+    next period's."""
+    starts = sorted(header)
+    out = []
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(cells)
+        out += [(header[start], sub[i], cells[i]) for i in range(start, end) if i in sub and i < len(cells) and _CELL_NUMBER.match(cells[i] or "x")]
+    return tuple(out)
+
+
+def _heading_words(heading: str) -> set[str]:
+    return set(terms(heading.replace("%", " percent ")))
+
+
+def _column_cell(row: Row, period: str, columns: set[str]) -> tuple[str, str]:
+    """The cell of ``row`` in ``period``, and the column heading that chose it: of the columns under the
+    period, the one whose heading shares most words with ``columns`` when it shares more than the
+    first column's does (else the first, with no heading)."""
+    under = [(heading, cell) for p, heading, cell in row.under if p == period]
+    default = row.cells[period]
+    if not columns or len(under) < 2:
+        return default, ""
+    scored = sorted(((_heading_score(h, columns), h, c) for h, c in under), key=lambda x: x[0], reverse=True)
+    first = next((_heading_score(h, columns) for h, c in under if c == default), 0)
+    if scored[0][0] > first and (len(scored) < 2 or scored[1][0] < scored[0][0]):
+        return scored[0][2], scored[0][1]
+    return default, ""
+
+
+def _heading_score(heading: str, columns: set[str]) -> int:
+    """Words a column heading shares with the question's; a heading of percentages ("% of Total")
+    only for a question asking for a percent of something."""
+    if "percent" in _heading_words(heading) and "percent" not in columns:
+        return -1
+    return len(_heading_words(heading) & columns)
+
+
+def _heading_named(rows: list[Row], periods: list[str], columns: set[str]) -> set[str]:
+    """The words of the column headings the question chooses over a period's first column."""
+    named: set[str] = set()
+    for row in rows:
+        for p in periods:
+            if p in row.cells:
+                heading = _column_cell(row, p, columns)[1]
+                named |= _heading_words(heading) & columns if heading else set()
+    return named
 
 
 def _short_years(cell: str) -> str:
@@ -156,15 +216,23 @@ def best_row(rows: list[Row], subject: set[str], periods: list[str]) -> Row | No
     return best[3]
 
 
-def from_tables(subject: set[str], periods: list[str], evidence: Sequence[Evidence]) -> list[Operand] | None:
+def from_tables(subject: set[str], periods: list[str], evidence: Sequence[Evidence], columns: set[str] | None = None) -> list[Operand] | None:
+    """The figures of the row best naming ``subject`` in each period; where a period heads several
+    columns, the one whose heading ``columns`` (the question's words) name better than the first."""
     rows = [row for rank, item in enumerate(evidence) for row in table_rows(item, rank)]
     row = best_row(rows, subject, periods)
+    named = _heading_named([r for r in rows if r.under], periods, columns or set())
+    if named and subject - named:  # "the percent of total sales from APAC": the row is named by what the column is not
+        by_column = best_row(rows, subject - named, periods)
+        if by_column is not None and by_column.under and any(_column_cell(by_column, p, columns or set())[1] for p in periods):
+            row = by_column
     if row is None:
         return None
-    operands = [
-        Operand(row.label, p, NIL, 0.0, row.n) if _DASH.fullmatch(row.cells[p]) else Operand(row.label, p, _clean(row.cells[p]), parse_number(_clean(row.cells[p])) or 0.0, row.n)
-        for p in periods
-    ]
+    operands = []
+    for p in periods:
+        cell, heading = _column_cell(row, p, columns or set())
+        label = f"{row.label} ({heading})" if heading else row.label
+        operands.append(Operand(label, p, NIL, 0.0, row.n) if _DASH.fullmatch(cell) else Operand(label, p, _clean(cell), parse_number(_clean(cell)) or 0.0, row.n))
     return operands if all(o.raw == NIL or parse_number(o.raw) is not None for o in operands) else None
 
 

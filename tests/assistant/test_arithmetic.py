@@ -325,3 +325,16 @@ def test_a_share_of_listed_rows_sums_them() -> None:
 def test_a_row_named_with_and_is_one_row() -> None:
     text, _ = _checked("What is trademarks and tradenames as a percentage of land, property and equipment, gross in 2019?", [_table(PPE, n=1)])
     assert text.startswith("Trademarks and tradenames as a percentage of Land, property and equipment, gross in 2019 = 25 / 8,109")
+
+
+REGIONS = " | Fiscal Year 2018 |  | Fiscal Year 2017 | \n | Net Sales | % of Total | Net Sales | % of Total\nAPAC | $479,987 | 40.0% | $288,764 | 38.1%\nTotal | $ 1,200,181 |  | $ 757,338 | "
+
+
+def test_a_column_under_a_period_named_by_the_question() -> None:
+    text, computed = _checked("What was the change in the percent of total sales from APAC between 2017 and 2018?", [_table(REGIONS, n=1)])
+    assert text == "Change in APAC (% of Total) from 2017 to 2018 = 40.0% − 38.1% = 1.9 [1]."
+
+
+def test_a_percentage_change_reads_the_first_column_under_each_period() -> None:
+    text, computed = _checked("What was the percentage change in the net sales from APAC between 2017 and 2018?", [_table(REGIONS, n=1)])
+    assert text == "Percentage change in APAC from 2017 to 2018 = (479,987 − 288,764) / 288,764 = 66.22% [1]."
