@@ -30,6 +30,7 @@ from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
 _YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d{2}(?![\d,])")
+_DASH = re.compile(r"\$?\s*[—–-]{1,2}")
 _NOT_A_LOOKUP = re.compile(
     r"^\s*(why|how (did|does|do|has|have|is|was)|what (drove|caused|led|were the drivers)|(is|are|was|were|does|did|has|have|will) \w)"
     r"|\b(chang\w*|difference|increas\w*|decreas\w*|average|ratio|percentage|proportion|sum|combined|which|when|respective\w*)\b"
@@ -62,24 +63,45 @@ def cells(item: Evidence, rank: int) -> list[Cell]:
     heads: list[list[str]] = []
     found: list[Cell] = []
     section = ""
+    block: list[list[str]] = []  # the labelled rows of figures since the section heading
     heading = True  # reading heading rows (until the first row of figures after them)
     for row in lines:
         numeric = [i for i, c in enumerate(row[1:], 1) if c and _CELL_NUMBER.match(c) and not _YEAR.fullmatch(c)]
         if row[0] and not any(row[1:]) and (heads or found):
-            section = row[0]  # a label over the rows beneath it, not a heading of the columns
+            section, block = row[0], []  # a label over the rows beneath it, not a heading of the columns
             continue
         if not numeric and (not found or (not row[0] and any(row[1:]) and (heading or _YEAR.search(" ".join(row))))):
             if not heading:  # a second block of the table under its own headings (" | Fiscal 2018 |")
-                heads, section = [], ""
+                heads, section, block = [], "", []
             heads.append(row)
             heading = True
             continue
         heading = False
-        if not heads or any(len(h) != len(row) for h in heads) or not row[0]:
+        if not heads or any(len(h) != len(row) for h in heads):
+            continue
+        label = row[0] or ("Total" if _adds_up(block, row, numeric) else "")
+        block = [] if not row[0] else block + [row]
+        if not label:
             continue
         for i in numeric:
-            found.append(Cell(row[0], _column(heads, i), row[i], item.n, rank, section))
+            found.append(Cell(label, _column(heads, i), row[i], item.n, rank, section))
     return found
+
+
+def _adds_up(block: list[list[str]], row: list[str], numeric: list[int]) -> bool:
+    """Whether an unlabelled row of figures is the sum of the rows above it (since the section
+    heading or the last unlabelled row), to within their rounding: then it is their total."""
+    if len(block) < 2 or not numeric:
+        return False
+    for i in numeric:
+        total = parse_number(row[i])
+        parts = [parse_number(r[i]) if i < len(r) and r[i] and not _DASH.fullmatch(r[i]) else 0.0 for r in block]
+        if total is None or any(p is None for p in parts):
+            return False
+        places = max(len(c.split(".")[1]) if "." in c else 0 for c in [row[i]] + [r[i] for r in block if i < len(r)])
+        if abs(sum(p for p in parts if p is not None) - total) > 0.5 * len(block) * 10.0**-places + 1e-9:
+            return False
+    return True
 
 
 def _column(heads: list[list[str]], i: int) -> str:
