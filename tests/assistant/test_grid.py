@@ -151,7 +151,7 @@ def test_a_second_block_of_a_table_has_its_own_headings_and_a_year_heading_spans
 def test_an_unlabelled_row_that_adds_up_the_rows_above_is_their_total() -> None:
     eps = (
         " | 2019 | 2018\nBasic earnings per share (cents per share) |  | \nContinuing operations | 114.3 | 123.4\n"
-        "Discontinued operations | 91.9 | 9.2\n | 206.2 | 132.6\nOther |  | \nA | 1 | 2\nB | 3 | 4\n | 5 | 7"
+        "Discontinued operations | 91.9 | 9.2\n | 206.2 | 132.6\nOther |  | \nA | 1 | 2\nB | 3 | 4\n | 9 | 7"
     )
     totals = [(c.line, c.column, c.raw) for c in cells(_ev(eps), 0) if c.row == "Total"]
     assert totals == [("Basic earnings per share (cents per share) Total", "2019", "206.2"), ("Basic earnings per share (cents per share) Total", "2018", "132.6")]
