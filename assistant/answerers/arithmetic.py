@@ -81,6 +81,10 @@ _IN_PERCENT = re.compile(r",? \(?in percent(?:age)?(?: terms)?\)?,?(?= of\b)", r
 _SUM_OF = re.compile(r"^(?:the )?(?:sum|total) of (?:the )?", re.I)
 _LIST = re.compile(r",\s*(?:and\s+)?|\s+and\s+", re.I)  # "A, B and C", "A and B"
 _PERCENT_OF = re.compile(r"(?:\bpercent(?:age)?|%) of\b", re.I)
+# "the change in X between the first and second quarter": the later of two ordinals minus the earlier
+_ORDINAL = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\b", re.I)
+_ORDINALS = ["fir", "sec", "thi", "fou"]
+_ORDINAL_SPAN = re.compile(r"\b(?:between|from) (?:the )?([^?]*?\b(?:first|second|third|fourth)\b[^?]*?) (?:and|to) (?:the )?([^?]*?\b(?:first|second|third|fourth)\b[^?]*?)(?: in | for | of |\?|$)", re.I)
 _ABSOLUTE = re.compile(r"\babsolute (?:percent(?:age)? )?change\b", re.I)
 # "the (percentage) change in X in 2019" with one year: the change over that year; an "increase" or
 # "decrease" in one year is often a figure the text states ("an increase of $9.6 million"), and dates
@@ -410,6 +414,13 @@ def _two_cells(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     if share:
         fraction = bool(_FRACTION.search(question) and not _PERCENT_WORD.search(question))
         return pair_operation("share", share[0], share[1], question, evidence, fraction)
+    ordered = _ORDINAL_SPAN.search(question)
+    if ordered and _CHANGE.search(question) and not re.search(r"\bdifference\b", question, re.I):
+        ranks = [[_ORDINALS.index(w.lower()[:3]) for w in _ORDINAL.findall(part)] for part in ordered.groups()]
+        if all(len(r) == 1 for r in ranks) and ranks[0] != ranks[1]:
+            earlier, later = sorted(ordered.groups(), key=lambda part: ranks[ordered.groups().index(part)])
+            operation = "percentage change" if _PERCENT_CHANGE.search(question) else "change"
+            return pair_operation(operation, later, earlier, question, evidence)
     if _PERCENT_CHANGE.search(question) or _AVERAGE.search(question):
         return None
     if difference:

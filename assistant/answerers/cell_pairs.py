@@ -57,13 +57,15 @@ def _pick(options: dict[str, set[str]], part: set[str]) -> str | None:
     return _unique_best([(float(len(words & part)), name) for name, words in options.items()])
 
 
-def _pair(found: list[Cell], subject: set[str], parts: tuple[set[str], set[str]]) -> list[tuple[Cell, Cell]]:
-    """For each orientation, the two cells along the one best-named line that the parts name."""
+def _pair(found: list[Cell], subject: set[str], parts: tuple[set[str], set[str]], asked: set[str]) -> list[tuple[Cell, Cell]]:
+    """For each orientation, the two cells along the one best-named line that the parts name (at least
+    half the line's words among the words ``asked``)."""
     pairs = []
     for fixed, varying in (("row", "column"), ("column", "row")):
         line_name = _unique_best([(label_match(name, subject), name) for name in {getattr(c, fixed) for c in found}])
-        if line_name is None:
-            continue
+        named = {t for t in _words(line_name or "") if not _YEAR.fullmatch(t)}
+        if line_name is None or len(named & asked) < 0.5 * len(named):
+            continue  # the line must be named by the question, not merely share a word with it
         line = [c for c in found if getattr(c, fixed) == line_name]
         options = {getattr(c, varying): _words(getattr(c, varying)) for c in line}
         picked = [_pick(options, part) for part in parts]
@@ -77,7 +79,7 @@ def _pair(found: list[Cell], subject: set[str], parts: tuple[set[str], set[str]]
 
 
 def _result(operation: str, a: float, b: float, fraction: bool) -> tuple[float, str] | None:
-    if operation == "difference":
+    if operation in {"difference", "change"}:
         return round(a - b, 2), "−"
     if operation == "sum":
         return round(a + b, 2), "+"
@@ -85,12 +87,15 @@ def _result(operation: str, a: float, b: float, fraction: bool) -> tuple[float, 
         return None
     if operation == "share" and not fraction:
         return round(a / b * 100, 2), "/"
+    if operation == "percentage change":
+        return round((a - b) / b * 100, 2), "−"
     return round(a / b, 2), "/"
 
 
 def pair_operation(operation: str, first: str, second: str, question: str, evidence: Sequence[Evidence], fraction: bool = False) -> Draft | None:
-    """``first`` − ``second`` ("difference"), + ("sum"), / ("ratio") or / × 100 ("share"; a plain
-    fraction when ``fraction``) over the two cells of one table the parts name, or None."""
+    """``first`` − ``second`` ("difference", or "change" from ``second`` to ``first``), + ("sum"),
+    / ("ratio"), / × 100 ("share"; a plain fraction when ``fraction``) or (``first`` − ``second``) /
+    ``second`` × 100 ("percentage change") over the two cells of one table the parts name, or None."""
     parts = (_words(first), _words(second))
     if not parts[0] or not parts[1] or parts[0] == parts[1]:
         return None
@@ -98,7 +103,7 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
     years = _years(question)
     for rank, item in enumerate(evidence[:MAX_TABLES]):
         found = [c for c in cells(item, rank) if years <= _years(f"{c.row} {c.column}") and parse_number(_clean(c.raw)) is not None]
-        pairs = _pair(found, subject, parts)
+        pairs = _pair(found, subject, parts, _words(question))
         values = {(parse_number(_clean(a.raw)), parse_number(_clean(b.raw))) for a, b in pairs}
         if len(values) != 1:
             continue  # nothing found here, or the two orientations disagree
@@ -112,6 +117,11 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
         names = (a.column, b.column) if same_row else (a.row, b.row)
         where = a.row if same_row else a.column
         formula = f"{_clean(a.raw)} {sign} {_clean(b.raw)}"
+        if operation in {"change", "percentage change"}:  # first is the later, second the earlier
+            shown = f"({formula}) / {_clean(b.raw)}" if operation == "percentage change" else formula
+            unit = "%" if operation == "percentage change" else ""
+            text = f"{operation.capitalize()} from {names[1]} to {names[0]} ({where}) = {shown} = {format_number(result)}{unit}"
+            return Draft(f"{_STOP.sub('', text)} [{item.n}].", computed=(result,))
         if operation == "share" and not fraction:
             text = f"{names[0]} as a percentage of {names[1]} ({where}) = {formula} × 100 = {format_number(result)}%"
             return Draft(f"{_STOP.sub('', text)} [{item.n}].", computed=(result, 100.0))

@@ -70,3 +70,18 @@ def test_years_named_in_the_question_must_be_in_the_cells_headings() -> None:
     text, computed = _checked(q, [_table(table)])
     assert computed == (-1903.0,)
     assert compute(q.replace("2019", "2017"), [_table(table)]) is None
+
+
+QUARTERS = " | First | Second | Third\nOperating earnings | 14,218 | 17,083 | 16,001\nNet sales | 115,000 | 120,000 | 118,000"
+
+
+def test_a_change_between_ordinals_is_the_later_minus_the_earlier() -> None:
+    text, computed = _checked("What was the percentage change in the operating earnings between the first and second quarter?", [_table(QUARTERS)])
+    assert text == "Percentage change from First to Second (Operating earnings) = (17,083 − 14,218) / 14,218 = 20.15% [1]."
+    text, computed = _checked("What was the change in the operating earnings between the third and second quarter?", [_table(QUARTERS)])
+    assert text == "Change from Second to Third (Operating earnings) = 16,001 − 17,083 = -1,082 [1]."
+
+
+def test_a_line_sharing_one_word_of_many_is_not_named() -> None:
+    table = " | First Quarter | Second Quarter\nCommon Stock Price Range 2018 High | 8.40 | 6.48"
+    assert compute("What was the change in average price paid per share between the first to second month period?", [_table(table)]) is None
