@@ -104,17 +104,30 @@ def _adds_up(block: list[list[str]], row: list[str], numeric: list[int]) -> bool
     return True
 
 
+def _groups(head: list[str]) -> bool:
+    """Whether a heading row heads equal groups of columns: two or more headings, each followed by
+    the same number of empty cells up to the next or the end (" | A |  | B | ")."""
+    at = [i for i, c in enumerate(head) if i and c]
+    if len(at) < 2:
+        return False
+    width = at[1] - at[0]
+    return width >= 2 and all(b - a == width for a, b in zip(at, at[1:])) and at[-1] + width == len(head)
+
+
 def _column(heads: list[list[str]], i: int) -> str:
     """Column ``i``'s heading: its cell of each heading row, or a heading row's only text when it
     names a year, which spans the columns (" |  |  | Fiscal 2019 | " over " | First | Second | Third")."""
     words = []
-    for h in heads:
+    for k, h in enumerate(heads):
         filled = [c for c in h[1:] if c]
         if h[i]:
             words.append(h[i])
         elif len(filled) == 1 and len(h) > 3 and _YEAR.search(filled[0]):
             words.append(filled[0])
-    return " ".join(words)
+        elif k < len(heads) - 1 and _groups(h):
+            # a group heading over the columns up to the next one (" | Financial assets |  | Financial liabilities | ")
+            words.append(next((c for c in reversed(h[1:i]) if c), ""))
+    return " ".join(w for w in words if w)
 
 
 _PERCENT_LABEL = re.compile(r"\(%\)|%\s*$|^\s*%|\bin %|\bper ?cent\b|\(percent\)", re.I)

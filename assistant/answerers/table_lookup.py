@@ -24,7 +24,8 @@ from collections.abc import Sequence
 from assistant.answerers.arithmetic import Row, as_written, best_row, label_match, question_years, row_match, subject_terms, table_rows
 from assistant.answerers.base import Draft
 from assistant.answerers.grid import best_cell, cell_draft, grid_respective, with_unit
-from assistant.answerers.table_rows import RANK_PENALTY
+from assistant.answerers.table_rows import RANK_PENALTY, _root
+from assistant.lexical import terms
 from assistant.answerers.table_spans import row_extreme, row_names
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
@@ -128,6 +129,12 @@ def _extreme(question: str, rows: list[Row], years: list[str]) -> Draft | None:
     return Draft(f"{row.label} was {word} in {pick} ({cells}) [{row.n}].", values=(pick,))
 
 
+def _names_more(column: str, label: str, subject: set[str]) -> bool:
+    """Whether a column heading names words of the question that the row label lacks."""
+    have = {_root(t) for t in terms(_TABLE_YEAR.sub(" ", label))}
+    return bool({_root(t) for t in terms(_TABLE_YEAR.sub(" ", column))} & {_root(t) for t in subject} - have)
+
+
 def _cells(question: str, rows: list[Row], years: list[str], evidence: Sequence[Evidence] = ()) -> Draft | None:
     """The named row's cell in each named period; for one period, a cell whose row and column words
     together name the question better than the best row's label does ("the net sales in APAC in 2017"
@@ -140,6 +147,8 @@ def _cells(question: str, rows: list[Row], years: list[str], evidence: Sequence[
         named = row_match(row, subject) - RANK_PENALTY * row.rank if row is not None else 0.0
         if score > named + CELL_MARGIN:
             return cell_draft(cell)
+        if row is not None and (cell.n, cell.row) == (row.n, row.label) and _names_more(cell.column, row.label, subject):
+            return cell_draft(cell)  # the same row, in the column group the question names ("financial liabilities")
     if row is None:
         return None
     cells = [row.cells[p] for p in years]

@@ -155,3 +155,19 @@ def test_an_unlabelled_row_that_adds_up_the_rows_above_is_their_total() -> None:
     )
     totals = [(c.line, c.column, c.raw) for c in cells(_ev(eps), 0) if c.row == "Total"]
     assert totals == [("Basic earnings per share (cents per share) Total", "2019", "206.2"), ("Basic earnings per share (cents per share) Total", "2018", "132.6")]
+
+
+def test_a_group_heading_heads_the_columns_up_to_the_next_group() -> None:
+    level3 = (
+        " | Financial assets |  | Financial liabilities | \n | 2019 | 2018 | 2019 | 2018\n"
+        "Opening balance – IAS 39 |  | 77,131 |  | 2,154\nAdditions | 39,116 | 51,185 | 75 | 3,301"
+    )
+    found = {(c.row, c.column): c.raw for c in cells(_ev(level3), 0)}
+    assert found[("Additions", "Financial liabilities 2018")] == "3,301"
+    assert found[("Additions", "Financial assets 2018")] == "51,185"
+    draft = lookup("What is the 2018 IAS 39 opening balance of financial liabilities?", [_ev(level3)])
+    assert draft is not None and draft.values == ("2,154",)
+    assert lookup("What is the 2018 IAS 39 opening balance?", [_ev(level3)]).values == ("77,131",)
+    # periods side by side, then columns of changes: the last period does not head the changes
+    ebitda = " | F19 | F18 |  | \n$ MILLION | 53 WEEKS | 52 WEEKS | CHANGE | CHANGE NORMALISED\nEBITDA | 372 | 361 | 3.5% | 2.5%"
+    assert [c.column for c in cells(_ev(ebitda), 0)] == ["F19 53 WEEKS", "F18 52 WEEKS", "CHANGE", "CHANGE NORMALISED"]
