@@ -209,6 +209,16 @@ def _best(options: dict[str, set[str]], wanted: set[str]) -> str | None:
     return scored[0][1]
 
 
+def _latest_first(scored: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """Of equally matched columns that differ only in their year ("Fiscal 2019 Net Sales", "Fiscal
+    2018 Net Sales"), the latest alone: the current figure, when the question names no period."""
+    top = [name for score, name in scored if scored and score == scored[0][0]]
+    if len(top) < 2 or len({_YEAR.sub("", name) for name in top}) > 1 or not all(_YEAR.search(name) for name in top):
+        return scored
+    latest = max(top, key=lambda name: max(_YEAR.findall(name)))
+    return [(score, name) for score, name in scored if name == latest or name not in top]
+
+
 def grid_respective(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """"The respective values of X that are less than one year and between 2-5 years": one row (the
     best match of the whole question, with its years) and the two columns the two parts name, or one
@@ -224,6 +234,8 @@ def grid_respective(question: str, evidence: Sequence[Evidence]) -> Draft | None
         for fixed, varying in (("line", "column"), ("column", "line")):
             names = {getattr(c, fixed): c.row if fixed == "line" else c.column for c in found}
             scored = sorted(((max(label_match(name, subject), label_match(own, subject)), name) for name, own in names.items()), reverse=True)
+            if fixed == "column" and not years:
+                scored = _latest_first(scored)
             if not scored or (len(scored) > 1 and scored[1][0] == scored[0][0]):
                 continue
             if scored[0][0] <= 0 and not (years and len(scored) == 1):  # the one column of the year asked about

@@ -171,3 +171,13 @@ def test_a_group_heading_heads_the_columns_up_to_the_next_group() -> None:
     # periods side by side, then columns of changes: the last period does not head the changes
     ebitda = " | F19 | F18 |  | \n$ MILLION | 53 WEEKS | 52 WEEKS | CHANGE | CHANGE NORMALISED\nEBITDA | 372 | 361 | 3.5% | 2.5%"
     assert [c.column for c in cells(_ev(ebitda), 0)] == ["F19 53 WEEKS", "F18 52 WEEKS", "CHANGE", "CHANGE NORMALISED"]
+
+
+def test_respective_rows_take_the_latest_of_columns_that_differ_only_in_their_year() -> None:
+    segments = (
+        "($ in millions) |  |  | \nReporting Segment | Fiscal 2019 Net Sales | Fiscal 2018 Net Sales | % Inc (Dec)\n"
+        "International | 793.4 | 843.5 | (6)%\nFoodservice | 934.2 | 1,054.8 | (11)%"
+    )
+    draft = grid_respective("What was the net sales of the International and Foodservice segment respectively?", [_ev(segments)])
+    assert draft is not None and draft.values == ("793.4", "934.2")
+    assert grid_respective("What was the net sales of the International and Foodservice segment in 2018 respectively?", [_ev(segments)]).values == ("843.5", "1,054.8")
