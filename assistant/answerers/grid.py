@@ -250,3 +250,33 @@ def grid_respective(question: str, evidence: Sequence[Evidence]) -> Draft | None
             said = re.sub(r"\.(?=\s)", "", said)
             return Draft(f"{said} [{item.n}].", values=tuple(with_unit(c.raw, c.row, c.column) for c in chosen))
     return None
+
+
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "last": -1, "final": -1}
+_ORDINAL_MONTH = re.compile(r"\b(first|second|third|fourth|fifth|sixth|last|final) (?:month|monthly period)\b", re.I)
+_MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d", re.I)
+
+
+def ordinal_cell(question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    """"The number of shares purchased during the second month": in a table whose rows are months
+    ("January 26, 2019 - February 22, 2019"), the cell of the second such row in the column the
+    question's words name best (one column, no tie)."""
+    match = _ORDINAL_MONTH.search(question)
+    if match is None:
+        return None
+    subject = subject_terms(_ORDINAL_MONTH.sub(" ", question))
+    for rank, item in enumerate(evidence):
+        found = cells(item, rank)
+        months = list(dict.fromkeys(c.row for c in found if _MONTH.search(c.row)))
+        if len(months) < 2:
+            continue
+        place = _ORDINALS[match.group(1).lower()]
+        if place > len(months):
+            return None
+        row = months[place - 1] if place > 0 else months[-1]
+        scored = sorted(((label_match(c.column, subject), c.column) for c in found if c.row == row), reverse=True)
+        if not scored or scored[0][0] < MIN_SCORE or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return None
+        cell = next(c for c in found if c.row == row and c.column == scored[0][1])
+        return cell_draft(cell)
+    return None

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from assistant.answerers.arithmetic import Row, as_written, best_row, label_match, question_years, row_match, subject_terms, table_rows
 from assistant.answerers.base import Draft
-from assistant.answerers.grid import best_cell, cell_draft, grid_respective, with_unit
+from assistant.answerers.grid import best_cell, cell_draft, grid_respective, ordinal_cell, with_unit
 from assistant.answerers.table_rows import RANK_PENALTY, _root
 from assistant.lexical import terms
 from assistant.answerers.table_spans import row_extreme, row_names
@@ -34,6 +34,7 @@ CELL_MARGIN = 0.0  # how much better a row-and-column cell must name the questio
 _CELL = re.compile(r"^(?:\$\s*)?\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")
 _WHICH_YEAR = re.compile(r"\b(which|what) (fiscal )?(year|period|fy)\b|\bin which\b.*\byear\b", re.I)
 _RESPECTIVE = re.compile(r"\brespective(?:ly)?\b", re.I)
+_CHANGE_WORDS = re.compile(r"\b(change|difference|increase|decrease|average|total of|sum|ratio|percentage|proportion)\b", re.I)
 _HIGHER = re.compile(r"\b(higher|highest|larger|largest|greater|greatest|more|most|bigger|biggest|maximum|max|increase[ds]?)\b", re.I)
 _LOWER = re.compile(r"\b(lower|lowest|smaller|smallest|less|least|fewer|fewest|minimum|min|decrease[ds]?)\b", re.I)
 # reasons and yes/no questions are not answered by one cell ("What drove ...", "Did ... increase?")
@@ -217,6 +218,10 @@ def _lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     parts = row_names(question, evidence) or (None if _WHICH_YEAR.search(question) else row_extreme(question, evidence))
     if parts is not None:  # the labels of a heading's parts; the row with the highest figure of a column
         return parts
+    if not _NOT_A_LOOKUP.search(question) and not _CHANGE_WORDS.search(question):
+        nth = ordinal_cell(question, evidence)  # "... during the second month": the second month's row
+        if nth is not None:
+            return nth
     if _HOW_MANY_PARTS.match(question):
         return _parts_count(question, evidence)
     rows = _rows(evidence)

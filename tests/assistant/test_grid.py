@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answerers.extractive import ExtractiveAnswerer
-from assistant.answerers.grid import cells, grid_lookup, grid_respective, with_unit
+from assistant.answerers.grid import cells, grid_lookup, grid_respective, ordinal_cell, with_unit
 from assistant.answerers.table_lookup import lookup
 from assistant.citations import verify
 from assistant.types import Evidence, Locator
@@ -181,3 +181,20 @@ def test_respective_rows_take_the_latest_of_columns_that_differ_only_in_their_ye
     draft = grid_respective("What was the net sales of the International and Foodservice segment respectively?", [_ev(segments)])
     assert draft is not None and draft.values == ("793.4", "934.2")
     assert grid_respective("What was the net sales of the International and Foodservice segment in 2018 respectively?", [_ev(segments)]).values == ("843.5", "1,054.8")
+
+
+def test_the_nth_month_row_in_the_column_the_question_names() -> None:
+    buys = (
+        "Period | Total Number of Shares Purchased | Average Price Paid per Share | Total Number of Shares Purchased as Part of Publicly Announced Program\n"
+        " | (Shares in thousands) |  | (Shares in thousands)\n"
+        "January 26, 2019 - February 22, 2019 | 262 | $ 64.77 | 306,255\n"
+        "February 23, 2019 - March 22, 2019 | 3,380 | $ 65.53 | 309,635\n"
+        "March 23, 2019 - April 26, 2019 | 3,608 | $72.49 | 313,244\nTotal | 7,250 | $68.97 | "
+    )
+    assert lookup("What was the number of shares purchased from the first month?", [_ev(buys)]).values == ("262",)
+    asked = "What was the number of shares purchased as part of the publicly announced program during the second month?"
+    draft = lookup(asked, [_ev(buys)])
+    assert draft is not None and draft.values == ("309,635",)
+    assert verify(draft.text, [_ev(buys)], draft.computed)[1] == []
+    assert lookup("What was the total number of shares purchased in the last month?", [_ev(buys)]).values == ("3,608",)
+    assert ordinal_cell("What was the number of shares purchased in the fifth month?", [_ev(buys)]) is None
