@@ -198,6 +198,22 @@ def _parts_count(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     return None
 
 
+_SPAN = re.compile(r"\b((?:19|20)\d{2})\s*(?:to|through|-|–)\s*((?:19|20)\d{2})\b.*\brespectively\b", re.I)
+
+
+def _spanned(question: str) -> list[str]:
+    """The years of "for fiscal years 2019 to 2017 respectively", each in the order asked; [] for
+    other questions (a change "from 2018 to 2019" names two periods, not a span)."""
+    match = _SPAN.search(question)
+    if match is None:
+        return []
+    first, last = int(match.group(1)), int(match.group(2))
+    if not 0 < abs(first - last) <= 10:
+        return []
+    step = 1 if last > first else -1
+    return [str(y) for y in range(first, last + step, step)]
+
+
 def loose_cell(question: str, evidence: Sequence[Evidence]) -> bool:
     """Whether the lookup's answer is one period's cell of a row whose label names the question's
     subject only in part (``row_match`` below 1), so a sentence naming it whole may answer better."""
@@ -231,7 +247,7 @@ def _lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:
         return None
     if _COUNT_BEYOND.search(question):
         return _count_beyond(question, rows)
-    years = question_years(question)
+    years = _spanned(question) or question_years(question)
     if _WHICH_YEAR.search(question):
         return _extreme(question, rows, years)
     if len(years) == 1 and _RESPECTIVE.search(question):  # "the X and Y of 2018, respectively": two cells, not one

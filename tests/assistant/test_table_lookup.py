@@ -178,3 +178,9 @@ def test_how_many_parts_a_heading_or_total_has(question: str, count: str) -> Non
 def test_no_parts_count_when_the_question_compares_figures() -> None:
     draft = lookup("How many components of deferred tax assets exceeded $1,000 in 2019?", [_ev(PARTS)])
     assert draft is None or draft.values != ("3",)
+
+
+def test_a_span_of_years_asked_respectively_gives_every_year_in_the_order_asked() -> None:
+    draft = lookup("What were the Other figures for fiscal years 2019 to 2017 respectively?", [_ev()])
+    assert draft is not None and draft.values == ("44.1", "56.7", "70.8")
+    assert verify(draft.text, [_ev()], draft.computed)[1] == []
