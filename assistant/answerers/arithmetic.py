@@ -85,6 +85,7 @@ _PERCENT_OF = re.compile(r"(?:\bpercent(?:age)?|%) of\b", re.I)
 _ORDINAL = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\b", re.I)
 _ORDINALS = ["fir", "sec", "thi", "fou"]
 _ORDINAL_SPAN = re.compile(r"\b(?:between|from) (?:the )?([^?]*?\b(?:first|second|third|fourth)\b[^?]*?) (?:and|to) (?:the )?([^?]*?\b(?:first|second|third|fourth)\b[^?]*?)(?: in | for | of |\?|$)", re.I)
+_ALL_PERIODS = re.compile(r"\b(?:across|over|for|in) (?:all|the|both)(?: (?:the )?(?:two|three|2|3))? (?:fiscal )?(?:years|periods)\b", re.I)
 _ABSOLUTE = re.compile(r"\babsolute (?:percent(?:age)? )?change\b", re.I)
 # "the (percentage) change in X in 2019" with one year: the change over that year; an "increase" or
 # "decrease" in one year is often a figure the text states ("an increase of $9.6 million"), and dates
@@ -200,7 +201,10 @@ def _aggregate(question: str, evidence: Sequence[Evidence], years: list[str], av
         return _two_row_sum(question, evidence, years)
     if len(years) < 2:
         return None
-    ops = _operands(subject_terms(question), years, evidence, _column_words(question))
+    subject = subject_terms(question)
+    ops = _operands(subject, years, evidence, _column_words(question))
+    if ops is None and not average and "total" in subject:  # "the total X from 2017 to 2019": "total" asks for the sum
+        ops = _operands(subject - {"total"}, years, evidence, _column_words(question))
     if ops is None:
         return None
     total = sum(o.value for o in ops)
@@ -324,6 +328,8 @@ def _is_total_over_periods(question: str) -> bool:
     """"What is the total X in 2018 and 2019?": a sum over the periods (not "... respectively")."""
     if not _TOTAL.search(question) or _NOT_A_SUM.search(question) or _CHANGE.search(question) or _share_parts(question):
         return False
+    if _ALL_PERIODS.search(question) and not question_years(question):
+        return True  # "the total X across all 3 years": every period of the row
     if not (_RANGE.search(question) or _YEAR_LIST.search(question)):
         return False  # years inside dates ("notes due December 2024, as of December 31, 2019") are not the periods summed
     return len(question_years(question, aggregate=True)) > 1

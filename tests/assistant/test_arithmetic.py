@@ -338,3 +338,16 @@ def test_a_column_under_a_period_named_by_the_question() -> None:
 def test_a_percentage_change_reads_the_first_column_under_each_period() -> None:
     text, computed = _checked("What was the percentage change in the net sales from APAC between 2017 and 2018?", [_table(REGIONS, n=1)])
     assert text == "Percentage change in APAC from 2017 to 2018 = (479,987 − 288,764) / 288,764 = 66.22% [1]."
+
+
+TAX = " | 2019 | 2018 | 2017\nCurrent provision: |  |  | \nState | $49 | $44 | $48\nDeferred tax expense (benefit): |  |  | \nFederal | 3 | (13) | 26\nTotal deferred | (358) | 85 | 135"
+
+
+def test_a_total_across_all_the_years_sums_every_period() -> None:
+    text, computed = _checked("What is the total federal tax expense across all 3 years?", [_table(TAX, n=1)])
+    assert text == "Sum of Federal over 2019, 2018 and 2017 = 3 + (13) + 26 = 16 [1]."
+
+
+def test_total_asking_for_a_sum_over_a_range_does_not_name_the_row() -> None:
+    text, computed = _checked("What is the total federal tax expense between 2017 to 2019?", [_table(TAX, n=1)])
+    assert computed == (16.0,)
