@@ -442,6 +442,8 @@ def _only_periods(question: str, evidence: Sequence[Evidence], aggregate: bool =
     every period of that row (\"the average X\" over 2019 | 2018 | 2017)."""
     rows = [row for rank, item in enumerate(evidence) for row in table_rows(item, rank)]
     row = best_row(rows, subject_terms(question), [])
+    if row is None and aggregate and _TOTAL.search(question):  # "the total X across all 3 years"
+        row = best_row(rows, subject_terms(question) - {"total"}, [])
     if row is None:
         return []
     return list(row.cells) if len(row.cells) == 2 or (aggregate and len(row.cells) > 2) else []
