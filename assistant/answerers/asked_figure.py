@@ -27,7 +27,7 @@ from assistant.lexical import terms
 _SCALE = r"(?:\s?(?:thousand|million|billion|bn|m)\b)"
 _FIGURE = re.compile(
     r"(?<![\w.$€£,])(?:(?:US|AU|S|HK|NZ|C|A)?[$€£]|(?:RMB|USD|EUR|GBP|INR|HKD|SGD)\s?)?\(?-?\d(?:[\d,]*\d)?(?:\.\d+)?\)?"
-    rf"(?:\s?%|\sper ?cent\b|\s(?:percentage|basis) points?\b|{_SCALE})?(?![\w.]*\d)",
+    rf"(?:\s?%|\sper ?cent\b|\s(?:percentage|basis) points?\b|{_SCALE}|\s(?:years?|months?|days?)\b)?(?![\w.]*\d)",
     re.I,
 )
 _YEAR = re.compile(r"\(?(?:19|20)\d{2}\)?")
@@ -41,7 +41,7 @@ _CLAUSE_END = re.compile(r",\s|;\s|:\s|\(|\)")
 _MONEY = re.compile(r"[$€£]|RMB|USD|EUR|GBP|INR|HKD|SGD|thousand|million|billion|bn\b|\dm\b", re.I)
 _PERCENT_WORDS = re.compile(r"%|per ?cent|points?$", re.I)
 _ASKS_PERCENT = re.compile(r"\b(percent\w*|rate|margin|share|proportion|ownership|interest in)\b|%", re.I)
-_ASKS_COUNT = re.compile(r"^\s*how many\b|\bthe number of\b", re.I)
+_ASKS_COUNT = re.compile(r"\bhow many\b|\bthe number of\b", re.I)
 _DATE_TERM = re.compile(r"(?:19|20)\d{2}|\d{1,2}|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|fiscal|year|fy\d*")
 _GENERIC = {"amount", "total", "value", "number", "much", "company", "group"}
 

@@ -23,8 +23,12 @@ from dataclasses import dataclass
 
 from assistant.lexical import terms
 
+# a figure opening the answer, after an "approximately" that the answer leaves out
 _LEADING_FIGURE = re.compile(
-    r"^[$€£]?\(?-?\d[\d,]*(?:\.\d+)?\)?(?:%|\sper ?cent\b)?(?:\s(?:thousand|million|billion|years?|months?|days?)\b)?(?=[\s,;]|$)", re.I
+    r"^(?:(?:approximately|about|around)\s)?"
+    r"((?:(?:US|AU|S|HK|C|A)?[$€£]|(?:RMB|USD|EUR|GBP|INR|HKD|SGD)\s?)?\(?-?\d[\d,]*(?:\.\d+)?\)?(?:%|\sper ?cent\b)?"
+    r"(?:\s?(?:thousand|million|billion|bn|m)\b)?(?:\s(?:years?|months?|days?)\b)?)(?=[\s,;]|$)",
+    re.I,
 )
 NOT_AMOUNT = re.compile(
     r"\b(reasons?|caus\w*|why|purpose|impact\w*|effects?|nature|basis|method|defin\w*|consist\w*|include\w*|comprise\w*|due to|date|when)\b"
@@ -51,6 +55,13 @@ CAUSE = re.compile(
     re.I,
 )
 _CAUSE_FIRST = re.compile(rf"^(?:{CAUSE.pattern})", re.I)
+# the verb that links an echoed subject to its answer: "represents", "is comprised of", "results from"
+_LINKING = re.compile(
+    r"^(?:(?:is|are|was|were|has been|have been|had been|can be|will be)\s+)?(?:(?:primarily|mainly|principally|generally|largely|significantly)\s+)?"
+    r"(?:represents?|consists?\s+of|comprised\s+of|results?\s+from|refers?\s+to|relates?\s+to|related\s+to|based\s+(?:up)?on|"
+    r"defined\s+as|classified\s+as|calculated\s+as|influenced\s+by|describes?)\s+",
+    re.I,
+)
 _CONTRAST = re.compile(r",\s(?:while|whereas|but|although|which will)\s", re.I)
 # words that join an echo of the question without adding to it ("has", "also")
 _WEAK = {"has", "have", "had", "also", "s"}
@@ -170,7 +181,7 @@ def answer_clause(question: str, sentence: str) -> str:
         rest = " ".join(words[next((i for i, k in enumerate(kinds) if k != frozenset()), 0) :])
     figure = _LEADING_FIGURE.match(rest)
     if figure and not NOT_AMOUNT.search(question):  # "comprises a 32.4 per cent holding in ..." is not an amount
-        return figure.group().strip(" ,")
+        return figure.group(1).strip(" ,")
     anchor = None if _FIGURE.search(rest) and AMOUNT_QUESTION.search(question) else _later_anchor(asked, echoes, leading)
     if anchor is not None:
         rest = _around(asked, words, echoes, anchor)
@@ -178,7 +189,10 @@ def answer_clause(question: str, sentence: str) -> str:
 
 
 def _trim(rest: str) -> str:
-    return _COMPARATIVE.sub("", _CONTRAST.split(rest, maxsplit=1)[0]).strip(" ,;:")
+    """The answer without a trailing contrast or comparative and without an opening linking verb."""
+    rest = _COMPARATIVE.sub("", _CONTRAST.split(rest, maxsplit=1)[0]).strip(" ,;:")
+    linked = _LINKING.match(rest)
+    return rest[linked.end() :] if linked and len(rest) - linked.end() > 2 else rest
 
 
 def _plain(text: str) -> str:

@@ -54,7 +54,7 @@ _INSTRUCTION = re.compile(
 _ABOUT_INSTRUCTIONS = re.compile(r"\b(?:note|notes|instructions?|assistant|memo|message|prompt)\b", re.IGNORECASE)
 # several figures asked for, a result, or a question ending on a preposition ("... mainly engaged in?"): not one figure
 _NOT_ONE_FIGURE = re.compile(r"\brespectively\b|\b(?:results?|outcomes?)\b|\b(?:in|of|for|to|by|as|from|on|with|into)\W*$", re.I)
-_COUNT_QUESTION = re.compile(r"^\s*how many\b|\bthe number of\b", re.I)
+_COUNT_QUESTION = re.compile(r"\bhow many\b|\bthe number of\b", re.I)
 _AMOUNT_QUESTION = re.compile(r"^\s*(?:how much|what (?:is|was|are|were) (?:the )?)", re.I)
 _AMOUNT = re.compile(
     r"(?<![\w.])(?:[$€£]|US\$|AU\$)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:thousand|million|billion|bn|m)\b)?"

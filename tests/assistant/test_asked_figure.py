@@ -27,6 +27,12 @@ ALLOWANCE = (
             "In 2019, the Group reported exchange gains of approximately RMB77 million (2018: RMB229 million) within finance costs.",
             "RMB77 million",
         ),
+        # a duration for "in how many years"
+        (
+            "In how many years is the unrecognized compensation cost to be recognized?",
+            "Unrecognized compensation cost was $1.2 billion and is expected to be recognized over approximately 2.5 years.",
+            "2.5 years",
+        ),
         # a percentage for a rate or an ownership; a count for "how many"
         (
             "What was the company's equity ownership in Talespin?",

@@ -37,7 +37,16 @@ SCHEMES = (
         ),
         # a figure with its unit
         ("By how much has Spirent reduced its emissions?", "Spirent has reduced its emissions by 29 per cent since 2014.", "29 per cent"),
-        ("What is the average duration of the receivables?", "The average duration of the receivables is 25 days.", "25 days"),
+        ("What is the average duration of the receivables?", "The average duration of the receivables is approximately 25 days.", "25 days"),
+        # a currency code, and a prior period's comparative after the figure
+        ("What was the market price per share of Prozone in 2019?", "The market price per share of Prozone in 2019 was INR19 (2018: INR29), valuing it at £9.9 million.", "INR19"),
+        # the linking verb after the echoed subject is no part of the answer
+        ("What is lease related and other charges?", "Lease related and other charges primarily related to exiting certain redundant facilities.", "exiting certain redundant facilities"),
+        (
+            "How were IMFT's capital requirements generally determined?",
+            "IMFT's capital requirements are generally determined based on an annual plan approved by the members.",
+            "an annual plan approved by the members",
+        ),
     ],
 )
 def test_the_answer_is_the_sentence_without_its_echoes_of_the_question(question: str, sentence: str, clause: str) -> None:
