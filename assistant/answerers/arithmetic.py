@@ -86,6 +86,8 @@ _ORDINAL = re.compile(r"\b(first|second|third|fourth|1st|2nd|3rd|4th)\b", re.I)
 _ORDINALS = ["fir", "sec", "thi", "fou"]
 _ORDINAL_SPAN = re.compile(r"\b(?:between|from) (?:the )?([^?]*?\b(?:first|second|third|fourth)\b[^?]*?) (?:and|to) (?:the )?([^?]*?\b(?:first|second|third|fourth)\b[^?]*?)(?: in | for | of |\?|$)", re.I)
 _ALL_PERIODS = re.compile(r"\b(?:across|over|for|in) (?:all|the|both)(?: (?:the )?(?:two|three|2|3))? (?:fiscal )?(?:years|periods)\b", re.I)
+# "... from Apple and Huawei in 2017", "... for A, B and C?": the items a question lists after its last preposition
+_LISTED = re.compile(r"\b(?:of|from|for|by) (?:the )?((?:(?!\b(?:of|from|for|by)\b)[^?])*? and (?:(?!\b(?:in|for|at|as of|during)\b)[^?])+?)(?: in | for | at | as of | during |\s*\?|$)", re.I)
 _ABSOLUTE = re.compile(r"\babsolute (?:percent(?:age)? )?change\b", re.I)
 # "the (percentage) change in X in 2019" with one year: the change over that year; an "increase" or
 # "decrease" in one year is often a figure the text states ("an increase of $9.6 million"), and dates
@@ -197,8 +199,8 @@ def _change(question: str, evidence: Sequence[Evidence], years: list[str], perce
 
 
 def _aggregate(question: str, evidence: Sequence[Evidence], years: list[str], average: bool) -> Draft | None:
-    if not average and len(years) == 1:
-        return _two_row_sum(question, evidence, years)
+    if len(years) == 1:
+        return (None if average else _two_row_sum(question, evidence, years)) or _listed(question, evidence, years[0], average)
     if len(years) < 2:
         return None
     subject = subject_terms(question)
@@ -309,6 +311,25 @@ def _share(question: str, evidence: Sequence[Evidence], years: list[str]) -> Dra
     return Draft(f"{text} [{_marks([a, b])}].", computed=(result, 100.0))
 
 
+def _listed(question: str, evidence: Sequence[Evidence], period: str, average: bool) -> Draft | None:
+    """The sum or average of the rows a question lists in one period ("the average percentage of
+    revenue from Apple and Huawei in 2017"): each item its own row of one table."""
+    match = _LISTED.search(question)
+    items = [item for item in _LIST.split(match.group(1)) if item.strip()] if match else []
+    if len(items) < 2:
+        return None
+    found = sum_of_rows([subject_terms(item) for item in items], period, evidence)
+    if found is None:
+        return None
+    count = len(items)
+    if average:
+        result = round(found.value / count, 2)
+        text = f"Average of {found.label} in {period} = {found.raw} / {count} = {format_number(result)}"
+        return Draft(f"{text} [{found.n}].", computed=(result, float(count)))
+    result = round(found.value, 2)
+    return Draft(f"Sum of {found.label} in {period} = {found.raw.strip('()')} = {format_number(result)} [{found.n}].", computed=(result,))
+
+
 def _two_row_sum(question: str, evidence: Sequence[Evidence], years: list[str]) -> Draft | None:
     """The sum of two named rows in one period ("the sum of A and B in 2019")."""
     match = _TWO_ROWS.search(question)
@@ -343,6 +364,7 @@ _OPERATIONS: list[tuple[Callable[[str], bool], Callable[[str, Sequence[Evidence]
     (lambda q: bool(_CHANGE.search(q)), lambda q, e, y: _change(q, e, y, percent=False)),
     (lambda q: bool(_SUM.search(q)), lambda q, e, y: _aggregate(q, e, y, average=False)),
     (_is_total_over_periods, lambda q, e, y: _aggregate(q, e, y, average=False) if len(y) > 1 else None),
+    (lambda q: bool(_TOTAL.search(q) and _LISTED.search(q)) and not _NOT_A_SUM.search(q), lambda q, e, y: _aggregate(q, e, y, average=False) if len(y) == 1 else None),
 ]
 
 

@@ -254,12 +254,20 @@ def unlabeled_total(item: Evidence, period: str) -> Operand | None:
     return None
 
 
+def _containing(rows: list[Row], subject: set[str], period: str) -> Row | None:
+    """The one row of a table whose label holds every word of a short item ("Huawei" is
+    "Huawei Technologies Co., Ltd."), None when none or several do."""
+    wanted = {_root(t) for t in subject}
+    holding = [r for r in rows if period in r.cells and wanted and wanted <= {_root(t) for t in terms(_NOTE_MARK.sub(" ", r.label))}]
+    return holding[0] if len(holding) == 1 else None
+
+
 def sum_of_rows(subjects: list[set[str]], period: str, evidence: Sequence[Evidence]) -> Operand | None:
     """One operand that is the sum of several rows, each named by one subject, all in one table (the
     best-ranked table naming every one of them, each a different row); None when no table does."""
     for rank, item in enumerate(evidence):
         rows = table_rows(item, rank)
-        found = [best_row(rows, subject, [period]) for subject in subjects]
+        found = [_containing(rows, subject, period) or best_row(rows, subject, [period]) for subject in subjects]
         if any(row is None for row in found) or len({row.label for row in found if row}) != len(found):
             continue
         raws = [_clean(row.cells[period]) for row in found if row]

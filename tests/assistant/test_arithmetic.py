@@ -351,3 +351,17 @@ def test_a_total_across_all_the_years_sums_every_period() -> None:
 def test_total_asking_for_a_sum_over_a_range_does_not_name_the_row() -> None:
     text, computed = _checked("What is the total federal tax expense between 2017 to 2019?", [_table(TAX, n=1)])
     assert computed == (16.0,)
+
+
+CUSTOMERS = " | 2019 | 2018 | 2017\nApple Inc. (“Apple”) | 32% | 36% | 34%\nHuawei Technologies Co., Ltd. (“Huawei”) | 13% | 8% | 11%"
+
+
+def test_the_average_and_total_of_listed_rows_in_one_year() -> None:
+    text, computed = _checked("What is the average percentage of revenue from Apple and Huawei in 2017?", [_table(CUSTOMERS, n=1)])
+    assert text == "Average of Apple Inc. (“Apple”) and Huawei Technologies Co., Ltd. (“Huawei”) in 2017 = (34% + 11%) / 2 = 22.5 [1]."
+    _, total = _checked("What is the total percentage of revenue from Apple and Huawei in 2017?", [_table(CUSTOMERS, n=1)])
+    assert total == (45.0,)
+
+
+def test_a_listed_item_no_row_holds_gives_none() -> None:
+    assert compute("What is the average percentage of revenue from Apple and Samsung in 2017?", [_table(CUSTOMERS, n=1)]) is None
