@@ -27,7 +27,7 @@ from assistant.lexical import terms
 _LEADING_FIGURE = re.compile(
     r"^(?:(?:approximately|about|around)\s)?"
     r"((?:(?:US|AU|S|HK|C|A)?[$€£]|(?:RMB|USD|EUR|GBP|INR|HKD|SGD)\s?)?\(?-?\d[\d,]*(?:\.\d+)?\)?(?:%|\sper ?cent\b)?"
-    r"(?:\s?(?:thousand|million|billion|bn|m)\b)?(?:\s(?:years?|months?|days?)\b)?)(?=[\s,;]|$)",
+    r"(?:\s?(?:thousand|million|billion|bn|m)\b)?(?:\s(?:years?|months?|days?|cents?|pence)\b)?)(?=[\s,;]|$)",
     re.I,
 )
 NOT_AMOUNT = re.compile(
@@ -38,7 +38,10 @@ NOT_AMOUNT = re.compile(
 # a prior period's figure after the answer: "£59.1m (2018: £56.5m)"
 _COMPARATIVE = re.compile(r"\s*\((?:19|20)\d{2}:[^()]*\)\s*$")
 # note markers and connectives that open a sentence without being part of any answer
-_LEAD_IN = re.compile(r"^(?:\(\w{1,4}\)\s*|(?:in addition|additionally|overall|furthermore|moreover|also|however|as a result|accordingly),\s*)+", re.I)
+_LEAD_IN = re.compile(
+    r"^(?:\(\w{1,4}\)\s*|(?:in addition|additionally|overall|furthermore|moreover|also|however|as a result|accordingly|therefore|thus|as such|specifically),\s*)+",
+    re.I,
+)
 # an opening phrase of time or place before the sentence's subject: "During fiscal 2019, ", "On 27 May 2019, "
 _INTRO = re.compile(r"^(during|in|on|as of|as at|at|for|through|since|effective(?: as of)?|beginning(?: in| on)?)\s+((?:[^,]|,\s?(?=(?:19|20)\d{2}\b)){2,60}),\s+", re.I)
 _WHEN_QUESTION = re.compile(r"^\s*(when|on what date|what date)\b|\bwhat was the date\b", re.I)
@@ -62,6 +65,8 @@ _LINKING = re.compile(
     r"defined\s+as|classified\s+as|calculated\s+as|influenced\s+by|describes?)\s+",
     re.I,
 )
+# an answer that opens on an absence ("there were no uncertain tax positions that resulted") is the whole sentence
+_NONE = re.compile(r"^(?:\S+\s+){0,3}(?:no|none|nil)\b(?!\.)", re.I)
 _CONTRAST = re.compile(r",\s(?:while|whereas|but|although|which will)\s", re.I)
 # words that join an echo of the question without adding to it ("has", "also")
 _WEAK = {"has", "have", "had", "also", "s"}
@@ -140,6 +145,17 @@ def _around(asked: set[str], words: list[str], echoes: list[_Echo], anchor: _Ech
 
 
 def answer_clause(question: str, sentence: str) -> str:
+    """The part of a sentence that answers (see :func:`_clause`); the whole sentence when that part
+    opens on an absence ("there were no ...", "the Company had no ...").
+
+    >>> answer_clause("What was the adjustment to the provision in 2019?", "In 2019, there were no positions that resulted in any adjustment to the provision.")
+    'In 2019, there were no positions that resulted in any adjustment to the provision'
+    """
+    clause = _clause(question, sentence)
+    return _LEAD_IN.sub("", sentence.strip()).rstrip(".!?") if _NONE.match(clause) and clause != sentence.strip().rstrip(".!?") else clause
+
+
+def _clause(question: str, sentence: str) -> str:
     """The part of a sentence that answers: the sentence without the words that only restate the
     question (see the module doc), its opening lead-in and a trailing contrast (", while ...").
     A figure right after the restated part is the answer by itself (with its scale word).

@@ -85,3 +85,17 @@ def test_an_amount_question_keeps_the_amount_when_a_later_echo_repeats_more_of_i
     ]
     question = "How much was the unrecognized compensation expense related to outstanding stock options in 2019?"
     assert ExtractiveAnswerer().run(question, ev).values == ("$2.0 million",)
+
+
+def test_an_answer_that_states_an_absence_is_the_whole_sentence() -> None:
+    sentence = "As of December 31, 2019 and 2018, the Company had no accrued interest or penalties related to uncertain tax positions."
+    question = "What was the amount of accrued interest or penalties related to uncertain tax positions as of December 31, 2019?"
+    assert answer_clause(question, sentence) == sentence.rstrip(".")
+    # a "no" inside the answer keeps the cut
+    diversified = "The Group's revenue is diversified across its customer base and no single customer accounted for more than 10 per cent."
+    assert answer_clause("How is the Group's revenue diversified?", diversified).startswith("across its customer base")
+
+
+def test_a_connective_opening_the_sentence_is_no_part_of_the_answer() -> None:
+    sentence = "Therefore, the awards are subject to the performance criteria defined within ASC 718."
+    assert answer_clause("What are the awards subject to?", sentence) == "performance criteria defined within ASC 718"
