@@ -277,3 +277,24 @@ def sum_of_rows(subjects: list[set[str]], period: str, evidence: Sequence[Eviden
         label = " and ".join(row.label for row in found if row)
         return Operand(label, period, f"({' + '.join(raws)})", sum(v or 0.0 for v in values), item.n)
     return None
+
+
+def _marks(operands: Sequence[Operand]) -> str:
+    return ", ".join(str(n) for n in dict.fromkeys(o.n for o in operands))
+
+
+def question_years(question: str, aggregate: bool = False) -> list[str]:
+    """The periods a question names (``FY19`` is 2019); for an aggregate, a range ``2017-2019``
+    (or ``from 2017 to 2019``) includes the years between.
+
+    >>> question_years("average sales from 2017 to 2019?", aggregate=True)
+    ['2019', '2018', '2017']
+    """
+    text = _LONG_FY.sub(r"\1", _SHORT_FY.sub(lambda m: f"20{m.group(1)}", question))
+    years = list(dict.fromkeys(_YEAR.findall(text)))
+    match = _RANGE.search(text)
+    if aggregate and match and len(years) == 2:
+        first, last = sorted(int(y) for y in match.groups() if y)
+        if 1 < last - first <= 5:
+            return [str(y) for y in range(last, first - 1, -1)]
+    return years
