@@ -245,10 +245,43 @@ def evidence_scale(draft: Draft, evidence: Sequence[Evidence], contexts: dict[in
     return ""
 
 
+_QUALIFIED_SCALE = re.compile(r"\b([a-z]{4,})\s+in\s+(thousands|millions|billions)\b", re.I)
+_UNQUALIFIED = {"amounts", "amount", "dollars", "figures", "numbers", "tabular", "expressed", "stated", "presented", "shown", "except", "table", "data"}
+
+
+def qualified_scale(question: str, draft: Draft, evidence: Sequence[Evidence], contexts: dict[int, str] | None = None) -> str | None:
+    """The scale the cited evidence states for what the question counts ("shares in thousands" beside
+    "tabular amounts in millions", for a question about shares), else None.
+
+    >>> table = Evidence(1, "Basic weighted average shares | 439,606", "s", Locator("t"), 1.0)
+    >>> qualified_scale("What were the basic weighted average shares?", Draft("439,606 [1]."), [table], {1: "(Tabular amounts in millions) (shares in thousands)"})
+    'thousand'
+    """
+    cited = set(cited_numbers(draft.text))
+    asked = {w.lower().rstrip("s") for w in re.findall(r"[A-Za-z]+", question)}
+    for e in evidence:
+        if e.n not in cited:
+            continue
+        for m in _QUALIFIED_SCALE.finditer(f"{e.text}\n{(contexts or {}).get(e.n, '')}"):
+            word = m.group(1).lower()
+            if word not in _UNQUALIFIED and word.rstrip("s") in asked:
+                return m.group(2).lower().rstrip("s")
+    return None
+
+
 def prediction(
     question: str, draft: Draft, evidence: Sequence[Evidence], contexts: dict[int, str] | None = None
 ) -> tuple[Any, str]:
     """The answer to score and its scale: a computed value, or the quoted text without marks."""
+    value, scale = _prediction(question, draft, evidence, contexts)
+    if scale in {"thousand", "million", "billion"}:
+        scale = qualified_scale(question, draft, evidence, contexts) or scale
+    return value, scale
+
+
+def _prediction(
+    question: str, draft: Draft, evidence: Sequence[Evidence], contexts: dict[int, str] | None = None
+) -> tuple[Any, str]:
     if draft.text == NOT_FOUND:
         return "", ""
     if (draft.computed or draft.values) and _UNSCALED_QUESTION.search(question) and "%" not in draft.text:
