@@ -66,6 +66,11 @@ _LINKING = re.compile(
     re.I,
 )
 # an answer that opens on an absence ("there were no uncertain tax positions that resulted") is the whole sentence
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+# a date opening the answer to "When ...?": "effective January 1, 2018 using the modified retrospective method"
+_OPENING_DATE = re.compile(
+    rf"^(?:(?:effective|on|in|as of|since|from|beginning)\s+)?({_MONTHS}\s+\d{{1,2}},\s+(?:19|20)\d{{2}}|\d{{1,2}}\s+{_MONTHS}\s+(?:19|20)\d{{2}}|{_MONTHS}\s+(?:19|20)\d{{2}})\b"
+)
 _NONE = re.compile(r"^(?:\S+\s+){0,3}(?:no|none|nil)\b(?!\.)", re.I)
 _CONTRAST = re.compile(r",\s(?:while|whereas|but|although|which will)\s", re.I)
 # words that join an echo of the question without adding to it ("has", "also")
@@ -146,13 +151,19 @@ def _around(asked: set[str], words: list[str], echoes: list[_Echo], anchor: _Ech
 
 def answer_clause(question: str, sentence: str) -> str:
     """The part of a sentence that answers (see :func:`_clause`); the whole sentence when that part
-    opens on an absence ("there were no ...", "the Company had no ...").
+    opens on an absence ("there were no ...", "the Company had no ..."); for "When ...?", the date that
+    opens it.
 
     >>> answer_clause("What was the adjustment to the provision in 2019?", "In 2019, there were no positions that resulted in any adjustment to the provision.")
     'In 2019, there were no positions that resulted in any adjustment to the provision'
+    >>> answer_clause("When did the company adopt ASC 606?", "The Company adopted ASC 606 effective January 1, 2018 using the modified retrospective method.")
+    'January 1, 2018'
     """
     clause = _clause(question, sentence)
-    return _LEAD_IN.sub("", sentence.strip()).rstrip(".!?") if _NONE.match(clause) and clause != sentence.strip().rstrip(".!?") else clause
+    if _NONE.match(clause) and clause != sentence.strip().rstrip(".!?"):
+        return _LEAD_IN.sub("", sentence.strip()).rstrip(".!?")
+    date = _OPENING_DATE.match(clause) if _WHEN_QUESTION.search(question) else None
+    return date.group(1) if date else clause
 
 
 def _clause(question: str, sentence: str) -> str:
