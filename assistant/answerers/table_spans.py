@@ -76,7 +76,7 @@ def _lines(item: Evidence) -> list[_Line]:
     for line in item.text.splitlines():
         if " | " not in f" {line} ":
             continue
-        cells = [c.strip() for c in line.split("|")]
+        cells = [c.strip().replace("−", "-") for c in line.split("|")]  # a typographic minus
         values = tuple(0.0 if _NIL.match(c) else parse_number(c) if _FIGURE.match(c) else None for c in cells[1:])
         found.append(_Line(cells[0], values))
     return found
@@ -140,6 +140,9 @@ def row_names(question: str, evidence: Sequence[Evidence]) -> Draft | None:
         lines = _lines(item)
         for i, line in enumerate(lines):
             score = label_match(_STRIP_TOTAL.sub("", line.label), subject) if line.label else 0.0
+            share, shared = _covered(_STRIP_TOTAL.sub("", line.label), subject) if line.label else (0.0, 0)
+            if line.figures and share == 1.0 and shared >= 2:
+                score = max(score, MIN_MATCH)  # every word of a row whose parts add up to it ("At end of the period")
             if score < MIN_MATCH:
                 continue
             parts = _summed(lines, i) if line.figures else _beneath(lines, i)

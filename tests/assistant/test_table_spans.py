@@ -113,3 +113,11 @@ def test_the_row_or_column_with_the_extreme_figure_of_the_line_named(question: s
 )
 def test_no_extreme_row_when_the_line_is_unclear_or_a_figure_is_asked(question: str) -> None:
     assert row_extreme(question, [_ev(CHARGES)]) is None
+
+
+def test_a_row_whose_words_the_question_names_lists_the_rows_that_add_up_to_it() -> None:
+    subsidiaries = " | 2019 | 2018\n | £m | £m\nAt beginning of the period | 1,212.9 | 1,210.5\nAdditions | 3.1 | 2.4\nAt end of the period | 1,216.0 | 1,212.9"
+    asked = "What are the components factored in the calculation of investments in subsidiaries at end of the period?"
+    assert row_names(asked, [_ev(subsidiaries)]).values == ("At beginning of the period", "Additions")
+    minus = " | 2018/2019\nEarnings before taxes EBT | 709\nIncome taxes | −298\nProfit for the period | 411"  # a typographic minus
+    assert row_names("What were the components considered when calculating the Profit for the period?", [_ev(minus)]).values == ("Earnings before taxes EBT", "Income taxes")
