@@ -37,6 +37,20 @@ def _years(text: str) -> set[str]:
     return set(_YEAR.findall(text))
 
 
+_NEGATION = re.compile(r"\b(?:no|not|without|excluding)\b(?!-)", re.I)  # not "non-vested", "non-current": names, not negations
+
+
+def _negated(text: str) -> bool:
+    return bool(_NEGATION.search(text))
+
+
+def _in_years(headings: str, years: set[str]) -> bool:
+    """Whether a cell may answer for the years a question names: its headings name them all, or
+    name no year ("Granted" in a roll-forward to "December 31, 2019")."""
+    named = _years(headings)
+    return years <= named or not named
+
+
 def _unique_best(scored: list[tuple[float, str]]) -> str | None:
     scored = sorted(scored, reverse=True)
     if not scored or scored[0][0] <= 0 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
@@ -68,11 +82,13 @@ def _pair(found: list[Cell], subject: set[str], parts: tuple[set[str], set[str]]
             continue  # the line must be named by the question, not merely share a word with it
         line = [c for c in found if getattr(c, fixed) == line_name]
         options = {getattr(c, varying): _words(getattr(c, varying)) for c in line}
-        picked = [_pick(options, part) for part in parts]
+        # the line's own words name the line, not a cell along it (unless nothing else names one)
+        own = [part - named if _pick(options, part - named) else part for part in parts]
+        picked = [_pick(options, part) for part in own]
         if None in picked or picked[0] == picked[1]:
             continue
         across = [_words(name) for name in {getattr(c, fixed) for c in found} - {line_name}]  # the other rows (or columns)
-        if any(len(options[name] & part) < max((len(w & part) for w in across), default=0) for name, part in zip(picked, parts)):
+        if any(len(options[name] & part) < max((len(w & part) for w in across), default=0) for name, part in zip(picked, own)):
             continue  # a part names a heading across the line better: it is not a cell along it
         pairs.append(tuple(next(c for c in line if getattr(c, varying) == name) for name in picked))
     return pairs  # type: ignore[return-value]
@@ -96,18 +112,21 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
     """``first`` − ``second`` ("difference", or "change" from ``second`` to ``first``), + ("sum"),
     / ("ratio"), / × 100 ("share"; a plain fraction when ``fraction``) or (``first`` − ``second``) /
     ``second`` × 100 ("percentage change") over the two cells of one table the parts name, or None."""
-    parts = (_words(first), _words(second))
+    whole = (_words(first), _words(second))
+    parts = (whole[0] - whole[1] or whole[0], whole[1] - whole[0] or whole[1])  # what tells the two apart
     if not parts[0] or not parts[1] or parts[0] == parts[1]:
         return None
     subject = {_NUMBER_WORDS.get(t, t) for t in subject_terms(question)}
     years = _years(question)
     for rank, item in enumerate(evidence[:MAX_TABLES]):
-        found = [c for c in cells(item, rank) if years <= _years(f"{c.row} {c.column}") and parse_number(_clean(c.raw)) is not None]
+        found = [c for c in cells(item, rank) if _in_years(f"{c.row} {c.column}", years) and parse_number(_clean(c.raw)) is not None]
         pairs = _pair(found, subject, parts, _words(question))
         values = {(parse_number(_clean(a.raw)), parse_number(_clean(b.raw))) for a, b in pairs}
         if len(values) != 1:
             continue  # nothing found here, or the two orientations disagree
         a, b = pairs[0]
+        if any(_negated(f"{c.row} {c.column}") != _negated(text) for c, text in ((a, first), (b, second))):
+            return None  # "on which interest is earned" is not the row "on which no interest is earned"
         x, y = values.pop()
         done = _result(operation, x or 0.0, y or 0.0, fraction)
         if done is None:

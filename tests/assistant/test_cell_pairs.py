@@ -85,3 +85,29 @@ def test_a_change_between_ordinals_is_the_later_minus_the_earlier() -> None:
 def test_a_line_sharing_one_word_of_many_is_not_named() -> None:
     table = " | First Quarter | Second Quarter\nCommon Stock Price Range 2018 High | 8.40 | 6.48"
     assert compute("What was the change in average price paid per share between the first to second month period?", [_table(table)]) is None
+
+
+NONVESTED = (
+    " | Shares | Weighted average grant date fair value\n"
+    "Non-vested at December 31, 2018 | 1,174,368 | $28.04\n"
+    "Granted | 473,550 | 34.50\n"
+    "Vested | (365,223) | 27.70\n"
+    "Non-vested at December 31, 2019 | 1,283,281 | $30.55"
+)
+
+
+def test_a_roll_forward_row_naming_no_year_answers_for_the_year_asked() -> None:
+    question = "What is the percentage of non-vested shares granted in 2019 as a percentage of the total non-vested shares at December 31, 2019?"
+    text, computed = _checked(question, [_table(NONVESTED)])
+    assert text == "Granted as a percentage of Non-vested at December 31, 2019 (Shares) = 473,550 / 1,283,281 × 100 = 36.9% [1]."
+
+
+def test_the_lines_own_words_do_not_pick_the_cell_along_it() -> None:
+    table = " | Total Expected Charges | Remaining Expected Charges\nTransportation Solutions | $ 160 | $ 16\nIndustrial Solutions | 80 | 14\nTotal | $ 240 | $ 30"
+    text, computed = _checked("What was the difference in total expected charges between Transportation Solutions and Industrial Solutions?", [_table(table)])
+    assert computed == (80.0,)
+
+
+def test_a_negated_heading_is_not_the_part_asked() -> None:
+    table = " | Euro | Group total\nFinancial assets on which no interest is earned | 97.9 | 369.2\nTotal | 115.9 | 431.9"
+    assert pair_operation("share", "financial assets on which interest is earned", "the total financial assets", "What was the percentage of financial assets on which interest is earned over the total financial assets for Euro?", [_table(table)]) is None
