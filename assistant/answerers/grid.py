@@ -66,7 +66,7 @@ def cells(item: Evidence, rank: int) -> list[Cell]:
     block: list[list[str]] = []  # the labelled rows of figures since the section heading
     heading = True  # reading heading rows (until the first row of figures after them)
     for row in lines:
-        numeric = [i for i, c in enumerate(row[1:], 1) if c and _CELL_NUMBER.match(c) and not _YEAR.fullmatch(c)]
+        numeric = [i for i, c in enumerate(row[1:], 1) if c and _CELL_NUMBER.match(c.replace("−", "-")) and not _YEAR.fullmatch(c)]
         if row[0] and not any(row[1:]) and (heads or found):
             section, block = row[0], []  # a label over the rows beneath it, not a heading of the columns
             continue

@@ -198,3 +198,7 @@ def test_the_nth_month_row_in_the_column_the_question_names() -> None:
     assert verify(draft.text, [_ev(buys)], draft.computed)[1] == []
     assert lookup("What was the total number of shares purchased in the last month?", [_ev(buys)]).values == ("3,608",)
     assert ordinal_cell("What was the number of shares purchased in the fifth month?", [_ev(buys)]) is None
+
+
+def test_a_typographic_minus_is_a_figure() -> None:
+    assert [(c.row, c.raw) for c in cells(_ev(" | 2019 | 2018\nIncome taxes | −298 | −216"), 0)] == [("Income taxes", "−298"), ("Income taxes", "−216")]
