@@ -76,6 +76,8 @@ _ORDINAL_SPAN = re.compile(r"\b(?:between|from) (?:the )?([^?]*?\b(?:first|secon
 _ALL_PERIODS = re.compile(r"\b(?:across|over|for|in) (?:all|the|both)(?: (?:the )?(?:two|three|2|3))? (?:fiscal )?(?:years|periods)\b", re.I)
 # "... from Apple and Huawei in 2017", "... for A, B and C?": the items a question lists after its last preposition
 _LISTED = re.compile(r"\b(?:of|from|for|by) (?:the )?((?:(?!\b(?:of|from|for|by)\b)[^?])*? and (?:(?!\b(?:in|for|at|as of|during)\b)[^?])+?)(?: in | for | at | as of | during |\s*\?|$)", re.I)
+_AVERAGES_DIFFERENCE = re.compile(r"\b(?:difference|change) between (?:the )?((?:(?:19|20)\d{2} )?average .+?) and (?:the )?((?:(?:19|20)\d{2} )?average .+?)((?: from | for | in | between )[^?]*\??|\s*\?|$)", re.I)
+_AVERAGE_CHANGE = re.compile(r"\b(?:difference|change) between ((?:19|20)\d{2}) and ((?:19|20)\d{2}) average (.+?)\s*\??$", re.I)
 _ABSOLUTE = re.compile(r"\babsolute (?:percent(?:age)? )?change\b", re.I)
 # "the (percentage) change in X in 2019" with one year: the change over that year; an "increase" or
 # "decrease" in one year is often a figure the text states ("an increase of $9.6 million"), and dates
@@ -294,6 +296,9 @@ def compute(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """
     if _REASON.search(question):
         return None  # "Why did X decrease?" asks for a reason, not the change
+    averages = _two_averages(question, evidence)
+    if averages is not None:
+        return averages
     aggregate = bool(_AVERAGE.search(question) or _SUM.search(question)) or _is_total_over_periods(question)
     years = question_years(question, aggregate)
     opening = _YEAR_AVERAGE.search(question)
@@ -304,6 +309,27 @@ def compute(question: str, evidence: Sequence[Evidence]) -> Draft | None:
             found = operation(question, evidence, years or _only_periods(question, evidence, aggregate))
             return as_written(found or _two_cells(question, evidence), evidence)
     return None
+
+
+def _two_averages(question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    """"The difference between (the 2019) average A and (the 2019) average B (from 2018 to 2019)" or
+    "the change between 2018 and 2019 average X": one average minus the other, each computed as its
+    own question would be; None when the question is neither or either average is not found."""
+    pair = _AVERAGES_DIFFERENCE.search(question)
+    change = _AVERAGE_CHANGE.search(question)
+    if pair:
+        asked = [f"What is the {side}{pair.group(3)}" for side in pair.group(1, 2)]
+    elif change:
+        asked = [f"What is the {year} average {change.group(3)}?" for year in sorted(change.group(1, 2), reverse=True)]
+    else:
+        return None
+    first, second = (compute(a, evidence) for a in asked)
+    if first is None or second is None or not first.text.startswith("Average") or not second.text.startswith("Average"):
+        return None
+    a, b = first.computed[0], second.computed[0]
+    result = round(a - b, 2)
+    text = f"{first.text} {second.text} Difference = {format_number(a)} − {format_number(b)} = {format_number(result)}."
+    return Draft(text, computed=(result, *first.computed, *second.computed))
 
 
 def _two_cells(question: str, evidence: Sequence[Evidence]) -> Draft | None:

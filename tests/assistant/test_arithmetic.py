@@ -365,3 +365,18 @@ def test_the_average_and_total_of_listed_rows_in_one_year() -> None:
 
 def test_a_listed_item_no_row_holds_gives_none() -> None:
     assert compute("What is the average percentage of revenue from Apple and Samsung in 2017?", [_table(CUSTOMERS, n=1)]) is None
+
+
+SCHEMES = " | 2019 | 2018 | 2017\nDefined contribution schemes | 166 | 178 | 150\nDefined benefit schemes | 57 | 44 | 40"
+
+
+def test_the_difference_between_two_averages() -> None:
+    text, computed = _checked("What is the difference between 2019 average defined contribution schemes and 2019 average defined benefit schemes?", [_table(SCHEMES, n=1)])
+    assert text.endswith("Difference = 172 − 50.5 = 121.5.")
+    assert computed[0] == 121.5
+    _, change = _checked("What is the change between 2018 and 2019 average defined contribution schemes?", [_table(SCHEMES, n=1)])
+    assert change[0] == 8.0  # (166 + 178) / 2 − (178 + 150) / 2
+
+
+def test_the_difference_between_averages_needs_both() -> None:
+    assert compute("What is the difference between average defined contribution schemes and average pension costs from 2018 to 2019?", [_table(SCHEMES, n=1)]) is None
