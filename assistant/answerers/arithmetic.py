@@ -296,9 +296,8 @@ def compute(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """
     if _REASON.search(question):
         return None  # "Why did X decrease?" asks for a reason, not the change
-    averages = _two_averages(question, evidence)
-    if averages is not None:
-        return averages
+    if _AVERAGES_DIFFERENCE.search(question) or _AVERAGE_CHANGE.search(question):
+        return _two_averages(question, evidence)  # not one average when the other is not found
     aggregate = bool(_AVERAGE.search(question) or _SUM.search(question)) or _is_total_over_periods(question)
     years = question_years(question, aggregate)
     opening = _YEAR_AVERAGE.search(question)
@@ -328,7 +327,8 @@ def _two_averages(question: str, evidence: Sequence[Evidence]) -> Draft | None:
         return None
     a, b = first.computed[0], second.computed[0]
     result = round(a - b, 2)
-    text = f"{first.text} {second.text} Difference = {format_number(a)} − {format_number(b)} = {format_number(result)}."
+    marks = ", ".join(dict.fromkeys(m for d in (first, second) for group in re.findall(r"\[([\d, ]+)\]", d.text) for m in group.split(", ")))
+    text = f"{first.text} {second.text} Difference = {format_number(a)} − {format_number(b)} = {format_number(result)} [{marks}]."
     return Draft(text, computed=(result, *first.computed, *second.computed))
 
 

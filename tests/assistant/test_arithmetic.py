@@ -372,7 +372,7 @@ SCHEMES = " | 2019 | 2018 | 2017\nDefined contribution schemes | 166 | 178 | 150
 
 def test_the_difference_between_two_averages() -> None:
     text, computed = _checked("What is the difference between 2019 average defined contribution schemes and 2019 average defined benefit schemes?", [_table(SCHEMES, n=1)])
-    assert text.endswith("Difference = 172 − 50.5 = 121.5.")
+    assert text.endswith("Difference = 172 − 50.5 = 121.5 [1].")
     assert computed[0] == 121.5
     _, change = _checked("What is the change between 2018 and 2019 average defined contribution schemes?", [_table(SCHEMES, n=1)])
     assert change[0] == 8.0  # (166 + 178) / 2 − (178 + 150) / 2
