@@ -78,6 +78,7 @@ _ALL_PERIODS = re.compile(r"\b(?:across|over|for|in) (?:all|the|both)(?: (?:the 
 _LISTED = re.compile(r"\b(?:of|from|for|by) (?:the )?((?:(?!\b(?:of|from|for|by)\b)[^?])*? and (?:(?!\b(?:in|for|at|as of|during)\b)[^?])+?)(?: in | for | at | as of | during |\s*\?|$)", re.I)
 _AVERAGES_DIFFERENCE = re.compile(r"\b(?:difference|change) between (?:the )?((?:(?:19|20)\d{2} )?average .+?) and (?:the )?((?:(?:19|20)\d{2} )?average .+?)((?: from | for | in | between )[^?]*\??|\s*\?|$)", re.I)
 _AVERAGE_CHANGE = re.compile(r"\b(?:difference|change) between ((?:19|20)\d{2}) and ((?:19|20)\d{2}) average (.+?)\s*\??$", re.I)
+_DECREASE_BY = re.compile(r"\b(?:decrease|decline|drop|fall|reduction)d? by\b|\bhow much (?:did|has|have|had) [^?]+? (?:decrease|decline|drop|fall)\b", re.I)
 _ABSOLUTE = re.compile(r"\babsolute (?:percent(?:age)? )?change\b", re.I)
 # "the (percentage) change in X in 2019" with one year: the change over that year; an "increase" or
 # "decrease" in one year is often a figure the text states ("an increase of $9.6 million"), and dates
@@ -177,6 +178,9 @@ def _change(question: str, evidence: Sequence[Evidence], years: list[str], perce
             return None
         result = round((a.value - b.value) / b.value * 100, 2)  # as the formula shows it, over a negative base too
         text = f"Percentage change in {a.label} from {old} to {new} = ({a.raw} − {b.raw}) / {b.raw} = {format_number(result)}%"
+    elif _DECREASE_BY.search(question) and not re.search(r"\bincreas", question, re.I):
+        result = round(b.value - a.value, 2)  # "how much did X decrease by": the decrease, positive when X fell
+        text = f"Decrease in {a.label} from {old} to {new} = {b.raw} − {a.raw} = {format_number(result)}"
     else:
         result = round(a.value - b.value, 2)
         text = f"Change in {a.label} from {old} to {new} = {a.raw} − {b.raw} = {format_number(result)}"

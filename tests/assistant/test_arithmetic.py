@@ -380,3 +380,9 @@ def test_the_difference_between_two_averages() -> None:
 
 def test_the_difference_between_averages_needs_both() -> None:
     assert compute("What is the difference between average defined contribution schemes and average pension costs from 2018 to 2019?", [_table(SCHEMES, n=1)]) is None
+
+
+def test_how_much_a_figure_decreased_by_is_the_decrease() -> None:
+    ev = [_table(" | 2019 | 2018 | 2017\nExpected long-term rate of return on plan assets | 3.3% | 3.8% | 4.3%", n=1)]
+    text, computed = _checked("How much did the expected long term rate of return on plan assets decrease by from 2017 to 2019?", ev)
+    assert text == "Decrease in Expected long-term rate of return on plan assets from 2017 to 2019 = 4.3% − 3.3% = 1 [1]."
