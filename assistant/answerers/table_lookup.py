@@ -30,6 +30,7 @@ from assistant.answerers.table_spans import row_extreme, row_names
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
+CLOSE_CELL = 0.9  # a row-and-column cell matching the question this well is no loose match (a sentence does not override it)
 CELL_MARGIN = 0.0  # how much better a row-and-column cell must name the question than the best row
 _CELL = re.compile(r"^(?:\$\s*)?\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")
 _WHICH_YEAR = re.compile(r"\b(which|what) (fiscal )?(year|period|fy)\b|\bin which\b.*\byear\b", re.I)
@@ -222,7 +223,11 @@ def loose_cell(question: str, evidence: Sequence[Evidence]) -> bool:
         return False
     subject = subject_terms(question)
     row = best_row(_rows(evidence), subject, years)
-    return row is not None and row_match(row, subject) < 1.0
+    if row is None or row_match(row, subject) >= 1.0:
+        return False
+    found = best_cell(question, evidence, RANK_PENALTY)  # the lookup's cell, when its row and column name it closely
+    named = row_match(row, subject) - RANK_PENALTY * row.rank
+    return not (found is not None and found[0] > named + CELL_MARGIN and found[0] >= CLOSE_CELL)
 
 
 def lookup(question: str, evidence: Sequence[Evidence]) -> Draft | None:

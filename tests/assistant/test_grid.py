@@ -202,3 +202,15 @@ def test_the_nth_month_row_in_the_column_the_question_names() -> None:
 
 def test_a_typographic_minus_is_a_figure() -> None:
     assert [(c.row, c.raw) for c in cells(_ev(" | 2019 | 2018\nIncome taxes | −298 | −216"), 0)] == [("Income taxes", "−298"), ("Income taxes", "−216")]
+
+
+def test_a_cell_named_closely_by_row_and_column_is_not_overridden_by_a_sentence() -> None:
+    debt = (
+        " | December 31, 2019 |  | December 31, 2018 | \n(In millions) | Carrying Amount | Fair Value | Carrying Amount | Fair Value\n"
+        "Term Loan A Facility due July 2022 | $ 474.6 | $ 474.6 | $ — | $ —\nTotal debt(2) | $ 3,855.8 | $ 4,073.9 | $ 3,894.7 | $ 3,955.1"
+    )
+    note = Evidence(2, "(2) At December 31, 2019, the carrying amount and estimated fair value of total debt exclude lease liabilities.", "src", Locator(path="p"), 0.8)
+    ev = [_ev(debt), note]
+    draft = ExtractiveAnswerer().run("What is the fair value of total debt as of December 31, 2019", ev)
+    assert draft.values == ("$ 4,073.9",)
+    assert verify(draft.text, ev, draft.computed)[1] == []
