@@ -13,6 +13,9 @@ table; the answer is the labels of its parts:
 
 The row must name the question's subject well (:data:`MIN_MATCH`) and be the one best match; else None.
 
+:func:`row_extreme` answers "Which segment has the highest remaining charges?" with the label of the
+row holding the extreme figure of the column the question names (or the column, of the row named).
+
 Example:
     >>> table = " | 2019 | 2018\\nEquity securities |  | \\nCanadian | 1,017 | 844\\nForeign | 4,534 | 3,770\\nDebt securities |  | \\nCanadian | 13,216 | 12,457"
     >>> ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
