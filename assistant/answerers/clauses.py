@@ -44,7 +44,7 @@ _LEAD_IN = re.compile(
 )
 # an opening phrase of time or place before the sentence's subject: "During fiscal 2019, ", "On 27 May 2019, "
 _INTRO = re.compile(r"^(during|in|on|as of|as at|at|for|through|since|effective(?: as of)?|beginning(?: in| on)?)\s+((?:[^,]|,\s?(?=(?:19|20)\d{2}\b)){2,60}),\s+", re.I)
-_WHEN_QUESTION = re.compile(r"^\s*(when|on what date|what date)\b|\bwhat was the date\b", re.I)
+_WHEN_QUESTION = re.compile(r"^\s*(when|on what date|what date|in (?:which|what) (?:period|quarter|month))\b|\bwhat was the date\b", re.I)
 _DATE_WORD = re.compile(
     r"(?:19|20)\d{2}|\d{1,2}|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|"
     r"year|quarter|month|fiscal|fy\d*|first|second|third|fourth|half|end|period|date|ended|end\w*",
@@ -71,8 +71,17 @@ _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Octob
 _OPENING_DATE = re.compile(
     rf"^(?:(?:effective|on|in|as of|since|from|beginning)\s+)?({_MONTHS}\s+\d{{1,2}},\s+(?:19|20)\d{{2}}|\d{{1,2}}\s+{_MONTHS}\s+(?:19|20)\d{{2}}|{_MONTHS}\s+(?:19|20)\d{{2}})\b"
 )
+_WHO_QUESTION = re.compile(r"^\s*who\b", re.I)
+# what follows the name that answers "Who ...?": "the Board of Directors | on 6 June 2019 and authorised for issue"
+_WHO_TAIL = re.compile(rf"\s(?:on|in|at|during|since|from)\s(?=\d|{_MONTHS})|,\s|\s(?:and|who|which|that)\s(?=[a-z]+ed\b)")
+# the verb after a sentence's subject
+_AUXILIARY = re.compile(r"\s(?:is|are|was|were|has|have|had|will|would|serves?|served)\b")
+# a name that answers "Who ...?" before the echo of the question has at most this many words
+MAX_NAME = 6
 _NONE = re.compile(r"^(?:\S+\s+){0,3}(?:no|none|nil)\b(?!\.)", re.I)
-_CONTRAST = re.compile(r",\s(?:while|whereas|but|although|which will)\s", re.I)
+# a closing aside: ", which varies from 2 to 10 years", "(subject, at Lamb Weston's option, to extension ...)"
+_ASIDE = re.compile(r",\s(?:which|each of which)\s(?:varies|vary|ranges?)\b[^,;]*$|\s\((?:subject|excluding|including|see|refer)\b[^()]*\)$", re.I)
+_CONTRAST = re.compile(r",\s(?:while|whereas|but|although|which will)\s|;\s(?:therefore|thus|however|accordingly|as a result)\b", re.I)
 # words that join an echo of the question without adding to it ("has", "also")
 _WEAK = {"has", "have", "had", "also", "s"}
 # an echo of this many question words after the answer closes it
@@ -163,7 +172,11 @@ def answer_clause(question: str, sentence: str) -> str:
     if _NONE.match(clause) and clause != sentence.strip().rstrip(".!?"):
         return _LEAD_IN.sub("", sentence.strip()).rstrip(".!?")
     date = _OPENING_DATE.match(clause) if _WHEN_QUESTION.search(question) else None
-    return date.group(1) if date else clause
+    if date:
+        return date.group(1)
+    if _WHO_QUESTION.search(question):
+        return _WHO_TAIL.split(clause, maxsplit=1)[0].strip(" ,") or clause
+    return clause
 
 
 def _clause(question: str, sentence: str) -> str:
@@ -198,6 +211,9 @@ def _clause(question: str, sentence: str) -> str:
         anchor = _later_anchor(asked, echoes, None)
         if anchor is None or (_FIGURE.search(whole) and AMOUNT_QUESTION.search(question)):
             return whole
+        subject = _AUXILIARY.split(" ".join(words[: anchor.start]), maxsplit=1)[0]
+        if _WHO_QUESTION.search(question) and 0 < len(subject.split()) <= MAX_NAME:
+            return subject  # "Deloitte was appointed as intu's external auditor ..." answers "Who is intu's external auditor?"
         rest = _trim(_around(asked, words, echoes, anchor))
         if _CAUSE_FIRST.match(rest) and not REASON_QUESTION.search(question):
             return whole  # "The increase in interest income is due to ..." does not say what interest income was
@@ -218,6 +234,7 @@ def _clause(question: str, sentence: str) -> str:
 def _trim(rest: str) -> str:
     """The answer without a trailing contrast or comparative and without an opening linking verb."""
     rest = _COMPARATIVE.sub("", _CONTRAST.split(rest, maxsplit=1)[0]).strip(" ,;:")
+    rest = _ASIDE.sub("", rest).strip(" ,;:") or rest
     linked = _LINKING.match(rest)
     return rest[linked.end() :] if linked and len(rest) - linked.end() > 2 else rest
 

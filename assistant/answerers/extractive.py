@@ -25,7 +25,7 @@ from assistant.answerers import arithmetic, table_lookup
 from assistant.answerers.grid import grid_lookup, grid_respective
 from assistant.answerers.period_amount import amount_for_period
 from assistant.answerers.base import NOT_FOUND, Draft
-from assistant.answerers.asked_figure import asked_figure
+from assistant.answerers.asked_figure import ASKS_DURATION, asked_figure
 from assistant.answerers.chart_qa import answer_chart_question
 from assistant.answerers.clauses import CAUSE, NOT_AMOUNT, REASON_QUESTION, answer_clause
 from assistant.answerers.respectively import respective_figures
@@ -126,6 +126,8 @@ def _period_amount(question: str, sentence: str) -> str:
 def _asked_figure(question: str, clause: str, sentence: str) -> str:
     """For "What was X?" / "How many ...?", the figure the question's words tell apart among the
     sentence's figures, else ''."""
+    if ASKS_DURATION.search(question) and not _NOT_ONE_FIGURE.search(question):
+        return asked_figure(question, sentence)  # "Over what duration will the cost be recognized?"
     if not (_AMOUNT_QUESTION.search(question) or _COUNT_QUESTION.search(question)) or NOT_AMOUNT.search(question) or _NOT_ONE_FIGURE.search(question):
         return ""
     if not (_NUMERIC_QUESTION.search(question) or arithmetic.question_years(question)):

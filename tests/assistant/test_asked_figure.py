@@ -74,3 +74,18 @@ def test_the_answerer_gives_the_told_apart_figure_and_none_for_a_question_about_
     disposed = ev("In 2019, the Group disposed of investments with an aggregate amount of RMB16,664 million, which are mainly engaged in the provision of Internet-related services.")
     values = answerer.run("What were the investments disposed in 2019 mainly engaged in?", disposed).values
     assert values and values[0] != "RMB16,664 million"
+
+
+def test_a_duration_question_gets_the_figure_with_a_unit_of_time() -> None:
+    ev = [
+        Evidence(
+            1,
+            "As of December 31, 2019, there was $1.1 billion of unrecognized compensation cost related to non-vested RSUs, which will be "
+            "recognized on a straight-line basis over the remaining weighted average contractual term of approximately 2.5 years.",
+            "s",
+            Locator("notes.txt"),
+            0.9,
+        )
+    ]
+    question = "Over what duration will the unrecognized compensation cost related to non-vested RSUs be recognized?"
+    assert ExtractiveAnswerer().run(question, ev).values == ("2.5 years",)

@@ -99,3 +99,25 @@ def test_an_answer_that_states_an_absence_is_the_whole_sentence() -> None:
 def test_a_connective_opening_the_sentence_is_no_part_of_the_answer() -> None:
     sentence = "Therefore, the awards are subject to the performance criteria defined within ASC 718."
     assert answer_clause("What are the awards subject to?", sentence) == "performance criteria defined within ASC 718"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "clause"),
+    [
+        ("Who approved the financial statements?", "The financial statements were approved by the Board of Directors on 6 June 2019 and authorised for issue.", "Board of Directors"),
+        ("Who is intu's external auditor for the 2019 audit?", "Deloitte was appointed as intu's external auditor for the 2019 audit following approval at the AGM.", "Deloitte"),
+        ("In which period did the business provide services to Bahrain?", "During 2019, the business provided services to Bahrain Operations.", "2019"),
+        (
+            "What is the company's ongoing involvement limited to?",
+            "Our ongoing involvement is limited to the remittance of customer payments; therefore, sold receivables are not on our balance sheet.",
+            "remittance of customer payments",
+        ),
+        (
+            "How are the deferred costs amortised?",
+            "Deferred costs are amortised on a straight-line basis over the period of the expected benefit, which varies from 2 to 10 years.",
+            "straight-line basis over the period of the expected benefit",
+        ),
+    ],
+)
+def test_who_when_and_closing_asides(question: str, sentence: str, clause: str) -> None:
+    assert answer_clause(question, sentence) == clause
