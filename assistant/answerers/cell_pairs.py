@@ -13,7 +13,7 @@ Example:
     >>> table = "Plan | Workforce reduction | Facility costs\\nBalance as at June 30, 2019 | $1,046 | $2,949"
     >>> ev = [Evidence(1, table, "s", Locator("tatqa://table/t1"), 0.9)]
     >>> pair_operation("difference", "workforce reduction", "facility costs", "What is the difference between workforce reduction and facility costs at June 30, 2019?", ev).text
-    'Difference between Workforce reduction and Facility costs (Balance as at June 30, 2019) = 1,046 − 2,949 = -1,903 [1].'
+    'Difference between Facility costs and Workforce reduction (Balance as at June 30, 2019) = 2,949 − 1,046 = 1,903 [1].'
 """
 
 from __future__ import annotations
@@ -67,16 +67,26 @@ def _words(text: str) -> set[str]:
 
 
 def _pick(options: dict[str, set[str]], part: set[str]) -> str | None:
-    """The heading sharing most of the part's words (None when none shares any, or two tie)."""
-    return _unique_best([(float(len(words & part)), name) for name, words in options.items()])
+    """The heading sharing most of the part's words, of equal counts the one they cover more of
+    (None when none shares any, or two tie)."""
+    return _unique_best([(len(words & part) + len(words & part) / (10 * len(words) or 1), name) for name, words in options.items()])
 
 
-def _pair(found: list[Cell], subject: set[str], parts: tuple[set[str], set[str]], asked: set[str]) -> list[tuple[Cell, Cell]]:
+def _exact(options: dict[str, set[str]], part: set[str]) -> str | None:
+    """The one heading whose words are exactly the part's (">360" for ">360 due" along "Total past due")."""
+    same = [name for name, words in options.items() if part and words == part]
+    return same[0] if len(same) == 1 else None
+
+
+def _pair(found: list[Cell], subject: set[str], parts: tuple[set[str], set[str]], whole: tuple[set[str], set[str]], asked: set[str], years: set[str]) -> list[tuple[Cell, Cell]]:
     """For each orientation, the two cells along the one best-named line that the parts name (at least
-    half the line's words among the words ``asked``)."""
+    half the line's words among the words ``asked``); a line headed by exactly the ``years`` asked
+    ("2020 – 2024") is named by them."""
     pairs = []
     for fixed, varying in (("row", "column"), ("column", "row")):
-        line_name = _unique_best([(label_match(name, subject), name) for name in {getattr(c, fixed) for c in found}])
+        names = {getattr(c, fixed) for c in found}
+        by_years = [name for name in names if years and _years(name) == years and not {t for t in _words(name) if not _YEAR.fullmatch(t)}]
+        line_name = by_years[0] if len(by_years) == 1 else _unique_best([(label_match(name, subject), name) for name in names])
         named = {t for t in _words(line_name or "") if not _YEAR.fullmatch(t)}
         if line_name is None or len(named & asked) < 0.5 * len(named):
             continue  # the line must be named by the question, not merely share a word with it
@@ -84,7 +94,7 @@ def _pair(found: list[Cell], subject: set[str], parts: tuple[set[str], set[str]]
         options = {getattr(c, varying): _words(getattr(c, varying)) for c in line}
         # the line's own words name the line, not a cell along it (unless nothing else names one)
         own = [part - named if _pick(options, part - named) else part for part in parts]
-        picked = [_pick(options, part) for part in own]
+        picked = [_exact(options, full - named) or _pick(options, part) for full, part in zip(whole, own)]
         if None in picked or picked[0] == picked[1]:
             continue
         across = [_words(name) for name in {getattr(c, fixed) for c in found} - {line_name}]  # the other rows (or columns)
@@ -101,6 +111,8 @@ def _result(operation: str, a: float, b: float, fraction: bool) -> tuple[float, 
         return round(a + b, 2), "+"
     if b == 0:
         return None
+    if operation == "share" and abs(a) > 10 * abs(b):
+        return None  # a part ten times its whole is a misreading, not a share
     if operation == "share" and not fraction:
         return round(a / b * 100, 2), "/"
     if operation == "percentage change":
@@ -120,11 +132,18 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
     years = _years(question)
     for rank, item in enumerate(evidence[:MAX_TABLES]):
         found = [c for c in cells(item, rank) if _in_years(f"{c.row} {c.column}", years) and parse_number(_clean(c.raw)) is not None]
-        pairs = _pair(found, subject, parts, _words(question))
+        headed = {w for c in found for w in _words(f"{c.row} {c.column}")}
+        unheaded = [{w for w in part if not _YEAR.fullmatch(w)} - headed for part in whole]
+        if any(len(left) >= 2 and len(left) * 2 >= len(part) for left, part in zip(unheaded, whole)):
+            continue  # a part mostly named by words this table does not have is about another table
+        pairs = _pair(found, subject, parts, whole, _words(question), years)
         values = {(parse_number(_clean(a.raw)), parse_number(_clean(b.raw))) for a, b in pairs}
         if len(values) != 1:
             continue  # nothing found here, or the two orientations disagree
         a, b = pairs[0]
+        if operation == "difference" and parse_number(_clean(a.raw)) < parse_number(_clean(b.raw)):  # type: ignore[operator]
+            a, b, first, second = b, a, second, first  # "the difference between A and B": the larger less the smaller
+            values = {(y, x) for x, y in values}
         if any(_negated(f"{c.row} {c.column}") != _negated(text) for c, text in ((a, first), (b, second))):
             return None  # "on which interest is earned" is not the row "on which no interest is earned"
         x, y = values.pop()

@@ -68,7 +68,7 @@ def test_years_named_in_the_question_must_be_in_the_cells_headings() -> None:
     table = "Plan | Workforce reduction | Facility costs\nBalance as at June 30, 2018 | $1,590 | $3,431\nBalance as at June 30, 2019 | $1,046 | $2,949"
     q = "For Balance payable as at June 30, 2019, What is the difference between Workforce reduction and Facility costs?"
     text, computed = _checked(q, [_table(table)])
-    assert computed == (-1903.0,)
+    assert computed == (1903.0,)  # the difference between two things: the larger less the smaller
     assert compute(q.replace("2019", "2017"), [_table(table)]) is None
 
 
@@ -111,3 +111,29 @@ def test_the_lines_own_words_do_not_pick_the_cell_along_it() -> None:
 def test_a_negated_heading_is_not_the_part_asked() -> None:
     table = " | Euro | Group total\nFinancial assets on which no interest is earned | 97.9 | 369.2\nTotal | 115.9 | 431.9"
     assert pair_operation("share", "financial assets on which interest is earned", "the total financial assets", "What was the percentage of financial assets on which interest is earned over the total financial assets for Euro?", [_table(table)]) is None
+
+
+LEASES_BY_YEARS = " |  | Number of Restaurants\n |  | Land and\n | Ground | Building\nFiscal Year | Leases | Leases\n2020 – 2024 | 381 | 697\n2025 – 2029 | 198 | 270"
+
+
+def test_a_line_headed_by_the_years_asked_and_the_larger_less_the_smaller() -> None:
+    text, computed = _checked("From fiscal year 2020 - 2024, what is the difference in the number of ground leases and land and building leases expiring?", [_table(LEASES_BY_YEARS)])
+    assert computed == (316.0,)
+    assert text.startswith("Difference between Number of Restaurants Land and Building Leases and Ground Leases (2020 – 2024) = 697 − 381 = 316")
+
+
+def test_a_heading_named_exactly_by_a_part_is_chosen() -> None:
+    table = RISK.replace("91–180 | >360", "91–180 | 181–360 | >360").replace("125 | 313", "125 | 127 | 313").replace("725 | 819", "725 | 600 | 819").replace("850 | 1,132", "850 | 727 | 1,132")
+    text, computed = _checked("What is the difference between 181-360 and >360 in the total past due?", [_table(table)])
+    assert text == "Difference between >360 and 181–360 (Total past due) = 1,132 − 727 = 405 [1]."
+
+
+def test_a_part_ten_times_its_whole_is_no_share() -> None:
+    table = " | 2019\nNet income from continuing operations | (2,351)\nDiluted earnings per share | (0.08)"
+    assert pair_operation("share", "net income from continuing operations", "diluted earnings per share", "What is the percentage of net income from continuing operations in diluted earnings per share in 2019?", [_table(table)]) is None
+
+
+def test_a_part_mostly_named_by_words_the_table_lacks_is_about_another_table() -> None:
+    table = " | Total | Less than 1 Year\nOperating lease obligations | 2,828 | 773\nTotal | 12,519.1 | 1,269.0"
+    question = "What is the value of Finjan Blue future commitment that are due in less than one year as a percentage of the total contractual obligations?"
+    assert pair_operation("share", "Finjan Blue future commitment that are due in less than one year", "total contractual obligations", question, [_table(table)]) is None
