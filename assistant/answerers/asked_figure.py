@@ -95,6 +95,8 @@ def asked_figure(question: str, sentence: str) -> str:
         figures = [f for f in figures if not _MONEY.search(f.text) and not _PERCENT_WORDS.search(f.text)]
     else:
         figures = [f for f in figures if not _PERCENT_WORDS.search(f.text)]
+    named = {m.group().strip("$€£()%., ") for m in _FIGURE.finditer(question)}
+    figures = [f for f in figures if f.text.strip("$€£()%., ") not in named]  # "Of the 50 restaurants acquired, how many ...?"
     comparatives = [f for f in figures if f.period and any(y in f.period or y[2:] == f.period[-2:] for y in years)]
     if len(comparatives) == 1:
         return comparatives[0].text  # "(2018: $169)" for a question about 2018

@@ -35,6 +35,20 @@ NOT_AMOUNT = re.compile(
     r"|\bhow\b(?! much| many)|\brelat\w* to\W*$",
     re.I,
 )
+_OWED = re.compile(r"\b(amounts?|balances?|receivables?|payables?)\s+due\s+(?:to|from)\b", re.I)
+_HOW_MUCH = re.compile(r"^\s*how (?:much|many)\b", re.I)
+
+
+def not_amount(question: str) -> bool:
+    """Whether a question asks for something other than an amount (a reason, a method, a date); "How
+    much ...?" always asks for one, and "the amount due to related parties" names no cause.
+
+    >>> not_amount("What was the amount due to related parties in 2018?"), not_amount("Why did revenue rise?")
+    (False, True)
+    """
+    return not _HOW_MUCH.search(question) and bool(NOT_AMOUNT.search(_OWED.sub(r"\1", question)))
+
+
 # a prior period's figure after the answer: "£59.1m (2018: £56.5m)"
 _COMPARATIVE = re.compile(r"\s*\((?:19|20)\d{2}:[^()]*\)\s*$")
 # note markers and connectives that open a sentence without being part of any answer
@@ -81,6 +95,8 @@ MAX_NAME = 6
 _NONE = re.compile(r"^(?:\S+\s+){0,3}(?:no|none|nil)\b(?!\.)", re.I)
 # a closing aside: ", which varies from 2 to 10 years", "(subject, at Lamb Weston's option, to extension ...)"
 _ASIDE = re.compile(r",\s(?:which|each of which)\s(?:varies|vary|ranges?)\b[^,;]*$|\s\((?:subject|excluding|including|see|refer)\b[^()]*\)$", re.I)
+# a sentence that ends inside a quotation ('under the symbol “LWAY.” Trading commenced ...') ends the answer
+_QUOTED_STOP = re.compile(r"(?<=[.!?][”\"’])\s+(?=[A-Z])")
 _CONTRAST = re.compile(r",\s(?:while|whereas|but|although|which will)\s|;\s(?:therefore|thus|however|accordingly|as a result)\b", re.I)
 # words that join an echo of the question without adding to it ("has", "also")
 _WEAK = {"has", "have", "had", "also", "s"}
@@ -223,7 +239,7 @@ def _clause(question: str, sentence: str) -> str:
     else:  # restated by its opening phrase: "As of December 31, 2019, there was $1.1 billion ..."
         rest = " ".join(words[next((i for i, k in enumerate(kinds) if k != frozenset()), 0) :])
     figure = _LEADING_FIGURE.match(rest)
-    if figure and not NOT_AMOUNT.search(question):  # "comprises a 32.4 per cent holding in ..." is not an amount
+    if figure and not not_amount(question):  # "comprises a 32.4 per cent holding in ..." is not an amount
         return figure.group(1).strip(" ,")
     anchor = None if _FIGURE.search(rest) and AMOUNT_QUESTION.search(question) else _later_anchor(asked, echoes, leading)
     if anchor is not None:
@@ -233,6 +249,7 @@ def _clause(question: str, sentence: str) -> str:
 
 def _trim(rest: str) -> str:
     """The answer without a trailing contrast or comparative and without an opening linking verb."""
+    rest = _QUOTED_STOP.split(rest, maxsplit=1)[0]
     rest = _COMPARATIVE.sub("", _CONTRAST.split(rest, maxsplit=1)[0]).strip(" ,;:")
     rest = _ASIDE.sub("", rest).strip(" ,;:") or rest
     linked = _LINKING.match(rest)

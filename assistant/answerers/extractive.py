@@ -27,7 +27,7 @@ from assistant.answerers.period_amount import amount_for_period
 from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.asked_figure import ASKS_DURATION, asked_figure
 from assistant.answerers.chart_qa import answer_chart_question
-from assistant.answerers.clauses import CAUSE, NOT_AMOUNT, REASON_QUESTION, answer_clause
+from assistant.answerers.clauses import CAUSE, REASON_QUESTION, answer_clause, not_amount
 from assistant.answerers.respectively import respective_figures
 from assistant.chunking import split_sentences
 from assistant.lexical import WORD as _WORD
@@ -110,7 +110,7 @@ def _cause(question: str, clause: str) -> str:
 
 def _only_amount(question: str, clause: str) -> str:
     """For "What was X?" / "How much ...?", the one amount the answering clause states ("$0.3 million"), else ''."""
-    if not _AMOUNT_QUESTION.search(question) or NOT_AMOUNT.search(question):
+    if not _AMOUNT_QUESTION.search(question) or not_amount(question):
         return ""
     amounts = (_PERCENT if _ASKS_PERCENT.search(question) else _AMOUNT).findall(clause)
     return amounts[0].strip() if len(amounts) == 1 else ""
@@ -118,7 +118,7 @@ def _only_amount(question: str, clause: str) -> str:
 
 def _period_amount(question: str, sentence: str) -> str:
     """For "What was X in 2019?", the amount the sentence links to 2019 among several, else ''."""
-    if not _AMOUNT_QUESTION.search(question) or NOT_AMOUNT.search(question):
+    if not _AMOUNT_QUESTION.search(question) or not_amount(question):
         return ""
     return amount_for_period(question, sentence, percent=bool(_ASKS_PERCENT.search(question)))
 
@@ -128,7 +128,7 @@ def _asked_figure(question: str, clause: str, sentence: str) -> str:
     sentence's figures, else ''."""
     if ASKS_DURATION.search(question) and not _NOT_ONE_FIGURE.search(question):
         return asked_figure(question, sentence)  # "Over what duration will the cost be recognized?"
-    if not (_AMOUNT_QUESTION.search(question) or _COUNT_QUESTION.search(question)) or NOT_AMOUNT.search(question) or _NOT_ONE_FIGURE.search(question):
+    if not (_AMOUNT_QUESTION.search(question) or _COUNT_QUESTION.search(question)) or not_amount(question) or _NOT_ONE_FIGURE.search(question):
         return ""
     if not (_NUMERIC_QUESTION.search(question) or arithmetic.question_years(question)):
         return ""  # "What are total segment assets composed of?" asks for no figure

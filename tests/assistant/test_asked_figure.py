@@ -89,3 +89,8 @@ def test_a_duration_question_gets_the_figure_with_a_unit_of_time() -> None:
     ]
     question = "Over what duration will the unrecognized compensation cost related to non-vested RSUs be recognized?"
     assert ExtractiveAnswerer().run(question, ev).values == ("2.5 years",)
+
+
+def test_a_figure_the_question_names_is_not_its_answer() -> None:
+    sentence = "Of the 50 restaurants acquired in 2017, we closed eight and sold 42 to franchisees."
+    assert asked_figure("Of the 50 restaurants acquired in 2017, how many were sold to franchisees?", sentence) == "42"

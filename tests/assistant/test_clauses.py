@@ -121,3 +121,13 @@ def test_a_connective_opening_the_sentence_is_no_part_of_the_answer() -> None:
 )
 def test_who_when_and_closing_asides(question: str, sentence: str, clause: str) -> None:
     assert answer_clause(question, sentence) == clause
+
+
+def test_an_amount_owed_is_no_cause_and_a_sentence_ending_inside_quotes_ends_the_answer() -> None:
+    from assistant.answerers.clauses import not_amount
+
+    assert not not_amount("What was the amount due to related parties in 2018?")
+    assert not not_amount("How much was the charge due to a reversal of a benefit?")
+    assert not_amount("What was the increase due to?")
+    sentence = "Our common stock is traded on the NASDAQ Global Select Market under the ticker “JACK.” Trading commenced in 1992."
+    assert answer_clause("What ticker is the common stock traded under?", sentence).endswith("“JACK.”")
