@@ -105,8 +105,8 @@ def _from_sentences(subject: set[str], periods: list[str], evidence: Sequence[Ev
     """Operands from a sentence naming the subject, taking the figure written just before each period."""
     for item in evidence:
         for sentence in split_sentences(item.text):
-            if label_match(sentence, subject) <= 0 or len(subject & set(terms(sentence))) < max(1, 0.6 * len(subject)):
-                continue
+            if " | " in sentence or label_match(sentence, subject) <= 0 or len(subject & set(terms(sentence))) < max(1, 0.6 * len(subject)):
+                continue  # rows of a table are read as a table, not as prose
             respective = respective_figures(sentence, " ".join(sorted(subject)))
             if all(p in respective for p in periods) and len(periods) > 1:
                 raws = [_clean(_SCALE_WORD.sub("", respective[p])) for p in periods]
@@ -121,7 +121,9 @@ def _from_sentences(subject: set[str], periods: list[str], evidence: Sequence[Ev
                     for m in _SENTENCE_NUMBER.finditer(sentence)
                     if not _YEAR.fullmatch(m.group().strip("()$%,")) and not _MONTH_END.search(sentence[: m.start()])
                 ]  # years and the day of a date ("December 31, 2019") are not figures
-                before = [m for m in numbers if at and m.end() <= at[0] and at[0] - m.end() < 40]
+                # the first mention of the period with a figure just before it ("... in fiscal 2019
+                # compared to 2018 ..., $2.0 billion of notes during fiscal 2019")
+                before = next(([m for m in numbers if m.end() <= p and p - m.end() < 40] for p in at if any(m.end() <= p and p - m.end() < 40 for m in numbers)), [])
                 if not before:
                     break
                 raw = before[-1].group().rstrip(",")

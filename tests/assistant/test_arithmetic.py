@@ -386,3 +386,14 @@ def test_how_much_a_figure_decreased_by_is_the_decrease() -> None:
     ev = [_table(" | 2019 | 2018 | 2017\nExpected long-term rate of return on plan assets | 3.3% | 3.8% | 4.3%", n=1)]
     text, computed = _checked("How much did the expected long term rate of return on plan assets decrease by from 2017 to 2019?", ev)
     assert text == "Decrease in Expected long-term rate of return on plan assets from 2017 to 2019 = 4.3% − 3.3% = 1 [1]."
+
+
+def test_a_sentence_figure_is_read_at_the_mention_of_its_period_that_has_one() -> None:
+    prose = Evidence(1, "Interest expense increased in fiscal 2019 compared to fiscal 2018, offset by maturities and repayments of $2.0 billion of senior notes during fiscal 2019 and $6.0 billion of senior notes during fiscal 2018.", "src", Locator(path="tatqa://text/p1"), 0.9)
+    text, computed = _checked("What was the total maturities and repayments of senior notes in fiscal 2019 and fiscal 2018?", [prose])
+    assert computed == (8.0,)
+
+
+def test_rows_of_a_table_are_not_read_as_sentences() -> None:
+    table = _table(" | Outstanding | Exercise\nIssuance Date | 2019 | price\nJun-2018 | 458,202 | 9\nAug - 2019 | 842,000 | 7", n=1)
+    assert compute("What is the percentage change in the warrants outstanding from Jun-2018 to Aug-2019?", [table]) is None
