@@ -142,13 +142,15 @@ def _heading_score(heading: str, columns: set[str]) -> int:
 
 
 def _heading_named(rows: list[Row], periods: list[str], columns: set[str]) -> set[str]:
-    """The words of the column headings the question chooses over a period's first column."""
+    """The question's words that name the column headings it reads under the periods (the heading
+    it chooses, or the period's first one: "Net Sales" over "JPKO | 183,191")."""
     named: set[str] = set()
     for row in rows:
         for p in periods:
             if p in row.cells:
-                heading = _column_cell(row, p, columns)[1]
-                named |= _heading_words(heading) & columns if heading else set()
+                cell, heading = _column_cell(row, p, columns)
+                heading = heading or next((h for q, h, c in row.under if q == p and c == cell), "")
+                named |= _heading_words(heading) & columns
     return named
 
 
@@ -204,7 +206,7 @@ def best_row(rows: list[Row], subject: set[str], periods: list[str]) -> Row | No
     ``RANK_PENALTY`` per place its evidence ranks below the first (of equal scores, the better-ranked);
     None when unsure (two equal matches in one piece disagree)."""
     matched = [(row_match(r, subject), r) for r in rows if all(p in r.cells for p in periods)]
-    scored = sorted(((match - RANK_PENALTY * r.rank, -r.rank, match, r) for match, r in matched), key=lambda x: (x[0], x[1]), reverse=True)
+    scored = sorted(((round(match - RANK_PENALTY * r.rank, 6), -r.rank, match, r) for match, r in matched), key=lambda x: (x[0], x[1]), reverse=True)
     if not scored or scored[0][2] < 0.5:
         return None
     best = scored[0]
@@ -224,7 +226,7 @@ def from_tables(subject: set[str], periods: list[str], evidence: Sequence[Eviden
     named = _heading_named([r for r in rows if r.under], periods, columns or set())
     if named and subject - named:  # "the percent of total sales from APAC": the row is named by what the column is not
         by_column = best_row(rows, subject - named, periods)
-        if by_column is not None and by_column.under and any(_column_cell(by_column, p, columns or set())[1] for p in periods):
+        if by_column is not None and by_column.under:
             row = by_column
     if row is None:
         return None

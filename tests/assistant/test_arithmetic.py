@@ -397,3 +397,10 @@ def test_a_sentence_figure_is_read_at_the_mention_of_its_period_that_has_one() -
 def test_rows_of_a_table_are_not_read_as_sentences() -> None:
     table = _table(" | Outstanding | Exercise\nIssuance Date | 2019 | price\nJun-2018 | 458,202 | 9\nAug - 2019 | 842,000 | 7", n=1)
     assert compute("What is the percentage change in the warrants outstanding from Jun-2018 to Aug-2019?", [table]) is None
+
+
+def test_a_row_named_beside_the_heading_of_its_column() -> None:
+    regions = REGIONS.replace("Total | $ 1,200,181 |  | $ 757,338 | ", "JPKO | 183,191 | 15.3% | 7,081 | 0.9%")
+    other = _table(" | 2018 | 2017\nNet sales . | $ 2,244,044 | $ 2,941,324", n=2)
+    text, _ = _checked("What was the percentage change in the net sales from JPKO between 2017 and 2018?", [_table(regions, n=1), other])
+    assert text == "Percentage change in JPKO from 2017 to 2018 = (183,191 − 7,081) / 7,081 = 2,487.08% [1]."
