@@ -103,6 +103,26 @@ def table_rows(item: Evidence, rank: int, unlabeled: bool = False) -> list[Row]:
     return rows
 
 
+def year_rows(item: Evidence, rank: int) -> list[Row]:
+    """The columns of a table whose rows are periods (a schedule of payments: ``2020 | $460 | 47``
+    under ``| Operating Leases | Finance Leases``), each as a row keyed by those periods."""
+    heads: list[list[str]] = []
+    columns: dict[str, dict[str, str]] = {}
+    for line in item.text.splitlines():
+        if " | " not in f" {line} ":
+            continue
+        cells = [c.strip() for c in line.split("|")]
+        label = _clean(_short_years(cells[0]))
+        if _YEAR.fullmatch(label):
+            for i, cell in enumerate(cells[1:], 1):
+                heading = " ".join(h[i] for h in heads if i < len(h) and h[i])
+                if heading and not _YEAR.search(heading) and (_CELL_NUMBER.match(cell or "x") or _DASH.fullmatch(cell)):
+                    columns.setdefault(heading, {}).setdefault(label, cell)
+        elif not columns and not any(c and _CELL_NUMBER.match(c) for c in cells[1:]):
+            heads.append(cells)
+    return [Row(heading, cells, item.n, rank) for heading, cells in columns.items() if len(cells) >= 2]
+
+
 def _under(header: dict[int, str], sub: dict[int, str], cells: list[str]) -> tuple[tuple[str, str, str], ...]:
     """(period, column heading, cell) for each column a period heads: from its own column up to the
     next period's."""
@@ -221,7 +241,7 @@ def best_row(rows: list[Row], subject: set[str], periods: list[str]) -> Row | No
 def from_tables(subject: set[str], periods: list[str], evidence: Sequence[Evidence], columns: set[str] | None = None) -> list[Operand] | None:
     """The figures of the row best naming ``subject`` in each period; where a period heads several
     columns, the one whose heading ``columns`` (the question's words) name better than the first."""
-    rows = [row for rank, item in enumerate(evidence) for row in table_rows(item, rank)]
+    rows = [row for rank, item in enumerate(evidence) for row in table_rows(item, rank) + year_rows(item, rank)]
     row = best_row(rows, subject, periods)
     named = _heading_named([r for r in rows if r.under], periods, columns or set())
     if named and subject - named:  # "the percent of total sales from APAC": the row is named by what the column is not

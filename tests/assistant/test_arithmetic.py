@@ -404,3 +404,13 @@ def test_a_row_named_beside_the_heading_of_its_column() -> None:
     other = _table(" | 2018 | 2017\nNet sales . | $ 2,244,044 | $ 2,941,324", n=2)
     text, _ = _checked("What was the percentage change in the net sales from JPKO between 2017 and 2018?", [_table(regions, n=1), other])
     assert text == "Percentage change in JPKO from 2017 to 2018 = (183,191 − 7,081) / 7,081 = 2,487.08% [1]."
+
+
+SCHEDULE = " | Operating Leases | Finance Leases\n | (Dollars in millions) | \n2020 | $460 | 47\n2021 | 361 | 28\n2022 | 308 | 22\nThereafter | 686 | 170\nTotal lease payments | 1,815 | 267"
+
+
+def test_a_schedule_whose_rows_are_years_reads_its_columns_as_rows() -> None:
+    text, computed = _checked("What is the sum of finance leases from 2020 to 2022?", [_table(SCHEDULE, n=1)])
+    assert text == "Sum of Finance Leases over 2022, 2021 and 2020 = 22 + 28 + 47 = 97 [1]."
+    _, change = _checked("What was the percentage change in operating leases between 2020 and 2021?", [_table(SCHEDULE, n=1)])
+    assert change == (-21.52,)
