@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from assistant.answerers.base import Draft
 from assistant.answerers.respectively import respective_figures
@@ -79,6 +80,8 @@ _LISTED = re.compile(r"\b(?:of|from|for|by) (?:the )?((?:(?!\b(?:of|from|for|by)
 _AVERAGES_DIFFERENCE = re.compile(r"\b(?:difference|change) between (?:the )?((?:(?:19|20)\d{2} )?average .+?) and (?:the )?((?:(?:19|20)\d{2} )?average .+?)((?: from | for | in | between )[^?]*\??|\s*\?|$)", re.I)
 _AVERAGE_CHANGE = re.compile(r"\b(?:difference|change) between ((?:19|20)\d{2}) and ((?:19|20)\d{2}) average (.+?)\s*\??$", re.I)
 _DECREASE_BY = re.compile(r"\b(?:decrease|decline|drop|fall|reduction)d? by\b|\bhow much (?:did|has|have|had) [^?]+? (?:decrease|decline|drop|fall)\b", re.I)
+_DATE = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:, (?:19|20)\d{2})?"
+_DATE_SPAN = re.compile(rf"\b(?:from|between|at) ({_DATE}) (?:to|and) ({_DATE})", re.I)
 _ABSOLUTE = re.compile(r"\babsolute (?:percent(?:age)? )?change\b", re.I)
 # "the (percentage) change in X in 2019" with one year: the change over that year; an "increase" or
 # "decrease" in one year is often a figure the text states ("an increase of $9.6 million"), and dates
@@ -356,6 +359,10 @@ def _two_cells(question: str, evidence: Sequence[Evidence]) -> Draft | None:
             earlier, later = sorted(ordered.groups(), key=lambda part: ranks[ordered.groups().index(part)])
             operation = "percentage change" if _PERCENT_CHANGE.search(question) else "change"
             return pair_operation(operation, later, earlier, question, evidence)
+    dated = _dated(question)
+    if dated and _CHANGE.search(question):
+        operation = "percentage change" if _PERCENT_CHANGE.search(question) else "change"
+        return pair_operation(operation, dated[1], dated[0], question, evidence)
     if _PERCENT_CHANGE.search(question) or _AVERAGE.search(question):
         return None
     if difference:
@@ -363,6 +370,26 @@ def _two_cells(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     if two:
         return pair_operation("sum", two.group(1), two.group(2), question, evidence)
     return None
+
+
+def _dated(question: str) -> tuple[str, str] | None:
+    """The two dates a change runs between ("from July 7, 2019 to September 29, 2019", "at June 30
+    and December 31, 2019"), earlier first, each with its year (the second's when the first has
+    none); None unless both are full dates in order."""
+    match = _DATE_SPAN.search(question)
+    if match is None:
+        return None
+    first, second = match.group(1), match.group(2)
+    year = _YEAR.search(second)
+    if not _YEAR.search(first) and year:
+        first = f"{first}, {year.group()}"
+    try:
+        when = [datetime.strptime(re.sub(r"[.,]", "", d)[:3] + " " + " ".join(re.sub(r"[.,]", "", d).split()[1:]), "%b %d %Y") for d in (first, second)]
+    except ValueError:
+        return None
+    if when[0] == when[1]:
+        return None
+    return (first, second) if when[0] < when[1] else (second, first)
 
 
 def _only_periods(question: str, evidence: Sequence[Evidence], aggregate: bool = False) -> list[str]:

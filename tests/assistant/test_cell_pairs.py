@@ -137,3 +137,14 @@ def test_a_part_mostly_named_by_words_the_table_lacks_is_about_another_table() -
     table = " | Total | Less than 1 Year\nOperating lease obligations | 2,828 | 773\nTotal | 12,519.1 | 1,269.0"
     question = "What is the value of Finjan Blue future commitment that are due in less than one year as a percentage of the total contractual obligations?"
     assert pair_operation("share", "Finjan Blue future commitment that are due in less than one year", "total contractual obligations", question, [_table(table)]) is None
+
+
+PURCHASE = " | Estimated at June 30, 2019 | Final as of December 31, 2019\nWorking capital adjustment | (38) | (18)\nCash | 3,795 | 3,795"
+
+
+def test_a_change_between_two_dates_runs_from_the_earlier() -> None:
+    text, computed = _checked("What is the percentage change in the working capital adjustment at June 30 and December 31, 2019?", [_table(PURCHASE)])
+    assert text.startswith("Percentage change from Estimated at June 30, 2019 to Final as of December 31, 2019 (Working capital adjustment) = ((18) − (38)) / (38)")
+    assert computed == (-52.63,)
+    _, later_first = _checked("What is the change in the working capital adjustment between December 31, 2019 and June 30, 2019?", [_table(PURCHASE)])
+    assert later_first == (20.0,)
