@@ -45,6 +45,7 @@ from assistant.answerers.table_rows import (  # noqa: F401  (re-exported: table_
     _short_years,
     best_row,
     label_match,
+    named_row,
     question_years,
     row_match,
     subject_terms,
@@ -146,6 +147,11 @@ def _column_words(question: str) -> set[str]:
     return subject_terms(question) | ({"percent"} if _PERCENT_OF.search(question) else set())
 
 
+def _mixed(*raws: str) -> bool:
+    """Whether figures mix percentages with amounts (a high price less a share of revenue)."""
+    return len({"%" in raw for raw in raws}) > 1
+
+
 def _row_difference(question: str, evidence: Sequence[Evidence], years: list[str]) -> Draft | None:
     """The first named row minus the second in one period ("the difference between A and B in 2019")."""
     match = _ROW_DIFFERENCE.search(question)
@@ -153,7 +159,7 @@ def _row_difference(question: str, evidence: Sequence[Evidence], years: list[str
         return None
     first = _from_tables(subject_terms(match.group(1)), years, evidence)
     second = _from_tables(subject_terms(match.group(2)), years, evidence)
-    if first is None or second is None or first[0].label == second[0].label:
+    if first is None or second is None or first[0].label == second[0].label or _mixed(first[0].raw, second[0].raw):
         return None
     a, b = first[0], second[0]
     result = round(a.value - b.value, 2)
@@ -240,7 +246,7 @@ def _two_row_sum(question: str, evidence: Sequence[Evidence], years: list[str]) 
         return None
     first = _from_tables(subject_terms(match.group(1)), years, evidence)
     second = _from_tables(subject_terms(match.group(2)), years, evidence)
-    if first is None or second is None or first[0].label == second[0].label:
+    if first is None or second is None or first[0].label == second[0].label or _mixed(first[0].raw, second[0].raw):
         return None
     a, b = first[0], second[0]
     result = round(a.value + b.value, 2)
@@ -396,10 +402,9 @@ def _only_periods(question: str, evidence: Sequence[Evidence], aggregate: bool =
     """When the question names no period: the two periods of the table whose row it names, if the
     row has exactly two (\"the change in X\" over a 2019 | 2018 table); for an average or a sum,
     every period of that row (\"the average X\" over 2019 | 2018 | 2017)."""
-    rows = [row for rank, item in enumerate(evidence) for row in table_rows(item, rank)]
-    row = best_row(rows, subject_terms(question), [])
+    row = named_row(subject_terms(question), [], evidence, _column_words(question))
     if row is None and aggregate and _TOTAL.search(question):  # "the total X across all 3 years"
-        row = best_row(rows, subject_terms(question) - {"total"}, [])
+        row = named_row(subject_terms(question) - {"total"}, [], evidence, _column_words(question))
     if row is None:
         return []
     return list(row.cells) if len(row.cells) == 2 or (aggregate and len(row.cells) > 2) else []

@@ -146,6 +146,8 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
             values = {(y, x) for x, y in values}
         if any(_negated(f"{c.row} {c.column}") != _negated(text) for c, text in ((a, first), (b, second))):
             return None  # "on which interest is earned" is not the row "on which no interest is earned"
+        if ("%" in a.raw) != ("%" in b.raw):
+            return None  # a percentage and an amount do not add, subtract or divide into a share
         x, y = values.pop()
         done = _result(operation, x or 0.0, y or 0.0, fraction)
         if done is None:

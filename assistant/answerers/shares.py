@@ -62,7 +62,7 @@ def _two_operands(top_text: str, bottom_text: str, evidence: Sequence[Evidence],
     if top is None or bottom is None or bottom[0].value == 0:
         return None
     a, b = top[0], bottom[0]
-    if (a.label, a.period) == (b.label, b.period):
+    if (a.label, a.period) == (b.label, b.period) or ("%" in a.raw) != ("%" in b.raw):
         return None
     return a, b
 

@@ -166,7 +166,7 @@ def _heading_named(rows: list[Row], periods: list[str], columns: set[str]) -> se
     it chooses, or the period's first one: "Net Sales" over "JPKO | 183,191")."""
     named: set[str] = set()
     for row in rows:
-        for p in periods:
+        for p in periods or list(row.cells):
             if p in row.cells:
                 cell, heading = _column_cell(row, p, columns)
                 heading = heading or next((h for q, h, c in row.under if q == p and c == cell), "")
@@ -238,9 +238,9 @@ def best_row(rows: list[Row], subject: set[str], periods: list[str]) -> Row | No
     return best[3]
 
 
-def from_tables(subject: set[str], periods: list[str], evidence: Sequence[Evidence], columns: set[str] | None = None) -> list[Operand] | None:
-    """The figures of the row best naming ``subject`` in each period; where a period heads several
-    columns, the one whose heading ``columns`` (the question's words) name better than the first."""
+def named_row(subject: set[str], periods: list[str], evidence: Sequence[Evidence], columns: set[str] | None = None) -> Row | None:
+    """The row best naming ``subject`` that has every period; where the question's words (``columns``)
+    name the column heading read under the periods, the row named by the rest of them."""
     rows = [row for rank, item in enumerate(evidence) for row in table_rows(item, rank) + year_rows(item, rank)]
     row = best_row(rows, subject, periods)
     named = _heading_named([r for r in rows if r.under], periods, columns or set())
@@ -248,6 +248,13 @@ def from_tables(subject: set[str], periods: list[str], evidence: Sequence[Eviden
         by_column = best_row(rows, subject - named, periods)
         if by_column is not None and by_column.under:
             row = by_column
+    return row
+
+
+def from_tables(subject: set[str], periods: list[str], evidence: Sequence[Evidence], columns: set[str] | None = None) -> list[Operand] | None:
+    """The figures of the row best naming ``subject`` in each period; where a period heads several
+    columns, the one whose heading ``columns`` (the question's words) name better than the first."""
+    row = named_row(subject, periods, evidence, columns)
     if row is None:
         return None
     operands = []

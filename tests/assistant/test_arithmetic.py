@@ -414,3 +414,15 @@ def test_a_schedule_whose_rows_are_years_reads_its_columns_as_rows() -> None:
     assert text == "Sum of Finance Leases over 2022, 2021 and 2020 = 22 + 28 + 47 = 97 [1]."
     _, change = _checked("What was the percentage change in operating leases between 2020 and 2021?", [_table(SCHEDULE, n=1)])
     assert change == (-21.52,)
+
+
+def test_a_percentage_and_an_amount_are_not_subtracted() -> None:
+    table = " | 2019\nHigh | 91.30\nCommon stock | 94.3%"
+    assert compute("What is the difference between the high and the common stock in 2019?", [_table(table, n=1)]) is None
+
+
+def test_periods_of_an_average_come_from_the_row_beside_its_column_heading() -> None:
+    table = " | 2019 | 2018 | 2017\n | (As percentage of net revenues) | (As percentage of net revenues) | (As percentage of net revenues)\nOEM | 70% | 65% | 66%\nDistribution | 30 | 35 | 34"
+    other = _table(" | 2018 | 2017\nNet revenues | $2,280 | $1,664", n=2)
+    text, _ = _checked("What is the average percentage of net revenues of Distribution?", [_table(table, n=1), other])
+    assert text == "Average Distribution over 2019, 2018 and 2017 = (30 + 35 + 34) / 3 = 33 [1]."
