@@ -76,7 +76,8 @@ _CAUSE_FIRST = re.compile(rf"^(?:{CAUSE.pattern})", re.I)
 _LINKING = re.compile(
     r"^(?:(?:is|are|was|were|has been|have been|had been|can be|will be)\s+)?(?:(?:primarily|mainly|principally|generally|largely|significantly)\s+)?"
     r"(?:represents?|consists?\s+of|comprised\s+of|results?\s+from|refers?\s+to|relates?\s+to|related\s+to|based\s+(?:up)?on|"
-    r"defined\s+as|classified\s+as|calculated\s+as|influenced\s+by|describes?)\s+",
+    r"defined\s+as|classified\s+as|calculated\s+as|influenced\s+by|describes?)\s+"
+    r"|^(?:primarily|mainly|principally|largely)\s+(?:of|by)\s+",  # "(is comprised) primarily of ..."
     re.I,
 )
 # an answer that opens on an absence ("there were no uncertain tax positions that resulted") is the whole sentence
