@@ -54,7 +54,7 @@ from assistant.answerers.table_rows import (  # noqa: F401  (re-exported: table_
     unlabeled_total,
 )
 from assistant.answerers.table_rows import from_tables as _from_tables
-from assistant.answerers.shares import _FRACTION, _LIST, _PERCENT_WORD, _RATIO, _ratio, _share, _share_parts
+from assistant.answerers.shares import _FRACTION, _LIST, _PERCENT_WORD, _RATIO, _listed_rows, _ratio, _share, _share_parts
 from assistant.chunking import split_sentences
 from assistant.lexical import terms
 from assistant.numbers import format_number, numbers_in, parse_number
@@ -147,6 +147,27 @@ def _column_words(question: str) -> set[str]:
     return subject_terms(question) | ({"percent"} if _PERCENT_OF.search(question) else set())
 
 
+def _listed_over(question: str, periods: list[str], evidence: Sequence[Evidence]) -> list[Operand] | None:
+    """"The change in net sales of International and Foodservice from 2018 to 2019": in each period
+    the sum of the rows the question lists, all from one table (see ``shares._listed_rows``)."""
+    listed = _LISTED.search(question)
+    found = [_listed_rows(listed.group(1), p, evidence) for p in periods] if listed else []
+    if not found or any(f is None for f in found) or len({f[0].n for f in found if f}) != 1:
+        return None
+    return [f[0] for f in found if f]
+
+
+def _names_list(question: str, label: str) -> bool:
+    """Whether a row's label holds every word of the items a question lists ("Land, property and
+    equipment, net" for "land, property, and equipment"), or the question lists none."""
+    listed = _LISTED.search(question)
+    return listed is None or subject_terms(listed.group(1)) <= subject_terms(label)
+
+
+def _rank(n: int, evidence: Sequence[Evidence]) -> int:
+    return next((i for i, item in enumerate(evidence) if item.n == n), len(evidence))
+
+
 def _mixed(*raws: str) -> bool:
     """Whether figures mix percentages with amounts (a high price less a share of revenue)."""
     return len({"%" in raw for raw in raws}) > 1
@@ -178,6 +199,9 @@ def _change(question: str, evidence: Sequence[Evidence], years: list[str], perce
         return None
     old, new = sorted(years)
     ops = _operands(subject_terms(question), [new, old], evidence, _column_words(question))
+    if ops is None or not _names_list(question, ops[0].label):  # the listed rows, from a table ranked no lower
+        listed = _listed_over(question, [new, old], evidence)
+        ops = listed if listed and (ops is None or _rank(listed[0].n, evidence) <= _rank(ops[0].n, evidence)) else ops
     if ops is None:
         return None
     a, b = ops

@@ -426,3 +426,18 @@ def test_periods_of_an_average_come_from_the_row_beside_its_column_heading() -> 
     other = _table(" | 2018 | 2017\nNet revenues | $2,280 | $1,664", n=2)
     text, _ = _checked("What is the average percentage of net revenues of Distribution?", [_table(table, n=1), other])
     assert text == "Average Distribution over 2019, 2018 and 2017 = (30 + 35 + 34) / 3 = 33 [1]."
+
+
+SEGMENTS = " | Fiscal 2019 Net Sales | Fiscal 2018 Net Sales\nInternational | 793.4 | 843.5\nFoodservice | 934.2 | 1,054.8\nTotal | $9,538.4 | $7,938.3"
+
+
+def test_a_change_of_listed_rows_sums_them_in_each_period() -> None:
+    other = _table(" | 2019 | 2018\nTotal Net Sales | $1,791,790 | $1,562,474", n=2)
+    text, computed = _checked("What is the percentage change in total net sales of International and Foodservice from fiscal year 2018 to 2019?", [_table(SEGMENTS, n=1), other])
+    assert text == "Percentage change in International and Foodservice from 2018 to 2019 = ((793.4 + 934.2) − (843.5 + 1,054.8)) / (843.5 + 1,054.8) = -8.99% [1]."
+
+
+def test_a_row_named_with_a_list_is_not_split() -> None:
+    table = " | 2019 | 2018\nLand, property and equipment, net | 1,298 | 1,601\nLand | 672 | 672"
+    text, _ = _checked("What is the percentage change in the net cost of land, property, and equipment in 2019 compared to 2018?", [_table(table, n=1)])
+    assert text.startswith("Percentage change in Land, property and equipment, net from 2018 to 2019 = (1,298 − 1,601)")
