@@ -9,6 +9,7 @@ for the periods asked as :class:`Operand` values for :mod:`assistant.answerers.a
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -71,10 +72,12 @@ def table_rows(item: Evidence, rank: int, unlabeled: bool = False) -> list[Row]:
     right = False  # a header of years alone ("2017 | 2016", empty cells dropped) aligns with the last cells
     sub: dict[int, str] = {}  # the column headings of a line right under a header of periods
     just_headed = False
+    above: list[str] = []  # a line of headings without a label right above a header: groups of its columns
     for line in item.text.splitlines():
         if " | " not in f" {line} ":
             continue
         cells = [c.strip() for c in line.split("|")]
+        grouping, above = above, []
         if len(cells) > 1 and all(_YEAR.fullmatch(_clean(_short_years(c))) for c in cells):
             header, right, sub, just_headed = {i: _clean(_short_years(c)) for i, c in enumerate(cells)}, True, {}, False
             continue
@@ -89,7 +92,17 @@ def table_rows(item: Evidence, rank: int, unlabeled: bool = False) -> list[Row]:
         numeric = [i for i, c in enumerate(cells[1:], 1) if c and _CELL_NUMBER.match(c)]
         if years and (not cells[0] or not numeric or all(_YEAR.fullmatch(_clean(cells[i])) for i in numeric)):
             header, right, sub, just_headed = years, False, {}, True
+            if grouping and len(set(years.values())) < len(years):  # "Net additions (losses)" over two of the periods' columns
+                spans, group = {}, ""
+                for i in range(1, len(cells)):
+                    group = grouping[i] if i < len(grouping) and grouping[i] else group
+                    spans[i] = group
+                named = [[years[i] for i in years if spans.get(i) == g] for g in set(spans.values()) if g]
+                if all(len(set(ps)) == len(ps) for ps in named):  # a group repeating a period is a caption, not a group
+                    sub, just_headed = spans, False
             continue
+        if not cells[0] and not numeric and not years and any(cells[1:]):
+            above = cells
         if cells[0] and not any(c and _CELL_NUMBER.match(c) for c in cells[1:]):
             section = cells[0].rstrip(":")
             continue
@@ -238,6 +251,22 @@ def best_row(rows: list[Row], subject: set[str], periods: list[str]) -> Row | No
     return best[3]
 
 
+def _same_group(row: Row, chosen: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]] | None:
+    """The cells chosen for the periods, all under one column heading: where they fall under different
+    ones (2019's first column a total, 2018's under "Net additions"), the cells of the first heading
+    every period has; None when no heading has them all."""
+    counts = Counter(p for p, _, _ in row.under)
+    if len(chosen) < 2 or max(counts.values(), default=0) < 2:
+        return chosen  # no period heads two columns: nothing to choose
+    heads = {p: h or next((g for q, g, c in row.under if q == p and c == cell), "") for p, (cell, h) in chosen.items()}
+    if len(set(heads.values())) == 1:
+        return chosen
+    common = [g for g in dict.fromkeys(g for _, g, _ in row.under) if g and all(any(q == p and h == g for q, h, _ in row.under) for p in chosen)]
+    if not common:
+        return None
+    return {p: (next(c for q, h, c in row.under if q == p and h == common[0]), common[0]) for p in chosen}
+
+
 def named_row(subject: set[str], periods: list[str], evidence: Sequence[Evidence], columns: set[str] | None = None) -> Row | None:
     """The row best naming ``subject`` that has every period; where the question's words (``columns``)
     name the column heading read under the periods, the row named by the rest of them."""
@@ -257,9 +286,12 @@ def from_tables(subject: set[str], periods: list[str], evidence: Sequence[Eviden
     row = named_row(subject, periods, evidence, columns)
     if row is None:
         return None
+    chosen = _same_group(row, {p: _column_cell(row, p, columns or set()) for p in periods})
+    if chosen is None:
+        return None
     operands = []
     for p in periods:
-        cell, heading = _column_cell(row, p, columns or set())
+        cell, heading = chosen[p]
         label = f"{row.label} ({heading})" if heading else row.label
         operands.append(Operand(label, p, NIL, 0.0, row.n) if _DASH.fullmatch(cell) else Operand(label, p, _clean(cell), parse_number(_clean(cell)) or 0.0, row.n))
     return operands if all(o.raw == NIL or parse_number(o.raw) is not None for o in operands) else None

@@ -441,3 +441,21 @@ def test_a_row_named_with_a_list_is_not_split() -> None:
     table = " | 2019 | 2018\nLand, property and equipment, net | 1,298 | 1,601\nLand | 672 | 672"
     text, _ = _checked("What is the percentage change in the net cost of land, property, and equipment in 2019 compared to 2018?", [_table(table, n=1)])
     assert text.startswith("Percentage change in Land, property and equipment, net from 2018 to 2019 = (1,298 − 1,601)")
+
+
+SUBSCRIBERS = (
+    " |  | Net additions (losses) |  | % of penetration | \n"
+    " | August 31, 2019 | August 31, 2019 | August 31, 2018 | August 31, 2019 | August 31, 2018\n"
+    "Internet service customers | 446,137 | 21,189 | 21,417 | 50.8 | 49.7"
+)
+
+
+def test_periods_are_read_in_one_group_of_columns() -> None:
+    text, computed = _checked("What was the average increase / (decrease) in internet service customers between 2018 and 2019?", [_table(SUBSCRIBERS, n=1)])
+    assert text == "Average Internet service customers (Net additions (losses)) over 2018 and 2019 = (21,417 + 21,189) / 2 = 21,303 [1]."
+
+
+def test_a_caption_over_a_restated_year_is_no_group() -> None:
+    table = " |  | Emissions in tonnes | \nEmissions from: | FY19 | FY18 | FY18\nGreen tariff | -27,603 | 0 | 0"
+    text, computed = _checked("What is the change in the Green tariff from FY18 to FY19?", [_table(table, n=1)])
+    assert computed == (-27603.0,)
