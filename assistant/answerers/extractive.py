@@ -28,7 +28,7 @@ from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.asked_figure import ASKS_DURATION, asked_figure
 from assistant.answerers.chart_qa import answer_chart_question
 from assistant.answerers.clauses import CAUSE, REASON_QUESTION, answer_clause, not_amount, root
-from assistant.answerers.respectively import respective_figures
+from assistant.answerers.respectively import respective_figures, respective_items
 from assistant.chunking import split_sentences
 from assistant.lexical import WORD as _WORD
 from assistant.lexical import terms
@@ -95,10 +95,12 @@ def _sentences(evidence: Evidence) -> list[str]:
 
 def _respective(question: str, sentence: str) -> tuple[str, ...]:
     """The figures a "respectively" sentence gives for the periods the question names, in the
-    question's order ("in 2019 and 2018 respectively"), else ()."""
+    question's order ("in 2019 and 2018 respectively"), or for the items it lists, else ()."""
     years = arithmetic.question_years(question)
     figures = respective_figures(sentence, question) if years else {}
-    return tuple(figures[y] for y in years) if figures and all(y in figures for y in years) else ()
+    if figures and all(y in figures for y in years):
+        return tuple(figures[y] for y in years)
+    return respective_items(sentence, question)  # "the federal, state and foreign ... respectively"
 
 
 def _cause(question: str, clause: str) -> str:

@@ -31,12 +31,21 @@ _MONTH_BEFORE = re.compile(
 )
 
 
+_NOTE_MARK = re.compile(r"\(\d{1,2}\)")
+# the words just before a group of figures name what they are ("revenue from sales into Taiwan accounted for"):
+# the group is the one whose nearest such words, found before no other group, the question shares
+NAMING_WORDS = 8
+
+
 def _figures(sentence: str) -> list[re.Match[str]]:
-    """Amounts in order: years and the day of a date ("December 31") left out."""
+    """Amounts in order: years, the day of a date ("December 31") and a note marker opening the
+    sentence ("(1)") left out."""
     return [
         m
         for m in _FIGURE.finditer(sentence)
-        if not _YEAR.fullmatch(m.group().strip()) and not _MONTH_BEFORE.search(sentence[: m.start()])
+        if not _YEAR.fullmatch(m.group().strip())
+        and not _MONTH_BEFORE.search(sentence[: m.start()])
+        and not (_NOTE_MARK.fullmatch(m.group().strip()) and not sentence[: m.start()].strip())  # "(1) During ..."
     ]
 
 
@@ -50,12 +59,37 @@ def respective_figures(sentence: str, question: str = "") -> dict[str, str]:
     if len(years) < 2 or not figures or len(figures) % len(years):
         return {}
     groups = [figures[i : i + len(years)] for i in range(0, len(figures), len(years))]
-    wanted = set(terms(re.sub(r"\d", " ", question)))
-    best, best_shared = groups[0], -1
-    start = 0
+    wanted = set(terms(re.sub(r"\d", " ", question))) - {"respectively", "respective"}
+    windows, start = [], 0
     for group in groups:
-        shared = len(wanted & set(terms(sentence[start : group[0].start()])))
-        if shared > best_shared:
-            best, best_shared = group, shared
+        words = sentence[start : group[0].start()].split()[-NAMING_WORDS:]
+        windows.append([(set(terms(w)) & wanted, len(words) - i) for i, w in enumerate(words)])
         start = group[-1].end()
+    best, best_key = groups[0], (-1.0, -1)
+    for index, (group, window) in enumerate(zip(groups, windows)):
+        elsewhere = set().union(*(found for other in windows[:index] + windows[index + 1 :] for found, _ in other))
+        own = sum(1 / distance for found, distance in window for _ in found - elsewhere)
+        key = (own, len(set().union(*(found for found, _ in window))))
+        if key > best_key:
+            best, best_key = group, key
     return {year: m.group().strip() for year, m in zip(years, best)}
+
+
+_ASKS_RESPECTIVELY = re.compile(r",?\s*\brespectively\b", re.I)
+_LISTED = re.compile(r",\s|\s(?:and|or)\s")
+
+
+def respective_items(sentence: str, question: str) -> tuple[str, ...]:
+    """The figures of a "respectively" sentence for the items a "respectively" question lists, when
+    their counts match ("What was the federal, state and foreign tax credit carryforwards
+    respectively?" over "... of $41.8 million, $86.3 million and $5.7 million, respectively"), else ().
+
+    >>> respective_items("We expect payments of $14.2 million and $10.8 million to our pension and postretirement plans, respectively.",
+    ...                  "How much will the company pay to its pension and postretirement plans, respectively?")
+    ('$14.2 million', '$10.8 million')
+    """
+    if not (_RESPECTIVELY.search(sentence) and _ASKS_RESPECTIVELY.search(question)):
+        return ()
+    items = 1 + len(_LISTED.findall(_ASKS_RESPECTIVELY.sub("", question)))
+    figures = [m.group().strip() for m in _figures(sentence)]
+    return tuple(figures) if 2 <= len(figures) == items else ()

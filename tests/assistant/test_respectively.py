@@ -48,3 +48,27 @@ def test_a_figure_after_a_word_that_starts_like_a_month_is_kept() -> None:
 
     s = "Sales decreased $3.0 million and $1.2 million in 2019 and 2018, respectively."
     assert respective_figures(s, "How much did sales decrease in 2018?") == {"2019": "$3.0 million", "2018": "$1.2 million"}
+
+
+def test_a_note_marker_and_the_words_naming_each_group() -> None:
+    from assistant.answerers.respectively import respective_figures
+
+    s = "(3) Balances are net of $25 million and $29 million of dividends received during fiscal 2019 and fiscal 2018, respectively."
+    assert respective_figures(s, "What were the dividends in 2019 and 2018?") == {"2019": "$25 million", "2018": "$29 million"}
+    sales = (
+        "Based on the locations of our customers, revenue from sales into China accounted for 53%, 57% and 51% of revenue in 2019, 2018 "
+        "and 2017, respectively; revenue from sales into Taiwan accounted for 13%, 9% and 13% of revenue in 2019, 2018 and 2017, respectively."
+    )
+    question = "What is the percentage revenue from sales into Taiwan based on the locations of the customers in 2019, 2018 and 2017, respectively?"
+    assert respective_figures(sales, question) == {"2019": "13%", "2018": "9%", "2017": "13%"}
+
+
+def test_the_figures_for_the_items_a_respectively_question_lists() -> None:
+    from assistant.answerers.respectively import respective_items
+
+    s = "The Company had federal, state and foreign tax credit carryforwards of $41.8 million, $86.3 million and $5.7 million, respectively."
+    assert respective_items(s, "What were the federal, state and foreign tax credit carryforwards respectively?") == ("$41.8 million", "$86.3 million", "$5.7 million")
+    assert respective_items(s, "What were the federal and state tax credit carryforwards respectively?") == ()  # two items, three figures
+    assert respective_items(s, "What were the federal, state and foreign tax credit carryforwards?") == ()  # not asked respectively
+    draft = ExtractiveAnswerer().run("What were the federal, state and foreign tax credit carryforwards in 2019 respectively?", [Evidence(1, s, "s", Locator("n"), 0.9)])
+    assert draft.values == ("$41.8 million", "$86.3 million", "$5.7 million")
