@@ -66,9 +66,9 @@ _DATE_WORD = re.compile(
 )
 AMOUNT_QUESTION = re.compile(r"^\s*(?:how much|what (?:is|was|are|were) (?:the )?)", re.I)
 _FIGURE = re.compile(r"\d")
-REASON_QUESTION = re.compile(r"^\s*(why|what (drove|caused|led to|contributed to)|what (is|was|were|are) the (main |primary )?(reasons?|drivers?|causes?))\b", re.I)
+REASON_QUESTION = re.compile(r"^\s*(?:(?:in|during|for) [^,?]{2,30},\s*)?(why|what (drove|caused|led to|contributed to)|what (is|was|were|are) the (main |primary )?(reasons?|drivers?|causes?))\b", re.I)
 CAUSE = re.compile(
-    r"\b(?:(?:primarily|mainly|largely|partly|principally|partially) )?(?:due to|driven by|as a result of|attributable to|because of|resulting from|caused by)\b",
+    r"\b(?:(?:primarily|mainly|largely|partly|principally|partially) )?(?:due to|driven by|as a result of|attributable to|because of|resulting from|caused by|benefit+ing from|owing to|thanks to)\b",
     re.I,
 )
 _CAUSE_FIRST = re.compile(rf"^(?:{CAUSE.pattern})", re.I)

@@ -137,6 +137,24 @@ def _asked_figure(question: str, clause: str, sentence: str) -> str:
     return asked_figure(question, sentence)
 
 
+# a question a sentence answers and a table cell cannot: a reason, a definition, a method
+_PROSE_QUESTION = re.compile(
+    r"\bwhy\b|\b(?:due to|driven by|caused by|attributable to|result of)\W*$|\b(?:reasons?|caus\w*|drivers?|led to)\b"
+    r"|^\s*(?:what|how)\s+(?:is|are|was|were|does|do)\b.*\b(?:defin\w*|mean|consists?|comprises?|represents?|calculated|determined|derived|measured)\b",
+    re.I,
+)
+_WHAT_IS = re.compile(r"^\s*what (?:is|are) (?!the\b)([^?]+)\?*\s*$", re.I)
+
+
+def _asks_prose(question: str) -> bool:
+    """A reason, a definition ("What is Audit Fees?": no article, no period, no figure word) or a
+    method, which no table cell states."""
+    if _PROSE_QUESTION.search(question):
+        return True
+    what = _WHAT_IS.match(question)
+    return bool(what) and not arithmetic.question_years(question) and not _NUMERIC_QUESTION.search(question)
+
+
 def _is_heading(sentence: str) -> bool:
     """Title Case lines (headlines, section titles) rarely answer anything themselves."""
     words = [w for w in sentence.split() if w[:1].isalpha()]
@@ -208,6 +226,8 @@ class ExtractiveAnswerer:
             computed = step()
             if computed is None:
                 continue
+            if index in (2, 3, 4) and _asks_prose(question):
+                continue  # "What is Audit Fees?", "Why did the gross margin improve?": a cell states no reason or definition
             if index in (2, 3):
                 if sentence_first is None:
                     sentence_first = table_lookup.loose_cell(question, evidence)

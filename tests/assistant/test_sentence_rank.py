@@ -29,3 +29,16 @@ def test_a_question_about_the_table_still_gets_its_introduction() -> None:
     evidence = _ev("The following table presents our revenue by segment:", "Revenue by segment grew in every region.")
     draft = ExtractiveAnswerer().run("What does the table present?", evidence)
     assert draft.text.startswith("The following table presents")
+
+
+def test_a_definition_or_a_reason_is_answered_from_a_sentence_not_a_table_cell() -> None:
+    evidence = [
+        Evidence(1, " | 2019 | 2018\nAudit Fees | $61,000 | $58,000\nTax Fees | $30,000 | $28,000", "s", Locator("t"), 0.9),
+        Evidence(2, "Audit Fees consist of fees billed for the annual audit of our financial statements.", "s", Locator("p"), 0.8),
+        Evidence(3, "In 2018, gross margin improved by 80 basis points to 40.0% benefiting from manufacturing efficiencies.", "s", Locator("q"), 0.7),
+    ]
+    answerer = ExtractiveAnswerer()
+    assert answerer.run("What is Audit Fees?", evidence).values == ("fees billed for the annual audit of our financial statements",)
+    assert answerer.run("In 2018, why did the gross margin improve?", evidence).values == ("benefiting from manufacturing efficiencies",)
+    # a figure question still gets its cell
+    assert "58,000" in answerer.run("What were the Audit Fees in 2018?", evidence).text
