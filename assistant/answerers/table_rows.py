@@ -73,6 +73,7 @@ def table_rows(item: Evidence, rank: int, unlabeled: bool = False) -> list[Row]:
     sub: dict[int, str] = {}  # the column headings of a line right under a header of periods
     just_headed = False
     above: list[str] = []  # a line of headings without a label right above a header: groups of its columns
+    block: list[dict[str, str]] = []  # the rows since the section heading or the last unlabelled total
     for line in item.text.splitlines():
         if " | " not in f" {line} ":
             continue
@@ -104,16 +105,34 @@ def table_rows(item: Evidence, rank: int, unlabeled: bool = False) -> list[Row]:
         if not cells[0] and not numeric and not years and any(cells[1:]):
             above = cells
         if cells[0] and not any(c and _CELL_NUMBER.match(c) for c in cells[1:]):
-            section = cells[0].rstrip(":")
+            section, block = cells[0].rstrip(":"), []
             continue
-        if (cells[0] or unlabeled) and header:
+        if header:
             at: dict[str, int] = {}
             for i, p in header.items():  # of two columns of one period ("FY18 | FY18 restated") the first
                 at.setdefault(p, len(cells) - len(header) + i if right else i)
             keyed = {p: cells[i] for p, i in at.items() if 0 < i < len(cells) and (_CELL_NUMBER.match(cells[i] or "x") or _DASH.fullmatch(cells[i]))}
             if any(not _DASH.fullmatch(c) for c in keyed.values()):  # a dash is nil beside figures, not a row by itself
-                rows.append(Row(cells[0], keyed, item.n, rank, section, _under(header, sub, cells) if sub and not right else ()))
+                label = cells[0] or ("Total" if _adds_up(block, keyed) else "")
+                if label:
+                    rows.append(Row(label, keyed, item.n, rank, section, _under(header, sub, cells) if sub and not right else ()))
+                elif unlabeled:
+                    rows.append(Row("", keyed, item.n, rank, section))
+                block = [] if not cells[0] else block + [keyed]
     return rows
+
+
+def _adds_up(block: list[dict[str, str]], total: dict[str, str]) -> bool:
+    """Whether an unlabelled row of figures is the sum of the two or more rows above it (since its
+    section heading or the last such total) in every period: a total the table does not name."""
+    if len(block) < 2 or not total:
+        return False
+    for period, cell in total.items():
+        value = parse_number(_clean(cell))
+        parts = [0.0 if _DASH.fullmatch(row.get(period, "x")) else parse_number(_clean(row.get(period, ""))) for row in block]
+        if value is None or None in parts or abs(sum(p or 0.0 for p in parts) - value) > 0.001 * abs(value) + 0.5:
+            return False
+    return True
 
 
 def year_rows(item: Evidence, rank: int) -> list[Row]:

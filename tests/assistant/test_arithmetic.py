@@ -459,3 +459,16 @@ def test_a_caption_over_a_restated_year_is_no_group() -> None:
     table = " |  | Emissions in tonnes | \nEmissions from: | FY19 | FY18 | FY18\nGreen tariff | -27,603 | 0 | 0"
     text, computed = _checked("What is the change in the Green tariff from FY18 to FY19?", [_table(table, n=1)])
     assert computed == (-27603.0,)
+
+
+DEBTORS = (
+    " | 2019 | 2018\n | €m | €m\nAmounts falling due within one year: |  | \nAmounts owed by subsidiaries | 242,976 | 220,871\nOther debtors | 448 | 362\n | 243,424 | 221,233\n"
+    "Amounts falling due after more than one year: |  | \nDerivative financial instruments | 3,439 | 2,449\nDeferred tax | – | 31\n | 3,439 | 2,480"
+)
+
+
+def test_an_unlabelled_row_adding_up_its_section_is_the_section_total() -> None:
+    text, computed = _checked("What is the 2019 average total amount falling due after more than one year?", [_table(DEBTORS, n=1)])
+    assert text == "Average Total over 2019 and 2018 = (3,439 + 2,480) / 2 = 2,959.5 [1]."
+    _, within = _checked("What is the 2019 average total amount falling due within one year?", [_table(DEBTORS, n=1)])
+    assert within[0] == 232328.5
