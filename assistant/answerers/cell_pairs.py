@@ -149,6 +149,9 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
         if ("%" in a.raw) != ("%" in b.raw):
             return None  # a percentage and an amount do not add, subtract or divide into a share
         x, y = values.pop()
+        shown = _clean(a.raw)
+        if operation == "share" and (x or 0.0) < 0 < (y or 0.0):  # a deduction in brackets as a part of a positive whole: its size
+            x, shown = -(x or 0.0), f"|{shown}|"
         done = _result(operation, x or 0.0, y or 0.0, fraction)
         if done is None:
             return None
@@ -156,7 +159,7 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
         same_row = a.row == b.row
         names = (a.column, b.column) if same_row else (a.row, b.row)
         where = a.row if same_row else a.column
-        formula = f"{_clean(a.raw)} {sign} {_clean(b.raw)}"
+        formula = f"{shown} {sign} {_clean(b.raw)}"
         if operation in {"change", "percentage change"}:  # first is the later, second the earlier
             shown = f"({formula}) / {_clean(b.raw)}" if operation == "percentage change" else formula
             unit = "%" if operation == "percentage change" else ""

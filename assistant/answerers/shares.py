@@ -125,6 +125,8 @@ def _share(question: str, evidence: Sequence[Evidence], years: list[str]) -> Dra
     if found is None:
         return None
     a, b = found
+    if a.value < 0 < b.value:  # a deduction shown in brackets ("(111)") as a part of a positive whole: its size
+        a = Operand(a.label, a.period, f"|{a.raw}|", -a.value, a.n)
     when = f" in {a.period}" if a.period == b.period else ""
     if _FRACTION.search(question) and not _PERCENT_WORD.search(question):
         result = round(a.value / b.value, 2)

@@ -472,3 +472,9 @@ def test_an_unlabelled_row_adding_up_its_section_is_the_section_total() -> None:
     assert text == "Average Total over 2019 and 2018 = (3,439 + 2,480) / 2 = 2,959.5 [1]."
     _, within = _checked("What is the 2019 average total amount falling due within one year?", [_table(DEBTORS, n=1)])
     assert within[0] == 232328.5
+
+
+def test_a_bracketed_deduction_as_a_share_of_a_positive_whole_is_its_size() -> None:
+    table = " | F19 | F18\nEBITDA | 372 | 361\nDepreciation and amortisation | (111) | (102)"
+    text, computed = _checked("What is the percentage constitution of Depreciation and Amortisation in EBITDA in F19?", [_table(table, n=1)])
+    assert text == "Depreciation and amortisation as a percentage of EBITDA in F19 = |(111)| / 372 × 100 = 29.84% [1]."

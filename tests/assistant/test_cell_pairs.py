@@ -148,3 +148,9 @@ def test_a_change_between_two_dates_runs_from_the_earlier() -> None:
     assert computed == (-52.63,)
     _, later_first = _checked("What is the change in the working capital adjustment between December 31, 2019 and June 30, 2019?", [_table(PURCHASE)])
     assert later_first == (20.0,)
+
+
+def test_a_bracketed_part_of_a_positive_whole_is_its_size() -> None:
+    table = NONVESTED.replace("Vested | (365,223)", "Forfeited | (12,632)")
+    text, computed = _checked("What is the percentage of non-vested shares forfeited in 2019 as a percentage of the total non-vested shares at December 31, 2019?", [_table(table)])
+    assert text == "Forfeited as a percentage of Non-vested at December 31, 2019 (Shares) = |(12,632)| / 1,283,281 × 100 = 0.98% [1]."
