@@ -92,7 +92,7 @@ _NOT_OVER_THE_YEAR = re.compile(r"\b(?:increase|decrease|between|quarters?)\b|\b
 # "the 2019 average X": the average balance over the year, its opening (the year before's close) and its close
 _YEAR_AVERAGE = re.compile(r"\b((?:19|20)\d{2}) average\b", re.I)
 _YEAR_LIST = re.compile(r"\b(?:19|20)\d{2},? and (?:fiscal |fy ?)?(?:19|20)\d{2}\b", re.I)
-_NOT_A_SUM = re.compile(r"\brespectively\b|\b(which|what) (fiscal )?(year|period)\b|\beach\b", re.I)
+_NOT_A_SUM = re.compile(r"\brespective(?:ly)?\b|\b(which|what) (fiscal )?(year|period)\b|\beach\b", re.I)
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _MONTH_END = re.compile(rf"\b{_MONTHS}\s*$", re.I)
 _SCALE_WORD = re.compile(r"\s?(?:thousand|million|billion|bn|m)\b", re.I)
@@ -374,7 +374,7 @@ def _two_averages(question: str, evidence: Sequence[Evidence]) -> Draft | None:
 def _two_cells(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """A difference, sum, ratio or share of two things the question names, read as two cells of one
     table whose columns are not periods (see :mod:`assistant.answerers.cell_pairs`)."""
-    from assistant.answerers.cell_pairs import pair_operation  # cell_pairs reads tables through grid, which imports this module
+    from assistant.answerers.cell_pairs import listed_operation, pair_operation  # cell_pairs reads tables through grid, which imports this module
 
     ratio, share, difference, two = _RATIO.search(question), _share_parts(question), _ROW_DIFFERENCE.search(question), _TWO_ROWS.search(question)
     if ratio:
@@ -393,6 +393,10 @@ def _two_cells(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     if dated and _CHANGE.search(question):
         operation = "percentage change" if _PERCENT_CHANGE.search(question) else "change"
         return pair_operation(operation, dated[1], dated[0], question, evidence)
+    listed = _LISTED.search(question)
+    items = [item for item in _LIST.split(listed.group(1)) if item.strip()] if listed else []
+    if len(items) >= 2 and (_AVERAGE.search(question) or _SUM.search(question) or _TOTAL.search(question)) and not (_PERCENT_CHANGE.search(question) or _NOT_A_SUM.search(question)):
+        return listed_operation("average" if _AVERAGE.search(question) else "sum", items, question, evidence)
     if _PERCENT_CHANGE.search(question) or _AVERAGE.search(question):
         return None
     if difference:

@@ -78,8 +78,8 @@ def _exact(options: dict[str, set[str]], part: set[str]) -> str | None:
     return same[0] if len(same) == 1 else None
 
 
-def _pair(found: list[Cell], subject: set[str], parts: tuple[set[str], set[str]], whole: tuple[set[str], set[str]], asked: set[str], years: set[str]) -> list[tuple[Cell, Cell]]:
-    """For each orientation, the two cells along the one best-named line that the parts name (at least
+def _pair(found: list[Cell], subject: set[str], parts: Sequence[set[str]], whole: Sequence[set[str]], asked: set[str], years: set[str]) -> list[tuple[Cell, ...]]:
+    """For each orientation, the cells along the one best-named line that the parts name (at least
     half the line's words among the words ``asked``); a line headed by exactly the ``years`` asked
     ("2020 – 2024") is named by them."""
     pairs = []
@@ -95,13 +95,13 @@ def _pair(found: list[Cell], subject: set[str], parts: tuple[set[str], set[str]]
         # the line's own words name the line, not a cell along it (unless nothing else names one)
         own = [part - named if _pick(options, part - named) else part for part in parts]
         picked = [_exact(options, full - named) or _pick(options, part) for full, part in zip(whole, own)]
-        if None in picked or picked[0] == picked[1]:
+        if None in picked or len(set(picked)) < len(picked):
             continue
         across = [_words(name) for name in {getattr(c, fixed) for c in found} - {line_name}]  # the other rows (or columns)
         if any(len(options[name] & part) < max((len(w & part) for w in across), default=0) for name, part in zip(picked, own)):
             continue  # a part names a heading across the line better: it is not a cell along it
         pairs.append(tuple(next(c for c in line if getattr(c, varying) == name) for name in picked))
-    return pairs  # type: ignore[return-value]
+    return pairs
 
 
 def _result(operation: str, a: float, b: float, fraction: bool) -> tuple[float, str] | None:
@@ -172,4 +172,38 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
         joint = " to " if operation in {"ratio", "share"} else " and "
         text = f"{title} {names[0]}{joint}{names[1]} ({where}) = {formula} = {format_number(result)}"
         return Draft(f"{_STOP.sub('', text)} [{item.n}].", computed=(result,))
+    return None
+
+
+def listed_operation(operation: str, items: Sequence[str], question: str, evidence: Sequence[Evidence]) -> Draft | None:
+    """The sum or average ("sum", "average") of the cells of one table that the listed ``items`` name
+    along one line ("the average of the net balances at September 30, 2019 for Cubic Transportation
+    Systems, Cubic Mission Solutions and Cubic Global Defense"), or None."""
+    whole = [_words(item) for item in items]
+    parts = [words - set().union(*(other for j, other in enumerate(whole) if j != k)) or words for k, words in enumerate(whole)]
+    if len(items) < 2 or not all(parts):
+        return None
+    subject = {_NUMBER_WORDS.get(t, t) for t in subject_terms(question)}
+    years = _years(question)
+    for rank, item in enumerate(evidence[:MAX_TABLES]):
+        found = [c for c in cells(item, rank) if _in_years(f"{c.row} {c.column}", years) and parse_number(_clean(c.raw)) is not None]
+        chosen = _pair(found, subject, parts, whole, _words(question), years)
+        values = {tuple(parse_number(_clean(c.raw)) for c in cells_) for cells_ in chosen}
+        if len(values) != 1:
+            continue
+        picked = chosen[0]
+        if len({"%" in c.raw for c in picked}) > 1:
+            return None
+        total = sum(v or 0.0 for v in values.pop())
+        same_row = picked[0].row == picked[1].row
+        names = [c.column if same_row else c.row for c in picked]
+        where = picked[0].row if same_row else picked[0].column
+        listed = ", ".join(names[:-1]) + f" and {names[-1]}"
+        formula = " + ".join(_clean(c.raw) for c in picked)
+        if operation == "average":
+            result = round(total / len(picked), 2)
+            text = f"Average of {listed} ({where}) = ({formula}) / {len(picked)} = {format_number(result)}"
+            return Draft(f"{_STOP.sub('', text)} [{item.n}].", computed=(result, float(len(picked))))
+        result = round(total, 2)
+        return Draft(f"{_STOP.sub('', f'Sum of {listed} ({where}) = {formula} = {format_number(result)}')} [{item.n}].", computed=(result,))
     return None

@@ -154,3 +154,24 @@ def test_a_bracketed_part_of_a_positive_whole_is_its_size() -> None:
     table = NONVESTED.replace("Vested | (365,223)", "Forfeited | (12,632)")
     text, computed = _checked("What is the percentage of non-vested shares forfeited in 2019 as a percentage of the total non-vested shares at December 31, 2019?", [_table(table)])
     assert text == "Forfeited as a percentage of Non-vested at December 31, 2019 (Shares) = |(12,632)| / 1,283,281 × 100 = 0.98% [1]."
+
+
+CUBIC = (
+    " | Cubic Transportation Systems | Cubic Mission Solutions | Cubic Global Defense | Total\n"
+    "Net balances at September 30, 2018 | 49,786 | 138,127 | 145,713 | 333,626\n"
+    "Acquisitions | 206,988 | 40,392 | — | 247,380\n"
+    "Net balances at September 30, 2019 | $ 254,592 | $ 181,424 | $ 142,081 | $ 578,097"
+)
+
+
+def test_the_average_of_listed_cells_along_one_line() -> None:
+    question = "What is the average of the amount of net balances at September 30, 2019 for Cubic Transportation Systems, Cubic Mission Solutions and Cubic Global Defense?"
+    text, computed = _checked(question, [_table(CUBIC)])
+    assert computed == (192699.0, 3.0)
+    assert text.startswith("Average of Cubic Transportation Systems, Cubic Mission Solutions and Cubic Global Defense (Net balances at September 30, 2019) = (254,592 + 181,424 + 142,081) / 3")
+
+
+def test_respective_values_are_not_summed() -> None:
+    question = "What are the respective values of net balances at September 30, 2019 for Cubic Mission Solutions and Cubic Global Defense in total?"
+    draft = compute(question, [_table(CUBIC)])
+    assert draft is None or not draft.text.startswith("Sum of")
