@@ -83,6 +83,7 @@ _AVERAGE_CHANGE = re.compile(r"\b(?:difference|change) between ((?:19|20)\d{2}) 
 _DECREASE_BY = re.compile(r"\b(?:decrease|decline|drop|fall|reduction)d? by\b|\bhow much (?:did|has|have|had) [^?]+? (?:decrease|decline|drop|fall)\b", re.I)
 _DATE = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:, (?:19|20)\d{2})?"
 _DATE_SPAN = re.compile(rf"\b(?:from|between|at) ({_DATE}) (?:to|and) ({_DATE})", re.I)
+_DIFFERENCE_ONLY = re.compile(r"\bdifference\b", re.I)
 _ABSOLUTE = re.compile(r"\babsolute (?:percent(?:age)? )?change\b", re.I)
 # "the (percentage) change in X in 2019" with one year: the change over that year; an "increase" or
 # "decrease" in one year is often a figure the text states ("an increase of $9.6 million"), and dates
@@ -216,6 +217,10 @@ def _change(question: str, evidence: Sequence[Evidence], years: list[str], perce
     elif _DECREASE_BY.search(question) and not re.search(r"\bincreas", question, re.I):
         result = round(b.value - a.value, 2)  # "how much did X decrease by": the decrease, positive when X fell
         text = f"Decrease in {a.label} from {old} to {new} = {b.raw} − {a.raw} = {format_number(result)}"
+    elif _DIFFERENCE_ONLY.search(question) and not re.search(r"\b(?:change|increase|decrease|grow|growth|decline|rise|fall)|\bfrom (?:fiscal |fy ?)?(?:19|20)\d{2} to\b", question, re.I):
+        big, small = (a, b) if a.value >= b.value else (b, a)  # "the difference in X between 2018 and 2019": its size, the larger less the smaller
+        result = round(big.value - small.value, 2)
+        text = f"Difference in {a.label} between {old} and {new} = {big.raw} − {small.raw} = {format_number(result)}"
     else:
         result = round(a.value - b.value, 2)
         text = f"Change in {a.label} from {old} to {new} = {a.raw} − {b.raw} = {format_number(result)}"

@@ -478,3 +478,13 @@ def test_a_bracketed_deduction_as_a_share_of_a_positive_whole_is_its_size() -> N
     table = " | F19 | F18\nEBITDA | 372 | 361\nDepreciation and amortisation | (111) | (102)"
     text, computed = _checked("What is the percentage constitution of Depreciation and Amortisation in EBITDA in F19?", [_table(table, n=1)])
     assert text == "Depreciation and amortisation as a percentage of EBITDA in F19 = |(111)| / 372 × 100 = 29.84% [1]."
+
+
+def test_the_difference_between_two_years_is_the_larger_less_the_smaller() -> None:
+    ev = [_table(" | 2019 | 2018\nNet deferred tax assets | 3,851 | 4,317", n=1)]
+    text, computed = _checked("What is the difference in net deferred tax assets between 2018 and 2019?", ev)
+    assert text == "Difference in Net deferred tax assets between 2018 and 2019 = 4,317 − 3,851 = 466 [1]."
+    _, change = _checked("What is the change in net deferred tax assets between 2018 and 2019?", ev)
+    assert change == (-466.0,)
+    _, directed = _checked("What is the difference in net deferred tax assets from 2018 to 2019?", ev)
+    assert directed == (-466.0,)
