@@ -42,7 +42,6 @@ _MONEY = re.compile(r"[$€£]|RMB|USD|EUR|GBP|INR|HKD|SGD|thousand|million|bill
 _PERCENT_WORDS = re.compile(r"%|per ?cent|points?$", re.I)
 _ASKS_PERCENT = re.compile(r"\b(percent\w*|rate|margin|share|proportion|ownership|interest in)\b|%", re.I)
 ASKS_DURATION = re.compile(r"\bhow long\b|\b(?:what|which) (?:duration|period of time|length of time)\b|\bhow many (?:years|months|days)\b", re.I)
-_ASKS_DURATION = ASKS_DURATION
 _TIME_UNIT = re.compile(r"\s(?:years?|months?|days?)$", re.I)
 _ASKS_COUNT = re.compile(r"\bhow many\b|\bthe number of\b", re.I)
 _DATE_TERM = re.compile(r"(?:19|20)\d{2}|\d{1,2}|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|fiscal|year|fy\d*")
@@ -87,7 +86,7 @@ def asked_figure(question: str, sentence: str) -> str:
     """The figure of ``sentence`` that the question's words tell apart from the others, or ''."""
     years = question_years(question)
     figures = _figures(sentence)
-    if _ASKS_DURATION.search(question):
+    if ASKS_DURATION.search(question):
         figures = [f for f in figures if _TIME_UNIT.search(f.text)]
     elif _ASKS_PERCENT.search(question):
         figures = [f for f in figures if _PERCENT_WORDS.search(f.text)]
