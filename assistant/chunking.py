@@ -37,12 +37,14 @@ def _pieces(paragraph: str, max_chars: int) -> Iterable[str]:
         return
     current = ""
     for sentence in split_sentences(paragraph):
-        while len(sentence) > max_chars:  # one endless "sentence" (a table row dump): hard cut
+        while len(sentence) > max_chars:  # one endless "sentence" (a table row dump): cut at the last space
             if current:
                 yield current
                 current = ""
-            yield sentence[:max_chars]
-            sentence = sentence[max_chars:]
+            cut = sentence.rfind(" ", 0, max_chars + 1)
+            cut = cut if cut > 0 else max_chars  # one word longer than a chunk: a hard cut
+            yield sentence[:cut].rstrip()
+            sentence = sentence[cut:].lstrip()
         if current and len(current) + 1 + len(sentence) > max_chars:
             yield current
             current = sentence

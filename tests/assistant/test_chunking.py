@@ -49,3 +49,17 @@ def test_split_text_bounds_and_keeps_words(text: str, limit: int) -> None:
     pieces = split_text(text, limit)
     assert all(len(p) <= limit for p in pieces)
     assert "".join("".join(pieces).split()) == "".join(text.split())
+
+
+def test_an_endless_sentence_is_cut_between_words() -> None:
+    # one "sentence" longer than a chunk (no sentence end in it): each cut falls on a space, no word is split
+    text = " ".join("A" * n for n in [1] * 9 + [4] + [5] * 5 + [7] * 2 + [8] * 4 + [9, 10, 10] + [12] * 15)
+    pieces = split_text(text, 200)
+    assert all(len(p) <= 200 for p in pieces)
+    assert [w for p in pieces for w in p.split()] == text.split()
+    assert len(pieces) == 2
+
+
+def test_a_word_longer_than_a_chunk_is_still_cut_to_the_limit() -> None:
+    pieces = split_text("x" * 450, 200)
+    assert [len(p) for p in pieces] == [200, 200, 50]
