@@ -24,34 +24,20 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from assistant.answerers.base import Draft
+from assistant.answerers.cell_pairs import listed_operation, pair_operation
 from assistant.answerers.respectively import respective_figures
-from assistant.answerers.table_rows import (  # noqa: F401  (re-exported: table_lookup and grid read rows through here)
-    _CELL_NUMBER,
-    _DASH,
-    _LONG_FY,
-    _NOTE_MARK,
-    _OP_WORDS,
+from assistant.answerers.table_rows import (
     _RANGE,
-    _SHORT_FY,
     _YEAR,
-    NIL,
-    RANK_PENALTY,
-    SECTION_WEIGHT,
     Operand,
-    Row,
     _clean,
     _marks,
-    _root,
     _short_years,
-    best_row,
     label_match,
     named_row,
     question_years,
-    row_match,
     subject_terms,
     sum_of_rows,
-    table_rows,
-    unlabeled_total,
 )
 from assistant.answerers.table_rows import from_tables as _from_tables
 from assistant.answerers.shares import _FRACTION, _LIST, _PERCENT_WORD, _RATIO, _listed_rows, _ratio, _share, _share_parts
@@ -379,7 +365,6 @@ def _two_averages(question: str, evidence: Sequence[Evidence]) -> Draft | None:
 def _two_cells(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """A difference, sum, ratio or share of two things the question names, read as two cells of one
     table whose columns are not periods (see :mod:`assistant.answerers.cell_pairs`)."""
-    from assistant.answerers.cell_pairs import listed_operation, pair_operation  # cell_pairs reads tables through grid, which imports this module
 
     ratio, share, difference, two = _RATIO.search(question), _share_parts(question), _ROW_DIFFERENCE.search(question), _TWO_ROWS.search(question)
     if ratio:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.answerers.arithmetic import question_years
+from assistant.answerers.table_rows import question_years
 from assistant.answerers.period_amount import owners_of
 from assistant.lexical import terms
 
@@ -43,7 +43,7 @@ _PERCENT_WORDS = re.compile(r"%|per ?cent|points?$", re.I)
 _ASKS_PERCENT = re.compile(r"\b(percent\w*|rate|margin|share|proportion|ownership|interest in)\b|%", re.I)
 ASKS_DURATION = re.compile(r"\bhow long\b|\b(?:what|which) (?:duration|period of time|length of time)\b|\bhow many (?:years|months|days)\b", re.I)
 _TIME_UNIT = re.compile(r"\s(?:years?|months?|days?)$", re.I)
-_ASKS_COUNT = re.compile(r"\bhow many\b|\bthe number of\b", re.I)
+ASKS_COUNT = re.compile(r"\bhow many\b|\bthe number of\b", re.I)
 _DATE_TERM = re.compile(r"(?:19|20)\d{2}|\d{1,2}|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*|fiscal|year|fy\d*")
 _GENERIC = {"amount", "total", "value", "number", "much", "company", "group"}
 
@@ -90,7 +90,7 @@ def asked_figure(question: str, sentence: str) -> str:
         figures = [f for f in figures if _TIME_UNIT.search(f.text)]
     elif _ASKS_PERCENT.search(question):
         figures = [f for f in figures if _PERCENT_WORDS.search(f.text)]
-    elif _ASKS_COUNT.search(question):
+    elif ASKS_COUNT.search(question):
         figures = [f for f in figures if not _MONEY.search(f.text) and not _PERCENT_WORDS.search(f.text)]
     else:
         figures = [f for f in figures if not _PERCENT_WORDS.search(f.text)]

@@ -78,6 +78,11 @@ def _exact(options: dict[str, set[str]], part: set[str]) -> str | None:
     return same[0] if len(same) == 1 else None
 
 
+def _figure_cells(item: Evidence, rank: int, years: set[str]) -> list[Cell]:
+    """The cells of a table holding a figure, under headings of the years asked (any, when none)."""
+    return [c for c in cells(item, rank) if _in_years(f"{c.row} {c.column}", years) and parse_number(_clean(c.raw)) is not None]
+
+
 def _pair(found: list[Cell], subject: set[str], parts: Sequence[set[str]], whole: Sequence[set[str]], asked: set[str], years: set[str]) -> list[tuple[Cell, ...]]:
     """For each orientation, the cells along the one best-named line that the parts name (at least
     half the line's words among the words ``asked``); a line headed by exactly the ``years`` asked
@@ -131,7 +136,7 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
     subject = {_NUMBER_WORDS.get(t, t) for t in subject_terms(question)}
     years = _years(question)
     for rank, item in enumerate(evidence[:MAX_TABLES]):
-        found = [c for c in cells(item, rank) if _in_years(f"{c.row} {c.column}", years) and parse_number(_clean(c.raw)) is not None]
+        found = _figure_cells(item, rank, years)
         headed = {w for c in found for w in _words(f"{c.row} {c.column}")}
         unheaded = [{w for w in part if not _YEAR.fullmatch(w)} - headed for part in whole]
         if any(len(left) >= 2 and len(left) * 2 >= len(part) for left, part in zip(unheaded, whole)):
@@ -141,14 +146,13 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
         if len(values) != 1:
             continue  # nothing found here, or the two orientations disagree
         a, b = pairs[0]
-        if operation == "difference" and parse_number(_clean(a.raw)) < parse_number(_clean(b.raw)):  # type: ignore[operator]
-            a, b, first, second = b, a, second, first  # "the difference between A and B": the larger less the smaller
-            values = {(y, x) for x, y in values}
+        x, y = values.pop()
+        if operation == "difference" and (x or 0.0) < (y or 0.0):
+            a, b, first, second, x, y = b, a, second, first, y, x  # "the difference between A and B": the larger less the smaller
         if any(_negated(f"{c.row} {c.column}") != _negated(text) for c, text in ((a, first), (b, second))):
             return None  # "on which interest is earned" is not the row "on which no interest is earned"
         if ("%" in a.raw) != ("%" in b.raw):
             return None  # a percentage and an amount do not add, subtract or divide into a share
-        x, y = values.pop()
         shown = _clean(a.raw)
         if operation == "share" and (x or 0.0) < 0 < (y or 0.0):  # a deduction in brackets as a part of a positive whole: its size
             x, shown = -(x or 0.0), f"|{shown}|"
@@ -186,7 +190,7 @@ def listed_operation(operation: str, items: Sequence[str], question: str, eviden
     subject = {_NUMBER_WORDS.get(t, t) for t in subject_terms(question)}
     years = _years(question)
     for rank, item in enumerate(evidence[:MAX_TABLES]):
-        found = [c for c in cells(item, rank) if _in_years(f"{c.row} {c.column}", years) and parse_number(_clean(c.raw)) is not None]
+        found = _figure_cells(item, rank, years)
         chosen = _pair(found, subject, parts, whole, _words(question), years)
         values = {tuple(parse_number(_clean(c.raw)) for c in cells_) for cells_ in chosen}
         if len(values) != 1:

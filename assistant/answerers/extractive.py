@@ -25,9 +25,9 @@ from assistant.answerers import arithmetic, table_lookup
 from assistant.answerers.grid import grid_lookup, grid_respective
 from assistant.answerers.period_amount import amount_for_period
 from assistant.answerers.base import NOT_FOUND, Draft
-from assistant.answerers.asked_figure import ASKS_DURATION, asked_figure
+from assistant.answerers.asked_figure import ASKS_COUNT, ASKS_DURATION, asked_figure
 from assistant.answerers.chart_qa import answer_chart_question
-from assistant.answerers.clauses import CAUSE, REASON_QUESTION, answer_clause, not_amount, root
+from assistant.answerers.clauses import AMOUNT_QUESTION, CAUSE, REASON_QUESTION, answer_clause, not_amount, root
 from assistant.answerers.respectively import respective_figures, respective_items
 from assistant.chunking import split_sentences
 from assistant.lexical import WORD as _WORD
@@ -54,8 +54,6 @@ _INSTRUCTION = re.compile(
 _ABOUT_INSTRUCTIONS = re.compile(r"\b(?:note|notes|instructions?|assistant|memo|message|prompt)\b", re.IGNORECASE)
 # several figures asked for, a result, or a question ending on a preposition ("... mainly engaged in?"): not one figure
 _NOT_ONE_FIGURE = re.compile(r"\brespectively\b|\b(?:results?|outcomes?)\b|\b(?:in|of|for|to|by|as|from|on|with|into)\W*$", re.I)
-_COUNT_QUESTION = re.compile(r"\bhow many\b|\bthe number of\b", re.I)
-_AMOUNT_QUESTION = re.compile(r"^\s*(?:how much|what (?:is|was|are|were) (?:the )?)", re.I)
 _AMOUNT = re.compile(
     r"(?<![\w.])(?:[$€£]|US\$|AU\$)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:thousand|million|billion|bn|m)\b)?"
     r"|(?<![\w.$,])\d[\d,]*(?:\.\d+)?\s?(?:thousand|million|billion)\b",
@@ -112,7 +110,7 @@ def _cause(question: str, clause: str) -> str:
 
 def _only_amount(question: str, clause: str) -> str:
     """For "What was X?" / "How much ...?", the one amount the answering clause states ("$0.3 million"), else ''."""
-    if not _AMOUNT_QUESTION.search(question) or not_amount(question):
+    if not AMOUNT_QUESTION.search(question) or not_amount(question):
         return ""
     amounts = (_PERCENT if _ASKS_PERCENT.search(question) else _AMOUNT).findall(clause)
     return amounts[0].strip() if len(amounts) == 1 else ""
@@ -120,7 +118,7 @@ def _only_amount(question: str, clause: str) -> str:
 
 def _period_amount(question: str, sentence: str) -> str:
     """For "What was X in 2019?", the amount the sentence links to 2019 among several, else ''."""
-    if not _AMOUNT_QUESTION.search(question) or not_amount(question):
+    if not AMOUNT_QUESTION.search(question) or not_amount(question):
         return ""
     return amount_for_period(question, sentence, percent=bool(_ASKS_PERCENT.search(question)))
 
@@ -130,7 +128,7 @@ def _asked_figure(question: str, clause: str, sentence: str) -> str:
     sentence's figures, else ''."""
     if ASKS_DURATION.search(question) and not _NOT_ONE_FIGURE.search(question):
         return asked_figure(question, sentence)  # "Over what duration will the cost be recognized?"
-    if not (_AMOUNT_QUESTION.search(question) or _COUNT_QUESTION.search(question)) or not_amount(question) or _NOT_ONE_FIGURE.search(question):
+    if not (AMOUNT_QUESTION.search(question) or ASKS_COUNT.search(question)) or not_amount(question) or _NOT_ONE_FIGURE.search(question):
         return ""
     if not (_NUMERIC_QUESTION.search(question) or arithmetic.question_years(question)):
         return ""  # "What are total segment assets composed of?" asks for no figure

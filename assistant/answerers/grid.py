@@ -22,8 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answerers.arithmetic import _CELL_NUMBER, label_match, question_years, subject_terms
-from assistant.answerers.table_rows import _root
+from assistant.answerers.table_rows import _CELL_NUMBER, _root, label_match, question_years, subject_terms
 from assistant.lexical import terms
 from assistant.answerers.base import Draft
 from assistant.numbers import parse_number

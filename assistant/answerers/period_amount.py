@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answerers.arithmetic import question_years
+from assistant.answerers.table_rows import question_years
 
 _AMOUNT = re.compile(
     r"(?<![\w.])(?:[$€£]|US\$|AU\$)\s?\(?\d[\d,]*(?:\.\d+)?\)?(?:\s?(?:thousand|million|billion|bn|m)\b)?"

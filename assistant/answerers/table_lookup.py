@@ -2,7 +2,7 @@
 row is highest or lowest.
 
 Tables come as ``|``-rendered evidence (``label | 2019 | 2018`` rows under a header of periods, see
-:func:`assistant.answerers.arithmetic.table_rows`). A question names a row ("What was the amount of
+:func:`assistant.answerers.table_rows.table_rows`). A question names a row ("What was the amount of
 Cash-settled awards in 2019?") and one or more periods; the row is the best label match among the
 evidence tables (ties go to the better-ranked evidence). The answer quotes the cell and cites it, and
 ``Draft.values`` carries the bare cells so an evaluation scores the value, not the sentence.
@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from assistant.answerers.arithmetic import Row, as_written, best_row, label_match, question_years, row_match, subject_terms, table_rows
+from assistant.answerers.arithmetic import as_written
 from assistant.answerers.base import Draft
 from assistant.answerers.grid import best_cell, cell_draft, grid_respective, ordinal_cell, with_unit
-from assistant.answerers.table_rows import RANK_PENALTY, _root
+from assistant.answerers.table_rows import RANK_PENALTY, Row, _root, best_row, label_match, question_years, row_match, subject_terms, table_rows
 from assistant.lexical import terms
 from assistant.answerers.table_spans import row_extreme, row_names
 from assistant.numbers import parse_number

@@ -29,9 +29,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answerers.arithmetic import label_match, subject_terms
 from assistant.answerers.grid import cells
-from assistant.answerers.table_rows import _root
+from assistant.answerers.table_rows import _root, label_match, subject_terms
 from assistant.answerers.base import Draft
 from assistant.lexical import terms
 from assistant.numbers import parse_number
