@@ -25,6 +25,12 @@ def _stem(word: str) -> str:
     return word
 
 
+def root(term: str) -> str:
+    """A term without a final 'e', so both stems of a word meet: 'complete' and 'completed'
+    ('complet'), 'lease' and 'leases' ('leas')."""
+    return term[:-1] if len(term) > 3 and term.endswith("e") else term
+
+
 def terms(text: str) -> list[str]:
     """Content words of a text, lowercased and lightly stemmed."""
     return [_stem(w) for w in WORD.findall(text.lower()) if w not in STOPWORDS]

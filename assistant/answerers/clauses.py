@@ -21,7 +21,7 @@ import re
 import math
 from dataclasses import dataclass
 
-from assistant.lexical import terms
+from assistant.lexical import root, terms
 
 # a figure opening the answer, after an "approximately" that the answer leaves out
 _LEADING_FIGURE = re.compile(
@@ -119,11 +119,6 @@ class _Echo:
     end: int  # one past its last word (function words after its last question word included)
     asked: int  # distinct question words it repeats
     opened: bool  # whether it opens with a function word ("and the Group ...", "to record ...")
-
-
-def root(term: str) -> str:
-    """A stem without a final 'e', so 'complete' and 'completed' ('complet') meet."""
-    return term[:-1] if len(term) > 3 and term.endswith("e") else term
 
 
 def _kinds(asked: set[str], words: list[str]) -> list[frozenset[str] | None]:

@@ -27,11 +27,11 @@ from assistant.answerers.period_amount import amount_for_period
 from assistant.answerers.base import NOT_FOUND, Draft
 from assistant.answerers.asked_figure import ASKS_COUNT, ASKS_DURATION, asked_figure
 from assistant.answerers.chart_qa import answer_chart_question
-from assistant.answerers.clauses import AMOUNT_QUESTION, CAUSE, REASON_QUESTION, answer_clause, not_amount, root
+from assistant.answerers.clauses import AMOUNT_QUESTION, CAUSE, REASON_QUESTION, answer_clause, not_amount
 from assistant.answerers.respectively import respective_figures, respective_items
 from assistant.chunking import split_sentences
 from assistant.lexical import WORD as _WORD
-from assistant.lexical import terms
+from assistant.lexical import root, terms
 from assistant.numbers import parse_number
 from assistant.types import Evidence, ImageDescription, Locator  # noqa: F401  (Locator used in the doctest)
 

@@ -22,8 +22,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answerers.table_rows import _CELL_NUMBER, _root, label_match, question_years, subject_terms
-from assistant.lexical import terms
+from assistant.answerers.table_rows import _CELL_NUMBER, label_match, question_years, subject_terms
+from assistant.lexical import root, terms
 from assistant.answerers.base import Draft
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
@@ -177,8 +177,8 @@ def best_cell(question: str, evidence: Sequence[Evidence], penalty: float = 0.0)
 
 def _covered(label: str, subject: set[str]) -> float:
     """The share of a label's words the question has."""
-    have = {_root(t) for t in terms(label)}
-    return len(have & {_root(t) for t in subject}) / len(have) if have else 0.0
+    have = {root(t) for t in terms(label)}
+    return len(have & {root(t) for t in subject}) / len(have) if have else 0.0
 
 
 def cell_draft(cell: Cell) -> Draft:

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from assistant.answerers.arithmetic import as_written
 from assistant.answerers.base import Draft
 from assistant.answerers.grid import best_cell, cell_draft, grid_respective, ordinal_cell, with_unit
-from assistant.answerers.table_rows import RANK_PENALTY, Row, _root, best_row, label_match, question_years, row_match, subject_terms, table_rows
-from assistant.lexical import terms
+from assistant.answerers.table_rows import RANK_PENALTY, Row, best_row, label_match, question_years, row_match, subject_terms, table_rows
+from assistant.lexical import root, terms
 from assistant.answerers.table_spans import row_extreme, row_names
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
@@ -133,8 +133,8 @@ def _extreme(question: str, rows: list[Row], years: list[str]) -> Draft | None:
 
 def _names_more(column: str, label: str, subject: set[str]) -> bool:
     """Whether a column heading names words of the question that the row label lacks."""
-    have = {_root(t) for t in terms(_TABLE_YEAR.sub(" ", label))}
-    return bool({_root(t) for t in terms(_TABLE_YEAR.sub(" ", column))} & {_root(t) for t in subject} - have)
+    have = {root(t) for t in terms(_TABLE_YEAR.sub(" ", label))}
+    return bool({root(t) for t in terms(_TABLE_YEAR.sub(" ", column))} & {root(t) for t in subject} - have)
 
 
 def _cells(question: str, rows: list[Row], years: list[str], evidence: Sequence[Evidence] = ()) -> Draft | None:

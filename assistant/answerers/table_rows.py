@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.lexical import terms
+from assistant.lexical import root, terms
 from assistant.numbers import parse_number
 from assistant.types import Evidence
 
@@ -216,18 +216,12 @@ def subject_terms(question: str, extra: str = "") -> set[str]:
     return {t for t in terms(text) if t not in _OP_WORDS}
 
 
-def _root(term: str) -> str:
-    """A term without a final 'e', so both stems of a word ending in -se/-ce/-ge meet ('lease' and
-    'leas' from 'leases', 'expense' and 'expens')."""
-    return term[:-1] if len(term) > 3 and term.endswith("e") else term
-
-
 _NOTE_MARK = re.compile(r"\s*\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\*+", re.I)  # "Other assets(1)", "Revenue (a)", "Sales*"
 
 
 def label_match(label: str, subject: set[str], whole: bool = True) -> float:
-    have = {_root(t) for t in terms(_YEAR.sub(" ", _NOTE_MARK.sub(" ", label)))}
-    subject = {_root(t) for t in subject}
+    have = {root(t) for t in terms(_YEAR.sub(" ", _NOTE_MARK.sub(" ", label)))}
+    subject = {root(t) for t in subject}
     if not have or not subject:
         return 0.0
     shared = len(have & subject)
@@ -249,7 +243,7 @@ def row_match(row: Row, subject: set[str]) -> float:
     own = label_match(row.label, subject)
     if not row.section or own <= 0:
         return own
-    named = len({_root(t) for t in terms(row.section)} & {_root(t) for t in subject})  # breaks ties between equal labels
+    named = len({root(t) for t in terms(row.section)} & {root(t) for t in subject})  # breaks ties between equal labels
     return max(own, SECTION_WEIGHT * label_match(f"{row.section} {row.label}", subject, whole=False)) + 0.001 * named
 
 
@@ -337,8 +331,8 @@ def unlabeled_total(item: Evidence, period: str) -> Operand | None:
 def _containing(rows: list[Row], subject: set[str], period: str) -> Row | None:
     """The one row of a table whose label holds every word of a short item ("Huawei" is
     "Huawei Technologies Co., Ltd."), None when none or several do."""
-    wanted = {_root(t) for t in subject}
-    holding = [r for r in rows if period in r.cells and wanted and wanted <= {_root(t) for t in terms(_NOTE_MARK.sub(" ", r.label))}]
+    wanted = {root(t) for t in subject}
+    holding = [r for r in rows if period in r.cells and wanted and wanted <= {root(t) for t in terms(_NOTE_MARK.sub(" ", r.label))}]
     return holding[0] if len(holding) == 1 else None
 
 

@@ -30,9 +30,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.answerers.grid import cells
-from assistant.answerers.table_rows import _root, label_match, subject_terms
+from assistant.answerers.table_rows import label_match, subject_terms
 from assistant.answerers.base import Draft
-from assistant.lexical import terms
+from assistant.lexical import root, terms
 from assistant.numbers import parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
 
@@ -168,8 +168,8 @@ _ORDINAL = re.compile(r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)\b", re.I)
 
 def _covered(label: str, subject: set[str]) -> tuple[float, int]:
     """The share of a label's words (years aside) the question has, and how many."""
-    have = {_root(t) for t in terms(_YEAR.sub(" ", label))}
-    shared = len(have & {_root(t) for t in subject})
+    have = {root(t) for t in terms(_YEAR.sub(" ", label))}
+    shared = len(have & {root(t) for t in subject})
     return (shared / len(have) if have else 0.0), shared
 
 
