@@ -18,6 +18,7 @@ import typer
 
 from assistant.errors import ModalystError
 from assistant.settings import Settings, load_settings
+from assistant.terminal import StreamCleaner, clean, json_safe
 
 app = typer.Typer(
     add_completion=False,
@@ -36,6 +37,12 @@ VocabularyOpt = Annotated[
 _globals: dict[str, Any] = {}
 
 
+def say(text: str = "", err: bool = False) -> None:
+    """Print one line of output that may hold material or model text (file names, quotes,
+    answers, errors): escape sequences and control characters are removed first."""
+    typer.echo(clean(text), err=err)
+
+
 def _guard(func: F) -> F:
     """Turn modalyst errors into one line on stderr and an exit code; tracebacks only with MODALYST_DEBUG=1."""
 
@@ -46,7 +53,7 @@ def _guard(func: F) -> F:
         except typer.Exit:
             raise
         except ModalystError as exc:
-            typer.echo(f"modalyst: error: {exc}", err=True)
+            say(f"modalyst: error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             typer.echo("modalyst: interrupted", err=True)
@@ -54,7 +61,7 @@ def _guard(func: F) -> F:
         except Exception as exc:  # the boundary: anything unexpected is an internal error
             if os.environ.get("MODALYST_DEBUG"):
                 raise
-            typer.echo(f"modalyst: internal error: {type(exc).__name__}: {exc} (set MODALYST_DEBUG=1 for details)", err=True)
+            say(f"modalyst: internal error: {type(exc).__name__}: {exc} (set MODALYST_DEBUG=1 for details)", err=True)
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -72,7 +79,7 @@ def _assistant(settings: Settings) -> Any:
 
 
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    typer.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False)))  # control characters as \uXXXX
 
 
 @app.callback()
@@ -104,7 +111,7 @@ def ingest(
     def progress(path: str, done: int, total: int) -> None:
         bar.total = total
         bar.n = done
-        bar.set_postfix_str(Path(path).name if path else "done")
+        bar.set_postfix_str(clean(Path(path).name) if path else "done")
         bar.refresh()
         audio_bar.reset(total=0)
 
@@ -120,13 +127,13 @@ def ingest(
         _print_json(report.to_dict())
     else:
         for source in report.added:
-            typer.echo(f"added   {source.id}  {source.kind:5}  {source.chunks:4} chunks  {source.path}")
+            say(f"added   {source.id}  {source.kind:5}  {source.chunks:4} chunks  {source.path}")
         for source in report.skipped:
-            typer.echo(f"present {source.id}  {source.kind:5}  {source.chunks:4} chunks  {source.path}")
+            say(f"present {source.id}  {source.kind:5}  {source.chunks:4} chunks  {source.path}")
         for warning in report.warnings:
-            typer.echo(f"warning: {warning}", err=True)
+            say(f"warning: {warning}", err=True)
     for path, error in report.failed:
-        typer.echo(f"modalyst: skipped {path}: {error}", err=True)
+        say(f"modalyst: skipped {path}: {error}", err=True)
     if report.failed and not (report.added or report.skipped):
         raise typer.Exit(2)
 
@@ -155,14 +162,19 @@ def ask(
     from assistant.render import render_answer
 
     shown: list[str] = []
+    cleaner = StreamCleaner()  # a model's escape sequence cut between two tokens is still removed whole
 
     def show(piece: str) -> None:  # the answer as it is produced; citations and warnings follow
-        shown.append(piece)
-        sys.stdout.write(piece)
+        safe = cleaner.feed(piece)
+        shown.append(safe)
+        sys.stdout.write(safe)
         sys.stdout.flush()
 
     answer = bot.ask(turn, on_token=show)
-    if shown:
+    show_rest = cleaner.flush()
+    shown.append(show_rest)
+    sys.stdout.write(show_rest)
+    if "".join(shown):
         typer.echo("")
     typer.echo(render_answer(answer, streamed="".join(shown)))
 
@@ -209,7 +221,7 @@ def sources(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
         typer.echo("no sources in this workspace; add some with: modalyst ingest PATH")
     for s in found:
         extent = f"{s.pages} pages" if s.pages else (f"{s.duration:.0f} s" if s.duration else "")
-        typer.echo(f"{s.id}  {s.kind:5}  {s.chunks:4} chunks  {extent:>10}  {s.path}")
+        say(f"{s.id}  {s.kind:5}  {s.chunks:4} chunks  {extent:>10}  {s.path}")
 
 
 @app.command()
@@ -217,7 +229,7 @@ def sources(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
 def forget(source_id: Annotated[str, typer.Argument(help="A source id (or its first 6+ characters).")], workspace: WorkspaceOpt = None) -> None:
     """Remove a source and all its chunks from a workspace."""
     gone = _assistant(settings_for(workspace)).forget(source_id)
-    typer.echo(f"removed {gone.id}  {gone.path}")
+    say(f"removed {gone.id}  {gone.path}")
 
 
 @app.command("eval")
@@ -226,16 +238,18 @@ def evaluate(
     suite_dir: Annotated[Path, typer.Argument(help="A suite folder in the shared eval format.")],
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N items.")] = None,
     task: Annotated[str | None, typer.Option("--task", help="Chart suite: only tasks starting with this (e.g. Sequential).")] = None,
+    split: Annotated[str, typer.Option("--split", help="tune, check or all: a fixed half by a hash of each item's unit (filing, table, chart group, abstract, recording).")] = "all",
+    out: Annotated[Path | None, typer.Option("--out", help="Write one JSON line per item (id, question, gold, answer, correct, cited, by, warnings).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Run an evaluation suite and print its metrics."""
     from assistant.evaluation.runner import run_suite
 
-    result = run_suite(suite_dir, settings_for(), limit, task)
+    result = run_suite(suite_dir, settings_for(), limit, task, split, out)
     if as_json:
         _print_json(result)
         return
-    typer.echo(f"{result['suite']}: {result['n']} items, backend {result['backend']}, {result['seconds']:.1f} s")
+    typer.echo(f"{result['suite']} ({result['split']}): {result['n']} items, backend {result['backend']}, {result['seconds']:.1f} s")
     for name, value in result["metrics"].items():
         typer.echo(f"  {name:28} {value:.4f}")
 

@@ -1,14 +1,18 @@
-"""Plain-text rendering of answers, transcripts and image descriptions for the terminal."""
+"""Plain-text rendering of answers, transcripts and image descriptions for the terminal.
+
+Everything these return has passed :func:`assistant.terminal.clean`: no escape sequence or control
+character from a document, a transcript or a model reaches the terminal."""
 
 from __future__ import annotations
 
+from assistant.terminal import clean
 from assistant.types import Answer, ImageDescription, Transcript, _clock
 
 
 def render_answer(answer: Answer, streamed: str | None = None) -> str:
     """The answer, its citations with quotes, warnings and timings. With ``streamed`` (the text
     already printed piece by piece) only what follows it is repeated, such as the profile's note."""
-    text = answer.answer
+    text = clean(answer.answer)
     if streamed is not None and streamed.strip() and text.startswith(streamed.strip()):
         text = text[len(streamed.strip()) :].removeprefix("\n").rstrip()  # the printed text ended its own line
     lines = [text, ""] if text else [""]
@@ -21,7 +25,7 @@ def render_answer(answer: Answer, streamed: str | None = None) -> str:
         lines.append(f"  warning: {warning}")
     timing = ", ".join(f"{stage} {ms:.0f} ms" for stage, ms in answer.timings.items())
     lines.append(f"  timings: {timing}")
-    return "\n".join(lines)
+    return clean("\n".join(lines))
 
 
 def render_transcript(transcript: Transcript) -> str:
@@ -29,7 +33,7 @@ def render_transcript(transcript: Transcript) -> str:
     for s in transcript.segments:
         who = f" {s.speaker}:" if s.speaker else ""
         lines.append(f"[{_clock(s.start)}–{_clock(s.end)}]{who} {s.text}")
-    return "\n".join(lines)
+    return clean("\n".join(lines))
 
 
 def render_description(desc: ImageDescription) -> str:
@@ -47,4 +51,4 @@ def render_description(desc: ImageDescription) -> str:
     lines.append("ocr:")
     lines += [f"  {line.text}  [{', '.join(str(round(v)) for v in line.bbox)}]" for line in desc.ocr]
     lines += [f"warning: {w}" for w in desc.warnings]
-    return "\n".join(lines)
+    return clean("\n".join(lines))
