@@ -149,13 +149,13 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Ask a question about the workspace's material and attached images."""
-    from assistant.errors import BadInputError
+    from assistant.input_checks import check_question
     from assistant.types import Turn
 
-    if not question.strip() and audio is None:
-        raise BadInputError("the question is empty; give a question or --audio")
-    turn = Turn(text=question or None, audio=str(audio) if audio else None, images=tuple(str(p) for p in image or ()))
-    bot = _assistant(settings_for(workspace, vocabulary=vocabulary))
+    settings = settings_for(workspace, vocabulary=vocabulary)
+    text = check_question(question, settings, has_audio=audio is not None)  # empty or too long: one line, exit 2
+    turn = Turn(text=text, audio=str(audio) if audio else None, images=tuple(str(p) for p in image or ()))
+    bot = _assistant(settings)
     if as_json:
         _print_json(bot.ask(turn).to_dict())
         return

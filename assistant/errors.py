@@ -61,3 +61,7 @@ class DataDirError(StoreError, BadInputError):
 
 class ToolError(ModalystError):
     """A tool failed while running a turn; recorded as a ToolResult error and an Answer warning."""
+
+
+class CancelledError(ModalystError):
+    """The asker went away (a closed or reloaded browser tab): the turn's remaining work is dropped."""

@@ -37,6 +37,22 @@ KIND_BY_EXT = {
     ".dcm": "image",
 }
 SNIFF_CHARS = 65536
+KIND_NAMES = {"audio": "recordings", "pdf": "PDFs", "image": "images", "table": "tables", "html": "web pages",
+              "text": "text", "transcript": "transcripts"}  # how accepted kinds are named to a user
+
+
+def accepted_kinds() -> str:
+    """What can be read, by kind, from the one registry (``KIND_BY_EXT``): 'recordings (.aac .flac …); PDFs (.pdf); …'."""
+    by_kind: dict[str, list[str]] = {}
+    for ext, kind in sorted(KIND_BY_EXT.items()):
+        by_kind.setdefault(kind, []).append(ext)
+    return "; ".join(f"{KIND_NAMES.get(kind, kind)} ({' '.join(exts)})" for kind, exts in by_kind.items())
+
+
+def unsupported_type(name: str) -> str:
+    """The one message for a file of a kind nothing reads, naming the file (never a folder) and what is accepted."""
+    suffix = Path(name).suffix.lower()
+    return f"{Path(name).name}: unsupported file type {suffix or '(none)'!r}; accepted: {accepted_kinds()}"
 
 
 def detect_kind(path: Path) -> str:
@@ -50,8 +66,7 @@ def detect_kind(path: Path) -> str:
         return "image"
     kind = KIND_BY_EXT.get(path.suffix.lower())
     if kind is None:
-        supported = " ".join(sorted(KIND_BY_EXT))
-        raise UnsupportedFileError(f"{path}: unsupported file type {path.suffix or '(none)'!r}; supported: {supported}")
+        raise UnsupportedFileError(unsupported_type(path.name))
     if kind == "pdf":
         raise BadInputError(f"{path}: not a PDF (no %PDF header)")
     if kind == "text" and path.suffix.lower() in (".txt", ".json") and _is_transcript(path):

@@ -21,15 +21,17 @@ from assistant.answerers.base import NOT_FOUND, Answerer, Draft
 from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.answerers.statements import StatementsFirst
 from assistant.answerers.yes_no import for_profile
-from assistant.citations import verify
-from assistant.errors import BadInputError, ModalystError, ToolError
+from assistant.citations import Renumbering, verify
+from assistant.errors import BadInputError, CancelledError, ModalystError, ToolError
 from assistant.extract import EXTRACTORS, ExtractContext, checked_kind, detect_kind
 from assistant.ingest import IngestReport, Progress, ingest_paths
+from assistant.input_checks import check_question
 from assistant.router import route
 from assistant.settings import Settings, choose
 from assistant.status import BackendStatus, backend_status
 from assistant.store import ChromaStore
 from assistant.types import Answer, Evidence, ImageDescription, Locator, Source, ToolResult, Transcript, Turn
+from assistant.vocabulary import Hints, build_vocabulary, parse_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -124,10 +126,9 @@ class Assistant:
     def _context(self, audio_progress: Any = None) -> ExtractContext:
         return ExtractContext(self.settings, self.transcriber, self.ocr_reader, self.vocabulary, audio_progress)
 
-    def vocabulary(self) -> list[str]:
-        """Terms for the speech decoder: the user's (settings.vocabulary), then names in the workspace."""
-        from assistant.vocabulary import build_vocabulary, parse_vocabulary
-
+    def vocabulary(self) -> Hints:
+        """Hints for the speech decoder: the user's terms (settings.vocabulary), always given, and the
+        names in the workspace's documents, given only where a first pass nearly hears one."""
         texts: list[str] = []
         for source in self.store.sources():
             room = VOCABULARY_CHUNKS - len(texts)
@@ -152,7 +153,8 @@ class Assistant:
     def transcribe(self, path: Path) -> Transcript:
         if checked_kind(path, self.settings) != "audio":
             raise BadInputError(f"{path}: not an audio or video file")
-        return self.transcriber().run(path, vocabulary=self.vocabulary())
+        hints = self.vocabulary()
+        return self.transcriber().run(path, vocabulary=hints.terms, names=hints.names)
 
     def describe(self, path: Path) -> ImageDescription:
         from tools.describe_image import describe_image
@@ -162,58 +164,91 @@ class Assistant:
         return describe_image(path, self.settings, ocr_reader=self.ocr_reader())
 
     # -- asking ---------------------------------------------------------------------------------
-    def ask(self, turn: Turn, on_token: Callable[[str], None] | None = None) -> Answer:
+    def ask(
+        self, turn: Turn, on_token: Callable[[str], None] | None = None, should_stop: Callable[[], bool] | None = None
+    ) -> Answer:
         """Answer one turn: transcribe a voice question, read attached images, retrieve, answer, verify.
 
         ``on_token(piece)`` receives the answer as it is produced: tokens from a streaming model
         backend, sentence by sentence from the extractive one. Verification runs on the whole
         answer afterwards; its warnings and the profile's note come with the returned Answer.
+        Evidence is numbered 1..n in the order the answer first cites it (the streamed pieces too).
+        ``should_stop()`` is asked between stages and streamed pieces; when it says yes the turn
+        ends with CancelledError (the asker has gone).
         """
         timings: dict[str, float] = {}
         warnings: list[str] = []
+
+        def step() -> None:
+            if should_stop is not None and should_stop():
+                raise CancelledError("the question was abandoned before its answer was ready")
+
+        check_question(turn.text, self.settings, has_audio=turn.audio is not None)
         for path in (turn.audio, *turn.images, *turn.files):
             if path is not None:
                 checked_kind(Path(path), self.settings)  # bad attachments fail before any work starts
         question = (turn.text or "").strip()
         if turn.audio is not None:
             with _timed(timings, "transcribe"):
-                transcript = self.transcriber().run(Path(turn.audio), vocabulary=self.vocabulary())
+                hints = self.vocabulary()
+                transcript = self.transcriber().run(Path(turn.audio), vocabulary=hints.terms, names=hints.names)
             spoken = transcript.text.strip()
             warnings += list(transcript.warnings)
             question = f"{question} {spoken}".strip()
-        if not question:
-            raise BadInputError("the question is empty" + (" (no speech found in the audio)" if turn.audio else ""))
+            if not question:
+                raise BadInputError("no speech found in the recording: record the question again, or type it")
+            check_question(question, self.settings)
+        step()
         plan = route(turn, has_sources=bool(self.store.count()), question=question)
         results: list[ToolResult] = []
         if plan.images:
             with _timed(timings, "describe_image"):
-                results += [self._image_evidence(Path(p)) for p in plan.images]
+                for p in plan.images:
+                    step()
+                    results.append(self._image_evidence(Path(p)))
         if plan.files:
             with _timed(timings, "read_files"):
-                results += [self._file_evidence(Path(p)) for p in plan.files]
+                for p in plan.files:
+                    step()
+                    results.append(self._file_evidence(Path(p)))
+        step()
         if plan.retrieve:
             with _timed(timings, "retrieve"):
                 results.append(self._retrieve(question))
+        step()
         evidence = _numbered(results)
+        renumbering = Renumbering([e.n for e in evidence])
+        streamed = None
+        if on_token is not None:
+            sink = on_token
+
+            def streamed(piece: str) -> None:
+                step()
+                shown = renumbering.feed(piece)
+                if shown:
+                    sink(shown)
         warnings += [f"{r.tool} failed: {r.error}" for r in results if r.error]
         for result in results:
             if isinstance(result.detail, ImageDescription):
                 warnings += list(result.detail.warnings)
         with _timed(timings, "answer"):
             images = [r.detail for r in results if isinstance(r.detail, ImageDescription)]
-            draft = self._draft(question, evidence, images, warnings, on_token)
+            draft = self._draft(question, evidence, images, warnings, streamed)
+            if on_token is not None and (rest := renumbering.flush()):
+                on_token(rest)
+        text = renumbering.rewrite(draft.text)
+        order = renumbering.mapping()
+        evidence = tuple(sorted((replace(e, n=order[e.n]) for e in evidence), key=lambda e: e.n))
         with _timed(timings, "verify"):
-            citations, problems = verify(draft.text, evidence, draft.computed)
-        text = draft.text
+            citations, problems = verify(text, evidence, draft.computed)
         note = PROFILE_NOTES.get(self.settings.profile)
         if note and text != NOT_FOUND:
             text = f"{text}\n\n{note}"
-        used = {c.n for c in citations}
         return Answer(
             question=question,
             answer=text,
             citations=citations,
-            evidence=tuple(e for e in evidence if e.n in used) + tuple(e for e in evidence if e.n not in used),
+            evidence=evidence,  # cited first (in the order cited), then the rest
             timings=timings,
             warnings=tuple(warnings + problems),
         )

@@ -5,6 +5,7 @@ character from a document, a transcript or a model reaches the terminal."""
 
 from __future__ import annotations
 
+from assistant.citations import citation_label
 from assistant.terminal import clean
 from assistant.types import Answer, ImageDescription, Transcript, _clock
 
@@ -20,7 +21,7 @@ def render_answer(answer: Answer, streamed: str | None = None) -> str:
     for citation in answer.citations:
         evidence = by_n.get(citation.n)
         quote = (evidence.text[:160] + "…") if evidence and len(evidence.text) > 160 else (evidence.text if evidence else "")
-        lines.append(f"  [{citation.n}] {citation.locator.label()}  “{quote}”")
+        lines.append(f"  [{citation.n}] {citation_label(citation, evidence)}  “{quote}”")
     for warning in answer.warnings:
         lines.append(f"  warning: {warning}")
     timing = ", ".join(f"{stage} {ms:.0f} ms" for stage, ms in answer.timings.items())

@@ -14,24 +14,34 @@ Example:
 
 import logging
 import os
-import re
-import secrets
-import shutil
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import BackendUnavailableError, BadInputError, ModalystError, SettingsError
+from assistant.input_checks import check_question
 from assistant.extract import file_hash
 from assistant.orchestrator import Assistant
-from assistant.server_auth import BodyLimit, KeyChecker, KeyGate, UploadTooLargeError, authorize, is_loopback, megabytes, resolve_keys
+from assistant.host_guard import RequestGuard, bound_hosts
+from assistant.server_auth import (
+    BodyLimit,
+    DiskBudget,
+    InsufficientStorageError,
+    KeyChecker,
+    KeyGate,
+    UploadTooLargeError,
+    authorize,
+    is_loopback,
+    resolve_keys,
+)
+from assistant.server_uploads import public, safe_name, uploads  # safe_name: part of this module's API
 from assistant.settings import WORKSPACE_PATTERN, Settings
 from assistant.types import Turn
 
@@ -39,9 +49,8 @@ logger = logging.getLogger(__name__)
 
 # Largest request body (all uploaded files together); env MODALYST_MAX_UPLOAD_MB overrides.
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-COPY_BLOCK = 1 << 20
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+DOCS_ASSETS = "/docs/assets"
 
 
 def create_app(
@@ -49,22 +58,50 @@ def create_app(
     keys: dict[str, set[str]] | None = None,
     *,
     max_upload_bytes: int | None = None,
+    hosts: Iterable[str] | None = None,
 ) -> FastAPI:
-    """The FastAPI app serving ``settings``' data dir; ``keys`` maps each API key to the workspaces it opens."""
+    """The FastAPI app serving ``settings``' data dir; ``keys`` maps each API key to the workspaces it opens.
+
+    ``hosts``: the Host names to answer to (``serve`` passes the bound address's); None answers any
+    Host (a test client). Origins other than the server's own and ``settings.allowed_origins`` are refused."""
     limit = max_upload_bytes or _env_upload_limit()
     checker = KeyChecker(resolve_keys(keys))
     app = FastAPI(
         title="modalyst",
         summary="Cited answers over calls, filings, charts and scans.",
         version="0.1.0",
+        docs_url=None,  # served below from bundled assets, not a CDN
+        redoc_url=None,
     )
     app.state.workspaces = Workspaces(settings)
     app.state.max_upload_bytes = limit
+    app.state.disk = DiskBudget(int(settings.upload_disk_mb * 2**20))
     app.add_middleware(BodyLimit, limit=limit)
-    app.add_middleware(KeyGate, checker=checker)  # outermost: no body is read for a request without a key
+    app.add_middleware(KeyGate, checker=checker)  # no body is read for a request without a key
+    app.add_middleware(RequestGuard, hosts=hosts, origins=settings.allowed_origins)  # outermost: Host and Origin first
     _add_error_handlers(app)
+    _add_docs(app)
     _add_routes(app, checker)
     return app
+
+
+def _add_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI from the ``swagger-ui-bundle`` package's files, so it works offline."""
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="modalyst API",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url=f"{DOCS_ASSETS}/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},  # no calls to the online validator
+        )
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, keys: dict[str, set[str]] | None = None) -> None:
@@ -76,8 +113,18 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8080, keys: d
         )
     import uvicorn
 
+    from assistant.conn_guard import guarded_protocol, raise_open_file_limit
+
     limit_malloc_arenas()
-    uvicorn.run(create_app(settings, resolved), host=host, port=port)
+    files = raise_open_file_limit()
+    protocol = guarded_protocol(
+        header_timeout=settings.request_timeout,
+        body_timeout=settings.request_timeout,
+        per_client=settings.client_connections,
+        total=max(64, files - 256),  # leave descriptors for the store, models and uploads
+    )
+    app = create_app(settings, resolved, hosts=bound_hosts(host, settings.allowed_hosts))
+    uvicorn.run(app, host=host, port=port, http=protocol, timeout_keep_alive=5, backlog=4096)
 
 
 def limit_malloc_arenas(arenas: int = 2) -> bool:
@@ -118,7 +165,7 @@ class Workspaces:
 
     def name(self, workspace: str | None) -> str:
         name = workspace or self.settings.workspace
-        if not WORKSPACE_PATTERN.match(name):
+        if not WORKSPACE_PATTERN.fullmatch(name):
             raise BadInputError(f"workspace {name!r} is invalid: use 1-63 letters, digits, '-' or '_'")
         return name
 
@@ -137,67 +184,6 @@ class Workspaces:
     @property
     def data_dir(self) -> Path:
         return self.settings.data_dir.resolve()
-
-
-# -- uploads --------------------------------------------------------------------------------------
-def safe_name(name: str | None) -> str:
-    """The base name of an uploaded file name, in safe characters: no folders, no leading dots.
-
-    >>> safe_name("../../etc/passwd"), safe_name("C:\\\\x\\\\Q1 report.pdf"), safe_name("..")
-    ('passwd', 'Q1_report.pdf', 'upload')
-    """
-    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    base = SAFE_NAME.sub("_", base).lstrip("._-")[-120:]
-    return base or "upload"
-
-
-class Uploads:
-    """A per-request folder under ``<data_dir>/uploads``; removed by ``close``."""
-
-    def __init__(self, data_dir: Path, limit: int) -> None:
-        self.folder = data_dir / "uploads" / secrets.token_hex(12)
-        self.folder.mkdir(parents=True)
-        self._limit = limit
-        self._written = 0
-
-    def save(self, upload: UploadFile) -> Path:
-        name = safe_name(upload.filename)
-        target = self.folder / name
-        stem, suffix, n = target.stem, target.suffix, 1
-        while target.exists():
-            target, n = self.folder / f"{stem}-{n}{suffix}", n + 1
-        with target.open("xb") as out:
-            while block := upload.file.read(COPY_BLOCK):
-                self._written += len(block)
-                if self._written > self._limit:
-                    raise UploadTooLargeError(f"the upload is larger than the limit of {megabytes(self._limit)}")
-                out.write(block)
-        return target
-
-    def scrub(self, data: Any) -> Any:
-        """``data`` with this folder's paths shortened to bare file names (they are gone after the request)."""
-        prefix = f"{self.folder}{os.sep}"
-        if isinstance(data, str):
-            return data.replace(prefix, "")
-        if isinstance(data, list):
-            return [self.scrub(v) for v in data]
-        if isinstance(data, dict):
-            return {k: self.scrub(v) for k, v in data.items()}
-        return data
-
-    def close(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-@contextmanager
-def uploads(request: Request) -> Iterator[Uploads]:
-    folder = Uploads(request.app.state.workspaces.data_dir, request.app.state.max_upload_bytes)
-    try:
-        yield folder
-    except ModalystError as exc:
-        raise type(exc)(folder.scrub(str(exc))) from exc
-    finally:
-        folder.close()
 
 
 # -- routes ---------------------------------------------------------------------------------------
@@ -230,16 +216,15 @@ def _add_routes(app: FastAPI, checker: KeyChecker) -> None:
         """Answer a question with citations: the JSON of `modalyst ask --json`."""
         _, bot, _ = open_workspace(request, allowed, workspace)
         audio = audio if _given(audio) else None
-        if not (question or "").strip() and audio is None:
-            raise BadInputError("the question is empty; give a question or an audio file")
+        text = check_question(question, bot.settings, has_audio=audio is not None)  # empty or too long: 400
         with uploads(request) as folder:
             turn = Turn(
-                text=question or None,
+                text=text,
                 audio=str(folder.save(audio)) if audio is not None else None,
                 images=tuple(str(folder.save(f)) for f in images or () if _given(f)),
                 files=tuple(str(folder.save(f)) for f in files or () if _given(f)),
             )
-            return folder.scrub(bot.ask(turn).to_dict())
+            return public(folder.scrub(bot.ask(turn).to_dict()), request)
 
     @app.post("/v1/ingest", tags=["library"])
     def ingest(
@@ -258,13 +243,13 @@ def _add_routes(app: FastAPI, checker: KeyChecker) -> None:
             saved = [folder.save(f) for f in given]
             library.mkdir(parents=True, exist_ok=True)
             with lock:
-                return _ingest_saved(bot, saved, library)
+                return public(_ingest_saved(bot, saved, library), request)
 
     @app.get("/v1/sources", tags=["library"])
     def sources(request: Request, allowed: Key, workspace: WorkspaceQuery = None) -> list[dict[str, Any]]:
         """The sources of a workspace: the JSON of `modalyst sources --json`."""
         _, bot, _ = open_workspace(request, allowed, workspace)
-        return [s.to_dict() for s in bot.sources()]
+        return public([s.to_dict() for s in bot.sources()], request)
 
     @app.delete("/v1/sources/{source_id}", tags=["library"])
     def forget(request: Request, source_id: str, allowed: Key, workspace: WorkspaceQuery = None) -> dict[str, Any]:
@@ -278,7 +263,7 @@ def _add_routes(app: FastAPI, checker: KeyChecker) -> None:
             kept = Path(gone.path)
             if kept.parent == request.app.state.workspaces.library(name):
                 kept.unlink(missing_ok=True)
-        return gone.to_dict()
+        return public(gone.to_dict(), request)
 
 
 def _given(upload: UploadFile | None) -> bool:
@@ -335,12 +320,15 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ModalystError)
     async def modalyst_error(request: Request, exc: ModalystError) -> JSONResponse:
+        message = public(str(exc), request)
         if isinstance(exc, UploadTooLargeError):
-            return error(413, str(exc))
+            return error(413, message)
+        if isinstance(exc, InsufficientStorageError):
+            return error(507, message)
         if isinstance(exc, BadInputError):
-            return error(400, str(exc))
+            return error(400, message)
         logger.error("%s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
-        return error(503 if isinstance(exc, BackendUnavailableError) else 500, str(exc))
+        return error(503 if isinstance(exc, BackendUnavailableError) else 500, message)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, exc: Exception) -> JSONResponse:

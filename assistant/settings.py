@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assistant.errors import SettingsError
 
-WORKSPACE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+# Checked with fullmatch (a "$" would let "alpha\n" through).
+WORKSPACE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 SETTINGS_FILE = "modalyst.toml"
 
 
@@ -57,6 +58,8 @@ class Settings(BaseModel):
     max_audio_seconds: float = Field(default=14400.0, gt=0)
     # Largest file accepted by ingest, ask and describe, in megabytes; larger ones are refused as bad input.
     max_file_mb: float = Field(default=2048.0, gt=0)
+    # Longest question accepted, in characters (Chat, CLI and API refuse longer ones, stating the cap).
+    max_question_chars: int = Field(default=2000, ge=20, le=200000)
     # Most pages read from one PDF; longer PDFs are refused as bad input.
     max_pages: int = Field(default=5000, ge=1)
     # Spoken language code ("en"), or empty to detect it.
@@ -95,11 +98,26 @@ class Settings(BaseModel):
     chunk_chars: int = Field(default=1200, ge=200, le=20000)
     # Must be true before any content is sent to a non-local model endpoint.
     remote_ok: bool = False
+    # Comma-separated host names the API and the UI also answer to (besides the address they are
+    # bound to), e.g. the name of a reverse proxy; any other Host header is refused (DNS rebinding).
+    allowed_hosts: str = ""
+    # Comma-separated web origins ("https://app.example.org") whose pages may call the API or open
+    # the UI; a request from any other page (its Origin or Sec-Fetch-Site says so) is refused.
+    allowed_origins: str = ""
+    # API: seconds a client has to send a request's headers, and longest pause in its body.
+    request_timeout: float = Field(default=10.0, gt=0, le=3600)
+    # API: most connections open at once from one client address.
+    client_connections: int = Field(default=64, ge=1, le=100000)
+    # API: most megabytes that uploads in progress may hold on disk together (507 beyond it).
+    upload_disk_mb: float = Field(default=4096.0, gt=0)
+    # UI: show the Library's "file or folder on this machine" box also when sign-in is on (it is
+    # never shown on a non-loopback address; without sign-in on loopback it always is).
+    ui_server_paths: bool = False
 
     @field_validator("workspace")
     @classmethod
     def _check_workspace(cls, value: str) -> str:
-        if not WORKSPACE_PATTERN.match(value):
+        if not WORKSPACE_PATTERN.fullmatch(value):
             raise ValueError("use 1-63 letters, digits, '-' or '_', starting with a letter or digit")
         return value
 

@@ -3,7 +3,7 @@
 Example:
     >>> loc = Locator(path="call.wav", start=12.0, end=31.5, speaker="CFO")
     >>> loc.label()
-    'call.wav 00:12–00:31 (CFO)'
+    'call.wav · 00:12 CFO'
 """
 
 from __future__ import annotations
@@ -56,15 +56,16 @@ class Locator:
             bbox=tuple(float(v) for v in bbox) if bbox else None,  # type: ignore[arg-type]
         )
 
-    def label(self) -> str:
+    def label(self, what: str | None = None) -> str:
+        """A label a person can read: 'report.pdf · p. 38', 'call.flac · 06:21 Sam Okafor',
+        'chart.png · Q4 2025 bar' (``what`` names the cited part of an image; else 'image region')."""
         name = Path(self.path).name
         if self.page is not None:
-            return f"{name} p. {self.page}"
+            return f"{name} · p. {self.page}"
         if self.start is not None:
-            span = f"{name} {_clock(self.start)}–{_clock(self.end if self.end is not None else self.start)}"
-            return f"{span} ({self.speaker})" if self.speaker else span
+            return f"{name} · {_clock(self.start)}" + (f" {self.speaker}" if self.speaker else "")
         if self.bbox is not None:
-            return f"{name} box [{', '.join(str(round(v)) for v in self.bbox)}]"
+            return f"{name} · {what or 'image region'}"
         return name
 
 

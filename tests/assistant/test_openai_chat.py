@@ -175,8 +175,8 @@ def test_streams_the_answer_and_sends_evidence_images_and_profile(chat_server, t
     urls = chat_server.image_urls()
     assert len(urls) == 1 and urls[0].startswith("data:image/png;base64,")
     user = chat_server.prompt_text()
-    assert '<evidence n="1" source="report.pdf p. 2">\nRevenue was $4.2 billion in Q1.\n</evidence>' in user
-    assert '<evidence n="2" source="call.wav 00:12–00:31 (CFO)">' in user and "Operating margin was 12%." in user
+    assert '<evidence n="1" source="report.pdf · p. 2">\nRevenue was $4.2 billion in Q1.\n</evidence>' in user
+    assert '<evidence n="2" source="call.wav · 00:12 CFO">' in user and "Operating margin was 12%." in user
     assert "Valid citations: [1], [2]." in user and "What was revenue in Q1?" in user
     system = chat_server.prompt_text(role="system")
     assert PROFILE_PROMPTS["finance"] in system and "[1]" in system and NOT_FOUND in system

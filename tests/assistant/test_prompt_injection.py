@@ -4,6 +4,8 @@ and citations to evidence that does not exist."""
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import pytest
@@ -101,14 +103,18 @@ def server_factory():
 def test_openai_injected_answer_is_flagged(settings, material, server_factory, reply, expected):
     assistant = _assistant(settings)
     assistant.ingest(material)
-    numbers = {Path(e.locator.path).name: e.n for e in assistant.ask(Turn(text="What was revenue in Q1?")).evidence}
+    probe = server_factory("Not found in your material.")  # learn how the prompt numbers the evidence
+    probing = _assistant(settings, answerer="openai", openai_base_url=probe.base_url, openai_model="m")
+    probing._store = assistant.store
+    probing.ask(Turn(text="What was revenue in Q1?"))
+    numbers = {name: int(n) for n, name in re.findall(r'<evidence n="(\d+)" source="([^" ]+)', probe.prompt_text())}
     server = server_factory(reply.format(report=numbers["report.md"]))
     model_backed = _assistant(settings, answerer="openai", openai_base_url=server.base_url, openai_model="m")
     model_backed._store = assistant.store  # same workspace, already ingested
 
     answer = model_backed.ask(Turn(text="What was revenue in Q1?"))
 
-    assert answer.answer == server.reply
+    assert answer.answer == reply.format(report=1)  # the answer's first citation is shown as [1]
     assert any(expected in w for w in answer.warnings), answer.warnings
     if "[7]" in reply:
         assert any("unsupported number 9" in w and "cites none" in w for w in answer.warnings)
