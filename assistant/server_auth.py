@@ -17,6 +17,8 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import os
+import shutil
+import threading
 from collections.abc import Mapping
 
 from typing import Annotated, Any
@@ -30,6 +32,8 @@ from assistant.errors import BadInputError, SettingsError
 from assistant.settings import WORKSPACE_PATTERN
 
 KEYS_ENV = "MODALYST_API_KEYS"
+# Besides /v1/...: the API's description and its page need the same key (their assets do not).
+KEYED_PATHS = frozenset({"/docs", "/openapi.json"})
 
 
 def parse_keys(text: str) -> dict[str, set[str]]:
@@ -53,7 +57,7 @@ def check_keys(keys: Mapping[str, set[str]], where: str = "API keys") -> None:
     for key, workspaces in keys.items():
         if not key or not workspaces:
             raise SettingsError(f"{where}: each key needs a non-empty value and at least one workspace")
-        bad = sorted(w for w in workspaces if not WORKSPACE_PATTERN.match(w))
+        bad = sorted(w for w in workspaces if not WORKSPACE_PATTERN.fullmatch(w))
         if bad:
             raise SettingsError(f"{where}: workspace {bad[0]!r} is invalid: use 1-63 letters, digits, '-' or '_'")
 
@@ -123,7 +127,7 @@ class KeyGate:
         self.checker = checker
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/v1/"):
+        if scope["type"] == "http" and (scope["path"].startswith("/v1/") or scope["path"] in KEYED_PATHS):
             try:
                 self.checker.lookup(Headers(scope=scope))
             except HTTPException as exc:
@@ -148,6 +152,44 @@ def _presented_key(headers: Mapping[str, str]) -> str:
 
 class UploadTooLargeError(BadInputError):
     """A request body over the upload limit (HTTP 413)."""
+
+
+class InsufficientStorageError(BadInputError):
+    """Uploads in progress would pass the disk cap, or the disk is nearly full (HTTP 507)."""
+
+
+class DiskBudget:
+    """The bytes that uploads in progress hold on disk, across requests, under one cap; the disk
+    itself keeps ``reserve`` bytes free.
+
+    >>> budget = DiskBudget(cap=10, reserve=0)
+    >>> budget.take(8, "/tmp"); budget.held
+    8
+    >>> budget.take(3, "/tmp")
+    Traceback (most recent call last):
+    ...
+    assistant.server_auth.InsufficientStorageError: uploads in progress would pass the cap of 10 bytes on disk; try again later
+    >>> budget.give(8); budget.held
+    0
+    """
+
+    def __init__(self, cap: int, reserve: int = 256 * 2**20) -> None:
+        self.cap = cap
+        self.reserve = reserve
+        self.held = 0
+        self._lock = threading.Lock()
+
+    def take(self, size: int, folder: str | os.PathLike[str]) -> None:
+        with self._lock:
+            if self.held + size > self.cap:
+                raise InsufficientStorageError(f"uploads in progress would pass the cap of {megabytes(self.cap)} on disk; try again later")
+            if self.reserve and shutil.disk_usage(folder).free - size < self.reserve:
+                raise InsufficientStorageError(f"the disk holding the data folder has less than {megabytes(self.reserve)} free")
+            self.held += size
+
+    def give(self, size: int) -> None:
+        with self._lock:
+            self.held = max(0, self.held - size)
 
 
 def megabytes(size: int) -> str:
