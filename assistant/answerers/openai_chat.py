@@ -83,18 +83,21 @@ def to_langchain(messages: Sequence[Message]) -> list[Any]:
 
 
 def _timeout() -> Any:
-    import httpx
+    """The request deadline, as the openai package's own ``Timeout`` (its HTTP library's type:
+    openai 3.x moved from httpx to httpx2, whose clients refuse an ``httpx.Timeout``)."""
+    import openai
 
-    return httpx.Timeout(REQUEST_TIMEOUT_S, connect=min(CONNECT_TIMEOUT_S, REQUEST_TIMEOUT_S))
+    return openai.Timeout(REQUEST_TIMEOUT_S, connect=min(CONNECT_TIMEOUT_S, REQUEST_TIMEOUT_S))
 
 
 def _direct_clients() -> dict[str, Any]:
-    """HTTP clients that ignore proxy settings from the environment."""
-    import httpx
+    """HTTP clients that ignore proxy settings from the environment, built by the openai package
+    (``DefaultHttpxClient``) so they are of the HTTP library it uses."""
+    import openai
 
     return {
-        "http_client": httpx.Client(trust_env=False, timeout=_timeout()),
-        "http_async_client": httpx.AsyncClient(trust_env=False, timeout=_timeout()),
+        "http_client": openai.DefaultHttpxClient(trust_env=False, timeout=_timeout()),
+        "http_async_client": openai.DefaultAsyncHttpxClient(trust_env=False, timeout=_timeout()),
     }
 
 
