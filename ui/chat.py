@@ -1,83 +1,107 @@
-"""The chat page: ask by text or voice, attach images, recordings and PDFs; answers cite evidence.
+"""The chat page: ask by text or voice, attach any file the Library reads; answers cite evidence.
 
 ``[n]`` citations render as chips; choosing one opens its evidence preview (audio at the cited
 second, the PDF page, the chart with the cited boxes). Verification warnings are shown, and the
 per-stage timings are one click away.
+
+Turns stay straight: each workspace has its own conversation in this tab (``ui.conversation_store``,
+kept on disk so a reload keeps it); a question is stored before it is answered and the input is
+disabled until its answer is stored; an answer whose tab has gone is cancelled between stages.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
-from assistant.errors import ModalystError
-from assistant.types import Answer, Locator, Turn
-from ui.evidence import AUDIO_SUFFIXES, plain, show_evidence, show_passage
-from ui.session import assistant, clear_session, current_settings, display_name, history, session_files, workspace_lock
+from assistant.citations import citation_label
+from assistant.errors import BadInputError, CancelledError, ModalystError
+from assistant.input_checks import EMPTY_QUESTION, check_question, check_upload
+from assistant.types import Answer, Citation, Evidence, Turn
+from ui.conversation_store import Conversation, decode_answer, decode_turn
+from ui.evidence import show_evidence, show_passage
+from ui.inert import inert
+from ui.session import assistant, clear_session, conversation, current_settings, display_name, session_files, workspace_lock
 from ui.settings_page import remote_notice
 
 logger = logging.getLogger(__name__)
 
-IMAGE_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff", "dcm"]
-AUDIO_TYPES = [s.lstrip(".") for s in sorted(AUDIO_SUFFIXES)]
-DOC_TYPES = ["pdf", "txt", "md", "csv", "json"]
-IMAGE_SUFFIXES = {f".{t}" for t in IMAGE_TYPES}
+CAPTION_HINT = "Images get no caption: no vision-language model is set up. Settings › Image descriptions shows how to add one."
+WAITING = "⏳ waits for the answer above"
 
 
 def render() -> None:
     settings = current_settings()
+    talk = conversation(settings.workspace)
     st.title("modalyst")
     top = st.columns([4, 1])
     notice = remote_notice(assistant())
     where = "content goes off this machine" if notice else "everything stays on this machine"
-    top[0].caption(f"workspace **{settings.workspace}** · profile {settings.profile} · {where}")
+    top[0].caption(f"workspace **{inert(settings.workspace)}** · profile {settings.profile} · {where}")
     if notice:
         st.warning(notice, icon="🌐")
-    if top[1].button("Clear chat", key="clear_chat", help="Forget this chat and delete its uploaded files"):
+    if top[1].button("Clear chat", key="clear_chat", help="Forget this tab's chats (every workspace) and delete their uploaded files"):
         clear_session()
-    for index, message in enumerate(history()):
-        show_message(message, index)
+    messages = talk.messages()
+    waiting = [m for m in messages if m.get("role") == "user" and m.get("status") == "pending"]
+    for index, message in enumerate(messages):
+        show_message(talk, message, index, waiting[1:])
     prompt = st.chat_input(
         "Ask about your calls, filings and charts",
-        accept_file="multiple",
-        file_type=IMAGE_TYPES + AUDIO_TYPES + DOC_TYPES,
+        accept_file="multiple",  # every kind the Library reads; others get one message naming what is accepted
         accept_audio=True,
-        key="chat_prompt",
+        submit_mode="disable",  # no second question while this run answers the first
+        disabled=bool(waiting),
+        key=f"chat_prompt-{settings.workspace}",
     )
     if prompt:
-        ask(prompt)
+        asked = submit(talk, prompt)
+        if asked is not None and not waiting:
+            waiting = [asked]
+    if waiting:
+        answer_pending(talk, waiting[0])
 
 
-def show_message(message: dict[str, Any], index: int) -> None:
+def show_message(talk: Conversation, message: dict[str, Any], index: int, queued: list[dict[str, Any]]) -> None:
     with st.chat_message(message["role"]):
         if message.get("answer") is not None:
-            show_answer(message["answer"], index)
+            show_answer(talk, decode_answer(message["answer"]), index)
         elif message.get("error"):
-            st.error(message["error"])
+            st.error(inert(message["error"]))
         else:
-            st.markdown(plain(message["text"]))
+            turn = decode_turn(message.get("turn", {}))
+            voice = message.get("status") == "pending" and turn.audio is not None and not turn.text
+            st.markdown("🎤 transcribing your question …" if voice else inert(message["text"]))
             if message.get("attachments"):
-                st.caption("📎 " + ", ".join(message["attachments"]))
+                st.caption("📎 " + inert(", ".join(message["attachments"])))
+            if any(m.get("id") == message.get("id") for m in queued):
+                st.caption(WAITING)
 
 
-def show_answer(answer: Answer, index: int) -> None:
-    st.markdown(plain(answer.answer))
+def show_answer(talk: Conversation, answer: Answer, index: int) -> None:
+    st.markdown(inert(answer.answer))
     for warning in answer.warnings:
-        st.warning(warning)
+        if warning.split(": ", 1)[-1].startswith("no caption"):
+            if index == first_caption_hint(talk):  # once per conversation, at its first image
+                st.info(CAPTION_HINT)
+            continue
+        st.warning(inert(warning))
     by_n = {e.n: e for e in answer.evidence}
     cited = list(dict.fromkeys(c.n for c in answer.citations if c.n in by_n))
-    precise = {c.n: c.locator for c in reversed(answer.citations)}  # the first citation of each n wins
-    labels = {n: f"[{n}] {chip_label(loc)}" for n, loc in precise.items()}
+    precise = {c.n: c for c in reversed(answer.citations)}  # the first citation of each n wins
+    labels = {n: f"[{n}] {chip_label(precise[n], by_n[n])}" for n in cited}
     chosen = None
     if cited:
-        chosen = st.pills("Sources", cited, format_func=labels.get, key=f"cite-{index}", label_visibility="collapsed")
+        chosen = st.pills("Sources", cited, format_func=lambda n: inert(labels[n]), key=f"cite-{index}", label_visibility="collapsed")
     for n in cited:
-        with st.expander(labels[n], expanded=chosen == n):
+        with st.expander(inert(labels[n]), expanded=chosen == n):
             if chosen == n:  # the preview (page image, audio, chart OCR) is built only for the chosen chip
-                show_evidence(by_n[n], precise[n])
+                show_evidence(by_n[n], precise[n].locator)
             else:
                 show_passage(by_n[n])
     with st.expander("Timings"):
@@ -88,82 +112,124 @@ def show_answer(answer: Answer, index: int) -> None:
         )
 
 
-def chip_label(loc: Locator) -> str:
-    """The locator's label with the file named as the user uploaded it (no library hash prefix)."""
-    label = loc.label()
-    name = Path(loc.path).name
+def first_caption_hint(talk: Conversation) -> int | None:
+    """The index of the first answer in the conversation that carries the caption hint (shown there only)."""
+    for index, message in enumerate(talk.messages()):
+        answer = message.get("answer")
+        if answer and any(w.split(": ", 1)[-1].startswith("no caption") for w in answer.get("warnings", ())):
+            return index
+    return None
+
+
+def chip_label(citation: Citation, evidence: Evidence | None = None) -> str:
+    """A label a person can read ('report.pdf · p. 2', 'call.flac · 00:22 CFO', 'chart.png · Q4 bar'),
+    the file named as the user uploaded it (no library hash prefix)."""
+    label = citation_label(citation, evidence)
+    name = Path(citation.locator.path).name
     return display_name(name) + label[len(name):] if label.startswith(name) else label
 
 
 def build_turn(prompt: Any) -> tuple[Turn, list[str]]:
-    """Save the prompt's files into this session's folder and sort them into a Turn."""
-    files = session_files()
+    """Check the prompt (text, each file's type and size) and save its files into this tab's folder.
+
+    Raises BadInputError with the one message to show; nothing is saved then."""
+    settings = current_settings()
     text = prompt if isinstance(prompt, str) else (prompt.text or "")
     uploads = [] if isinstance(prompt, str) else list(prompt.files or [])
     voice = None if isinstance(prompt, str) else prompt.audio
+    kinds = [check_upload(u.name, u.size, settings) for u in uploads]  # unsupported or too large: refused first
+    spoken = voice is not None or (not text.strip() and "audio" in kinds)
+    if not text.strip() and not spoken:
+        named = ", ".join(u.name for u in uploads)
+        raise BadInputError(f"{EMPTY_QUESTION}" + (f" about {named}" if named else ""))
+    question = check_question(text, settings, has_audio=spoken)
+    files = session_files()
     images: list[str] = []
     others: list[str] = []
     audio_path = None
     if voice is not None:
         audio_path = str(files.save(voice.name or "voice.wav", voice.getvalue()))
-    for upload in uploads:
+    for upload, kind in zip(uploads, kinds):
         path = files.save(upload.name, upload.getvalue())
-        suffix = path.suffix.lower()
-        if suffix in IMAGE_SUFFIXES:
+        if kind == "image":
             images.append(str(path))
-        elif suffix in AUDIO_SUFFIXES and audio_path is None and not text.strip():
+        elif kind == "audio" and audio_path is None and question is None:
             audio_path = str(path)  # a recording attached without text is the spoken question
         else:
             others.append(str(path))
-    turn = Turn(text=text.strip() or None, audio=audio_path, images=tuple(images), files=tuple(others))
+    turn = Turn(text=question, audio=audio_path, images=tuple(images), files=tuple(others))
     return turn, [u.name for u in uploads]
 
 
-def ask(prompt: Any) -> None:
-    turn, attachments = build_turn(prompt)
-    message = {"role": "user", "text": turn.text or "🎤 …", "attachments": attachments}
-    history().append(message)
+def submit(talk: Conversation, prompt: Any) -> dict[str, Any] | None:
+    """Store a new question (answered next, or after the one being answered); a bad prompt gets its
+    message and no bubble."""
+    try:
+        turn, attachments = build_turn(prompt)
+    except ModalystError as exc:
+        st.error(inert(str(exc)), icon="✋")
+        return None
+    message_id = talk.add_question(turn.text or "🎤", attachments, turn)
     with st.chat_message("user"):
-        shown = st.empty()
-        shown.markdown(plain(message["text"]) if turn.audio is None else "🎤 transcribing your question …")
+        st.markdown(inert(turn.text) if turn.text else "🎤 transcribing your question …")
         if attachments:
-            st.caption("📎 " + ", ".join(attachments))
+            st.caption("📎 " + inert(", ".join(attachments)))
+    return next(m for m in talk.messages() if m.get("id") == message_id)
+
+
+def answer_pending(talk: Conversation, message: dict[str, Any]) -> None:
+    """Answer the oldest waiting question and store the answer; stops when the tab has gone."""
+    stop = abandoned(talk, message["id"])
     with st.chat_message("assistant"):
         try:
-            answer = answer_turn(turn)
-        except ModalystError as exc:
-            history().append({"role": "assistant", "error": str(exc)})
-            st.error(str(exc))
-            if turn.audio is not None:
-                shown.markdown("🎤 (not understood)")
+            answer = answer_turn(decode_turn(message["turn"]), stop)
+        except CancelledError:
+            logger.info("an abandoned question's answer was cancelled")
             return
-        message["text"] = answer.question
-        shown.markdown(plain(answer.question))
-        history().append({"role": "assistant", "answer": answer})  # kept even if a click reruns mid-render
-        show_answer(answer, len(history()) - 1)
+        except ModalystError as exc:
+            talk.finish(message["id"], error=str(exc))
+        else:
+            talk.finish(message["id"], answer=answer)
+    st.rerun()  # show it from the stored conversation (chips, warnings) and enable the input again
 
 
-def answer_turn(turn: Turn) -> Answer:
-    """Ask the workspace's assistant; an answerer that streams tokens writes them as they come."""
+def abandoned(talk: Conversation, message_id: str) -> Any:
+    """``should_stop`` for an answer: the browser session has gone, or another session of this tab
+    (after a reload) answered the question already."""
+    from streamlit import runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    context = get_script_run_ctx()
+    session_id = context.session_id if context is not None else None
+    checked = [0.0, False]
+
+    def stop() -> bool:
+        if session_id is not None and runtime.exists() and not runtime.get_instance().is_active_session(session_id):
+            return True
+        now = time.monotonic()
+        if now - checked[0] > 0.5:  # the file is read at most twice a second
+            checked[0], checked[1] = now, talk.status(message_id) != "pending"
+        return bool(checked[1])
+
+    return stop
+
+
+def answer_turn(turn: Turn, should_stop: Any = None) -> Answer:
+    """Ask the workspace's assistant, showing the answer as it is produced."""
     bot = assistant()
-    answerer = bot.answerer()
-    if not hasattr(answerer, "on_token"):
-        with st.spinner("Thinking …"):
-            return bot.ask(turn)
     box = st.empty()
     pieces: list[str] = []
 
     def on_token(piece: str) -> None:
         pieces.append(piece)
-        box.markdown("".join(pieces) + "▌")
+        box.markdown(inert("".join(pieces)) + "▌")
 
-    with workspace_lock(bot.settings.workspace):
-        answerer.on_token = on_token
+    streams = hasattr(bot.answerer(), "on_token")  # a streaming answerer's token callback is shared per workspace
+    with workspace_lock(bot.settings.workspace) if streams else nullcontext():
         try:
             with st.spinner("Thinking …"):
-                return bot.ask(turn)
+                return bot.ask(turn, on_token=on_token, should_stop=should_stop)
         finally:
-            answerer.on_token = None
             box.empty()
 
 

@@ -35,6 +35,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from assistant.errors import SettingsError
 from assistant.orchestrator import Assistant
 from assistant.settings import Settings, load_settings
+from ui.conversation_store import TOKEN_PARAM, Conversation, folder_key, new_token, valid_token
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +51,31 @@ def safe_name(name: str) -> str:
     return cleaned[:120] or "file"
 
 
-class SessionFiles:
-    """A private temporary folder for one browser session; removed with the session."""
+_FOLDER_USERS: dict[str, int] = {}  # folder -> live SessionFiles using it (a reloaded tab's two sessions)
+_FOLDER_USERS_LOCK = threading.Lock()
 
-    def __init__(self, root: Path) -> None:
-        self.path = root / secrets.token_hex(12)
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.path), True)
+
+def _release(path: str) -> None:
+    """Remove ``path`` once no live session uses it (the old session of a reloaded tab goes first)."""
+    with _FOLDER_USERS_LOCK:
+        left = _FOLDER_USERS.get(path, 1) - 1
+        if left > 0:
+            _FOLDER_USERS[path] = left
+            return
+        _FOLDER_USERS.pop(path, None)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+class SessionFiles:
+    """A private temporary folder for one browser tab (``name``: its key; random when not given);
+    removed with the session. A reload's new session opens the same folder by the same name."""
+
+    def __init__(self, root: Path, name: str | None = None) -> None:
+        self.path = root / (name or secrets.token_hex(12))
+        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with _FOLDER_USERS_LOCK:
+            _FOLDER_USERS[str(self.path)] = _FOLDER_USERS.get(str(self.path), 0) + 1
+        self._finalizer = weakref.finalize(self, _release, str(self.path))
 
     def save(self, name: str, data: bytes) -> Path:
         """Write an upload under a fresh sub-folder (so equal names never collide); return its path."""
@@ -89,7 +108,11 @@ class SessionSweeper:
         self._lock = threading.Lock()
 
     def register(self, session_id: str, folder: Path) -> None:
+        """Watch ``folder`` for ``session_id``; a reloaded tab's new session takes the folder over."""
         with self._lock:
+            for other, (known, _) in list(self._folders.items()):
+                if known == folder and other != session_id:
+                    del self._folders[other]
             self._folders[session_id] = (folder, None)
 
     def sweep(self, is_active: Callable[[str], bool], now: float) -> list[Path]:
@@ -176,26 +199,46 @@ def assistant() -> Assistant:
     return get_assistant(settings.workspace, settings.profile, str(settings.data_dir))
 
 
+def tab_token() -> str:
+    """This tab's token, kept in the URL (``?c=…``) on every page so that a reload finds its conversation."""
+    state = st.session_state
+    token = state.get("tab_token")
+    if token is None:
+        given = st.query_params.get(TOKEN_PARAM)
+        token = given if valid_token(given) else new_token()
+        state["tab_token"] = token
+    if st.query_params.get(TOKEN_PARAM) != token:
+        st.query_params[TOKEN_PARAM] = token
+    return token
+
+
+def _user() -> str:
+    try:
+        return str(st.user.get("email") or "") if sign_in_required() and st.user.is_logged_in else ""
+    except Exception:  # no user info outside a running app
+        return ""
+
+
 def session_files() -> SessionFiles:
     state = st.session_state
+    token = tab_token()
     if "session_files" not in state:
         settings = current_settings()
         sweep_stale_sessions(str(settings.data_dir))
-        state["session_files"] = SessionFiles(settings.data_dir / SESSIONS_FOLDER)
+        state["session_files"] = SessionFiles(settings.data_dir / SESSIONS_FOLDER, folder_key(token, _user()))
         context = get_script_run_ctx()
         if context is not None:  # None outside a running app (AppTest sessions end with the test)
             session_sweeper().register(context.session_id, state["session_files"].path)
     return state["session_files"]
 
 
-def history() -> list[dict[str, Any]]:
-    """The chat so far: ``{"role", "text", "attachments", "answer"?, "error"?}`` per message."""
-    return st.session_state.setdefault("history", [])
+def conversation(workspace: str) -> Conversation:
+    """This tab's conversation in ``workspace`` (one per workspace; kept in the session's folder)."""
+    return Conversation(session_files().path / "conversations" / f"{workspace}.json")
 
 
 def clear_session() -> None:
-    """Forget the chat, its previews and delete this session's temporary files."""
-    st.session_state["history"] = []
+    """Forget this tab's chats (every workspace), their previews, and delete the uploaded files."""
     st.session_state.pop("previews", None)
     session_files().clear()
 
