@@ -5,6 +5,8 @@ once per run (OCR + chart reader, one shared OCR reader), turned into evidence t
 orchestrator does it, and the question is answered by :func:`answer_chart_question`, falling back
 to the extractive answerer. Scoring: letters for multiple choice, numbers within 5% (years exactly),
 normalised strings otherwise; a multi-part gold answer ``"3; 2"`` needs every part right.
+``wrong_cited`` / ``abstained`` (:mod:`assistant.evaluation.items`): wrong answers that cite an image
+/ no answer.
 
 Example:
     >>> score_answer("The answer is 0.031 [1].", "0.03", "open-ended")
@@ -27,6 +29,8 @@ from typing import Any
 from assistant.answerers.base import Draft
 from assistant.answerers.chart_qa import answer_chart_question
 from assistant.errors import BadInputError, ModalystError
+from assistant.evaluation.items import ItemRecord, confidence_metrics, record
+from assistant.evaluation.split import chart_unit, select
 from assistant.settings import Settings
 from assistant.types import Evidence, ImageDescription, Locator
 
@@ -38,9 +42,12 @@ _YEAR = re.compile(r"(1[89]|20)\d\d")
 _NUMBER = re.compile(r"[-−+]?\d[\d,]*(?:\.\d+)?|[-−+]?\.\d+")
 
 
-def load_questions(suite_dir: Path, limit: int | None = None, task: str | None = None) -> list[dict[str, Any]]:
-    """The suite's rows in file order (only tasks starting with ``task`` when given, then the first
-    ``limit``); a missing or malformed file, or a task filter matching nothing, is a bad input."""
+def load_questions(
+    suite_dir: Path, limit: int | None = None, task: str | None = None, split: str = "all"
+) -> list[dict[str, Any]]:
+    """The suite's rows in file order (only tasks starting with ``task`` when given, only the chart
+    groups of ``split``, then the first ``limit``); a missing or malformed file, or a task filter
+    matching nothing, is a bad input."""
     path = suite_dir / "questions.jsonl"
     try:
         rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -50,6 +57,7 @@ def load_questions(suite_dir: Path, limit: int | None = None, task: str | None =
         rows = [row for row in rows if str(row.get("task", "")).lower().startswith(task.lower())]
         if not rows:
             raise BadInputError(f"{path}: no question's task starts with {task!r}")
+    rows = select(rows, lambda row: chart_unit(row.get("image") or []), split)
     return rows[:limit] if limit else rows
 
 
@@ -67,12 +75,19 @@ def image_evidence(descriptions: Sequence[ImageDescription]) -> list[Evidence]:
 
 def answer(question: str, descriptions: Sequence[ImageDescription], evidence: Sequence[Evidence]) -> Draft:
     """The chart answerer's draft, or the extractive answerer's when it declines."""
+    return answer_named(question, descriptions, evidence)[0]
+
+
+def answer_named(
+    question: str, descriptions: Sequence[ImageDescription], evidence: Sequence[Evidence]
+) -> tuple[Draft, str]:
+    """:func:`answer`'s draft and the name of what answered (``answer_chart_question`` or ``ExtractiveAnswerer``)."""
     draft = answer_chart_question(question, descriptions, evidence)
     if draft is not None:
-        return draft
+        return draft, "answer_chart_question"
     from assistant.answerers.extractive import ExtractiveAnswerer
 
-    return ExtractiveAnswerer().run(question, evidence, descriptions)
+    return ExtractiveAnswerer().run(question, evidence, descriptions), "ExtractiveAnswerer"
 
 
 def _clean(text: str) -> str:
@@ -193,25 +208,46 @@ class _Describer:
 
 
 def run(
-    suite_dir: Path, settings: Settings, limit: int | None = None, task: str | None = None, ocr_reader: Any = None
+    suite_dir: Path,
+    settings: Settings,
+    limit: int | None = None,
+    task: str | None = None,
+    ocr_reader: Any = None,
+    split: str = "all",
+    records: list[ItemRecord] | None = None,
 ) -> tuple[int, str, dict[str, float]]:
-    """Answer and score the suite's questions (``task``: only tasks starting with it); returns
-    ``(n, backend, metrics)``."""
-    rows = load_questions(Path(suite_dir), limit, task)
+    """Answer and score the suite's questions (``task``: only tasks starting with it; ``split``: the chart
+    groups of one half, :mod:`assistant.evaluation.split`); returns ``(n, backend, metrics)``, one record
+    per question going to ``records``."""
+    rows = load_questions(Path(suite_dir), limit, task, split)
     describe = _Describer(settings, ocr_reader)
     describe.reader.warm_up()
     correct: list[bool] = []
+    done: list[ItemRecord] = []
     for row in rows:
+        evidence: list[Evidence] = []
+        warnings: list[str] = []
+        by = ""
         try:
             descriptions = [describe(Path(suite_dir) / name) for name in row["image"]]
-            draft = answer(row["question"], descriptions, image_evidence(descriptions))
+            evidence = image_evidence(descriptions)
+            draft, by = answer_named(row["question"], descriptions, evidence)
             ok = score_answer(draft.text, str(row["answer"]), row["type"])
         except ModalystError as exc:
             logger.warning("%s: %s", row.get("id"), exc)
-            ok = False
+            draft, ok, warnings = Draft(""), False, [str(exc)]
         logger.debug("%s %s gold=%r", row.get("id"), "ok" if ok else "wrong", row["answer"])
         correct.append(ok)
+        done.append(
+            record(
+                row.get("id", ""), row["question"], row["answer"], draft, ok, evidence, by,
+                warnings, task=row.get("task"), type=row.get("type"), images=list(row.get("image") or []),
+            )
+        )  # fmt: skip
     metrics = metrics_for(rows, correct)
+    metrics.update(confidence_metrics(done))
+    if records is not None:
+        records.extend(done)
     metrics["seconds_per_image"] = round(describe.seconds / len(describe.cache), 3) if describe.cache else 0.0
     backend = f"{describe.reader.name}+chart_reader+chart_qa"
     return len(rows), backend, metrics

@@ -15,6 +15,8 @@ filing (a ``source_id`` filter) for the top 5 chunks:
   (:func:`metrics.content_coverage`): a lenient proxy for a human grader, stated as such.
 * ``unsupported``: the share of answers with a number that is neither in the evidence they cite nor
   a shown computation (:func:`assistant.citations.verify`).
+* ``wrong_cited`` / ``abstained`` (:mod:`assistant.evaluation.items`): answers with a citation that are
+  not correct / answers declined.
 
 Example:
     >>> run(Path("../shared/eval/financebench"), Settings(), limit=3)   # doctest: +SKIP
@@ -30,7 +32,9 @@ from typing import Any
 
 from assistant.citations import verify
 from assistant.errors import BadInputError
+from assistant.evaluation.items import ItemRecord, confidence_metrics, record
 from assistant.evaluation.metrics import content_coverage, hit_at_k, key_numbers, mean, numbers_match
+from assistant.evaluation.split import select
 from assistant.extract import file_hash
 from assistant.settings import Settings
 from assistant.types import Evidence
@@ -84,12 +88,16 @@ def _ingest(bot: Any, pdfs: list[Path]) -> dict[str, str]:
     return {path.stem: file_hash(path) for path in pdfs}
 
 
-def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, str, dict[str, float]]:
-    """Ingest the needed filings, then retrieve within each question's filing, answer and score."""
+def run(
+    suite_dir: Path, settings: Settings, limit: int | None, split: str = "all", records: list[ItemRecord] | None = None
+) -> tuple[int, str, dict[str, float]]:
+    """Ingest the filings the questions of ``split`` need (a half is a set of filings, by ``doc_name``:
+    :mod:`assistant.evaluation.split`), then retrieve within each question's filing, answer and score;
+    one record per question goes to ``records``."""
     from assistant.orchestrator import Assistant
     from assistant.retrieval import HybridRetriever
 
-    rows = read_questions(suite_dir, limit)
+    rows = select(read_questions(suite_dir), lambda row: str(row["doc_name"]), split)[:limit]
     names = list(dict.fromkeys(row["doc_name"] for row in rows))
     missing = [n for n in names if not (suite_dir / "pdfs" / f"{n}.pdf").is_file()]
     if missing:
@@ -100,6 +108,7 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
     retriever = HybridRetriever(bot.store, ws)
     answerer = bot.answerer()
     at1, at5, correct, unsupported = [], [], [], []
+    done: list[ItemRecord] = []
     for row in rows:
         question = row["question"]
         hits = retriever.search(question, max(K, ws.top_k), where={"source_id": source_ids[row["doc_name"]]})
@@ -113,6 +122,12 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
         unsupported.append(float(any("unsupported number" in p for p in problems)))
         ok = is_correct(draft.text, row["answer"], question)
         correct.append(float(ok))
+        done.append(
+            record(
+                row.get("financebench_id", row["doc_name"]), question, row["answer"], draft, ok, evidence, type(answerer).__name__,
+                problems, doc_name=row["doc_name"], pages=pages[:K], gold_pages=sorted(wanted),
+            )
+        )  # fmt: skip
         logger.info(
             "financebench %s: pages %s (gold %s) %s%s",
             row.get("financebench_id", "?"), pages[:K], sorted(wanted), "correct" if ok else "wrong",
@@ -120,4 +135,7 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
         )
     backend = f"{settings.embedder}+hybrid+{answerer.name}+arithmetic"
     metrics = {"page_hit@1": mean(at1), "page_hit@5": mean(at5), "correct": mean(correct), "unsupported": mean(unsupported)}
+    metrics.update(confidence_metrics(done))
+    if records is not None:
+        records.extend(done)
     return len(rows), backend, {k: round(v, 4) for k, v in metrics.items()}

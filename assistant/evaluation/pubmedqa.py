@@ -14,6 +14,8 @@ scored. Metrics: ``accuracy``, per-class ``predicted.<label>`` / ``gold.<label>`
 answerer declined to decide because no finding speaks to them: scored as "maybe"), ``unsupported_numbers`` (answers
 with a number that verification cannot find in the cited evidence: should be 0), and per-stage
 times ``ms.retrieve`` / ``ms.answer`` / ``ms.verify`` (means per question) and ``s.ingest``.
+``wrong_cited`` (:mod:`assistant.evaluation.items`): decisions that are wrong with an answer that cites;
+``abstained``: answers declined (not found). ``split``: the abstracts of one half, by PMID.
 
 Example:
     >>> run(Path("../shared/eval/pubmedqa"), Settings(), limit=50)   # doctest: +SKIP
@@ -35,6 +37,8 @@ from assistant.answerers.extractive import ExtractiveAnswerer
 from assistant.answerers.yes_no import LABELS, YesNoAnswerer
 from assistant.citations import verify
 from assistant.errors import BadInputError
+from assistant.evaluation.items import ItemRecord, confidence_metrics, record
+from assistant.evaluation.split import select
 from assistant.settings import Settings
 from assistant.store import ChromaStore
 from assistant.types import Chunk, Evidence, Locator, Source
@@ -132,12 +136,15 @@ def metrics(golds: Sequence[str], predictions: Sequence[str]) -> dict[str, float
     return out
 
 
-def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, str, dict[str, float]]:
-    """Ingest the abstracts, then per question retrieve within its own abstract, decide, and score."""
+def run(
+    suite_dir: Path, settings: Settings, limit: int | None, split: str = "all", records: list[ItemRecord] | None = None
+) -> tuple[int, str, dict[str, float]]:
+    """Ingest the abstracts of ``split`` (by PMID: :mod:`assistant.evaluation.split`), then per question
+    retrieve within its own abstract, decide, and score; one record per question goes to ``records``."""
     from assistant.embeddings import make_embedder
     from assistant.retrieval import HybridRetriever
 
-    items = read_items(suite_dir)[:limit]
+    items = select(read_items(suite_dir), lambda item: item.pmid, split)[:limit]
     ws = settings.model_copy(update={"workspace": WORKSPACE, "profile": "medical"})
     store = ChromaStore(ws, make_embedder(ws))
     started = time.perf_counter()
@@ -148,6 +155,7 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
     predictions: list[str] = []
     stages: Counter[str] = Counter()
     unsupported = deferred = 0
+    done: list[ItemRecord] = []
     for index, item in enumerate(items, start=1):
         source_id, count = sources[item.pmid]
         t0 = time.perf_counter()
@@ -162,12 +170,21 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
         unsupported += any("number" in p for p in problems)
         deferred += decision is None or not decision.findings
         predictions.append(decision.label if decision is not None else "maybe")  # no decision: not a yes or a no
+        done.append(
+            record(
+                item.pmid, item.question, item.gold, draft, predictions[-1] == item.gold, evidence, type(answerer).__name__,
+                problems, predicted=predictions[-1], deferred=decision is None or not decision.findings,
+            )
+        )  # fmt: skip
         stages.update({"retrieve": t1 - t0, "answer": t2 - t1, "verify": t3 - t2})
         if index % 100 == 0:
             logger.info("pubmedqa: %d/%d questions, accuracy %.3f", index, len(items), metrics([i.gold for i in items[:index]], predictions)["accuracy"])
     result = metrics([i.gold for i in items], predictions)
     result["unsupported_numbers"] = float(unsupported)
     result["deferred"] = float(deferred)
+    result.update(confidence_metrics(done))
+    if records is not None:
+        records.extend(done)
     result.update({f"ms.{stage}": round(1000 * total / len(items), 2) for stage, total in stages.items()})
     result["s.ingest"] = round(ingest_s, 2)
     return len(items), f"{settings.embedder}+hybrid+{answerer.name}", result

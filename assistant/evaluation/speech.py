@@ -24,6 +24,7 @@ from typing import Any
 import jiwer
 
 from assistant.errors import BadInputError
+from assistant.evaluation.split import select
 from tools.transcribe import Transcriber
 
 logger = logging.getLogger(__name__)
@@ -212,15 +213,29 @@ def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
     return float(jiwer.wer(list(refs), list(hyps)))
 
 
-def run_speech_suite(suite_dir: Path, transcriber: Transcriber, limit: int | None = None) -> dict[str, Any]:
-    """Transcribe each clip of the suite one at a time; returns ``{wer, rtf, n, items}``.
+def recording_unit(suite_dir: Path, row: dict[str, Any]) -> str:
+    """The recording a clip belongs to, the unit of the tune/check split: clips cut from one recording
+    (rows naming a ``speaker``, as the earnings-call folders) are one unit, the folder's name, so a whole
+    call lies in one half; otherwise the row's own id."""
+    if "speaker" in row:
+        return Path(suite_dir).resolve().name
+    return str(row.get("id", row["audio"]))
+
+
+def run_speech_suite(
+    suite_dir: Path, transcriber: Transcriber, limit: int | None = None, split: str = "all"
+) -> dict[str, Any]:
+    """Transcribe each clip of the suite (of ``split``'s recordings) one at a time; returns ``{wer, rtf, n, items}``.
 
     ``rtf`` is total processing seconds (decode + transcribe) over total audio seconds.
     """
     suite_dir = Path(suite_dir)
-    rows = read_manifest(suite_dir)[: limit if limit is not None else None]
+    rows = read_manifest(suite_dir)
     if not rows:
         raise BadInputError(f"{suite_dir}: speech manifest has no rows")
+    rows = select(rows, lambda row: recording_unit(suite_dir, row), split)[: limit if limit is not None else None]
+    if not rows:
+        raise BadInputError(f"{suite_dir}: no recording of this suite is in the {split} half (a whole call is one unit)")
     transcriber.warm_up()
     items: list[dict[str, Any]] = []
     for row in rows:

@@ -16,6 +16,8 @@ a quoted answer is its text without citation marks; when the answerer gives the 
 (``Draft.values``: a cell, the clause of a sentence that answers) that is scored instead. For
 arithmetic and count questions F1 equals EM. ``unsupported`` is the share of answers with a number
 that is neither in the evidence they cite nor a shown computation (:func:`assistant.citations.verify`).
+``wrong_cited`` / ``abstained`` (:mod:`assistant.evaluation.items`): cited answers not an exact match /
+answers declined. ``split``: the tables of one half (by table uid), in a workspace of that half alone.
 
 Example:
     >>> run(Path("../shared/eval/tatqa"), Settings(), limit=50)   # doctest: +SKIP
@@ -38,7 +40,9 @@ from assistant.chunking import split_sentences
 from assistant.citations import cited_numbers, verify
 from assistant.numbers import numbers_in, parse_number
 from assistant.errors import BadInputError
+from assistant.evaluation.items import ItemRecord, confidence_metrics, record
 from assistant.evaluation.metrics import exact_match, f1_score, hit_at_k, mean
+from assistant.evaluation.split import select
 from assistant.settings import Settings
 from assistant.store import ChromaStore
 from assistant.types import Chunk, Evidence, Locator, Source
@@ -313,14 +317,19 @@ def score(question: dict[str, Any], pred: Any, pred_scale: str) -> tuple[float, 
     return em, max(em, f1_score(pred, gold, pred_scale, gold_scale))
 
 
-def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, str, dict[str, float]]:
-    """Ingest the suite's tables and paragraphs, then retrieve, answer and score each question."""
+def run(
+    suite_dir: Path, settings: Settings, limit: int | None, split: str = "all", records: list[ItemRecord] | None = None
+) -> tuple[int, str, dict[str, float]]:
+    """Ingest the tables and paragraphs of ``split`` (by table uid: :mod:`assistant.evaluation.split`),
+    then retrieve, answer and score each of their questions; one record per question goes to ``records``.
+    A half has its own workspace (``eval-tatqa-tune``, ``eval-tatqa-check``) holding only its tables,
+    so a half's questions are searched among its own tables, never the other half's."""
     from assistant.embeddings import make_embedder
     from assistant.orchestrator import ANSWERERS
     from assistant.retrieval import HybridRetriever
 
-    items = read_items(suite_dir)
-    ws = settings.model_copy(update={"workspace": WORKSPACE})
+    items = select(read_items(suite_dir), lambda item: str(item["table"]["uid"]), split)
+    ws = settings.model_copy(update={"workspace": WORKSPACE if split == "all" else f"{WORKSPACE}-{split}"})
     store = ChromaStore(ws, make_embedder(ws))
     started = time.perf_counter()
     added = ingest_items(store, items, ws.chunk_chars)
@@ -329,6 +338,7 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
     answerer = ANSWERERS["extractive"](ws, embed=store.embedder)  # the product's embedded chain
     pairs = [(item, q) for item in items for q in item["questions"]][:limit]
     hits, firsts, ems, f1s, unsupported = [], [], [], [], []
+    done: list[ItemRecord] = []
     for index, (item, question) in enumerate(pairs, start=1):
         text = question["question"]
         found = retriever.search(text, max(K, ws.top_k))
@@ -340,11 +350,22 @@ def run(suite_dir: Path, settings: Settings, limit: int | None) -> tuple[int, st
         _, problems = verify(draft.text, evidence, draft.computed)
         unsupported.append(float(any("unsupported number" in p for p in problems)))
         contexts = {n: h.chunk.context for n, h in enumerate(found, 1)}
-        em, f1 = score(question, *prediction(text, draft, evidence, contexts))
+        pred, pred_scale = prediction(text, draft, evidence, contexts)
+        em, f1 = score(question, pred, pred_scale)
         ems.append(em)
         f1s.append(f1)
+        done.append(
+            record(
+                question.get("uid", f"{item['table']['uid']}#{index}"), text, question["answer"], draft, em == 1.0, evidence,
+                type(answerer).__name__, problems, gold_scale=question.get("scale", ""), pred=pred, pred_scale=pred_scale,
+                f1=f1, answer_type=question.get("answer_type"), table=item["table"]["uid"],
+            )
+        )  # fmt: skip
         if index % 100 == 0:
             logger.info("tatqa: %d/%d questions, em %.3f f1 %.3f hit@3 %.3f", index, len(pairs), mean(ems), mean(f1s), mean(hits))
+    if records is not None:
+        records.extend(done)
     backend = f"{settings.embedder}+hybrid+{answerer.name}+arithmetic"
     metrics = {"em": mean(ems), "f1": mean(f1s), "hit@1": mean(firsts), "hit@3": mean(hits), "unsupported": mean(unsupported)}
+    metrics.update(confidence_metrics(done))
     return len(pairs), backend, {k: round(v, 4) for k, v in metrics.items()}

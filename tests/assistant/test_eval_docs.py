@@ -148,7 +148,7 @@ def test_financebench_real_suite_first_three(tmp_path: Path) -> None:
     suite = shared_eval("financebench")
     result = run_suite(suite, Settings(data_dir=tmp_path / "data"), 3)
     assert result["suite"] == "financebench" and result["n"] == 3
-    assert set(result["metrics"]) == {"page_hit@1", "page_hit@5", "correct", "unsupported"}
+    assert set(result["metrics"]) == {"page_hit@1", "page_hit@5", "correct", "unsupported", "wrong_cited", "abstained"}
     assert all(0.0 <= v <= 1.0 for v in result["metrics"].values())
 
 
@@ -197,7 +197,11 @@ def test_tatqa_run_scores_em_f1_and_hits(tmp_path: Path) -> None:
     assert (n, backend) == (2, "fake+hybrid+extractive+arithmetic")
     # q1: 690 computed, scale "thousand" from the paragraph -> EM 1; q2 quotes "The company sells
     # widgets to hospitals." and answers its clause "widgets to hospitals" -> EM 0, F1 2*(1/3*1)/(1/3+1) = 1/2
-    assert metrics == {"em": 0.5, "f1": pytest.approx((1 + 1 / 2) / 2, abs=1e-4), "hit@1": 1.0, "hit@3": 1.0, "unsupported": 0.0}
+    # q2's quote is cited and not an exact match: wrong_cited 1/2
+    assert metrics == {
+        "em": 0.5, "f1": pytest.approx((1 + 1 / 2) / 2, abs=1e-4), "hit@1": 1.0, "hit@3": 1.0, "unsupported": 0.0,
+        "wrong_cited": 0.5, "abstained": 0.0,
+    }  # fmt: skip
     from assistant.embeddings import HashEmbedding
     from assistant.store import ChromaStore
 
