@@ -8,10 +8,10 @@ the process runs out. :func:`guarded_protocol` makes a subclass of uvicorn's htt
   connection (or the request) began;
 - closes a connection whose body stalls: no body bytes for ``body_timeout`` seconds while the app
   is reading (a paused read, the app being busy, does not count);
-- closes at once a connection beyond ``per_client`` open ones from the same address;
-- with ``total`` connections open, makes room for a new one by closing the oldest connection still
-  waiting for its headers (if none waits, the new one is closed): a flood of slow clients delays
-  nobody who sends a whole request at once.
+- keeps at most ``per_client`` connections open from one address and ``total`` in all: a new
+  connection over either cap makes room by closing the oldest connection (of that address, or of
+  all) still waiting for its headers, and is itself closed when none waits. So a flood of slow
+  clients, even from the same address, delays nobody who sends a whole request at once.
 
 Example:
     >>> protocol = guarded_protocol(header_timeout=10, body_timeout=30, per_client=64, total=4096)
@@ -38,6 +38,7 @@ class Tally:
     def __init__(self) -> None:
         self.per_client: dict[str, int] = {}
         self.waiting: OrderedDict[int, Any] = OrderedDict()
+        self.waiting_of: dict[str, OrderedDict[int, Any]] = {}
         self.open = 0
         self.refused = 0
         self.timed_out = 0
@@ -56,27 +57,31 @@ def guarded_protocol(*, header_timeout: float, body_timeout: float, per_client: 
             self._counted = self.client[0] if self.client else "?"
             tally.open += 1
             tally.per_client[self._counted] = tally.per_client.get(self._counted, 0) + 1
-            if tally.per_client[self._counted] > per_client or not self._room():
+            mine = tally.waiting_of.get(self._counted, {})
+            if not self._room(tally.per_client[self._counted] > per_client, mine) or not self._room(tally.open > total, tally.waiting):
                 tally.refused += 1
                 transport.abort()
                 return
             self._wait_for_headers()
 
-        def _room(self) -> bool:
-            """Whether this connection may stay: under ``total``, or after closing the oldest waiting one."""
-            if tally.open <= total:
+        @staticmethod
+        def _room(over: bool, waiting: Any) -> bool:
+            """Whether a new connection may stay: not ``over`` the cap, or after closing the oldest of ``waiting``."""
+            if not over:
                 return True
-            if not tally.waiting:
+            if not waiting:
                 return False
-            _, oldest = tally.waiting.popitem(last=False)
+            oldest = next(iter(waiting.values()))
+            oldest._disarm()
             tally.refused += 1
             oldest.transport.abort()
             return True
 
         def _wait_for_headers(self) -> None:
             self._arm(header_timeout, "headers")
-            tally.waiting[id(self)] = self
-            tally.waiting.move_to_end(id(self))
+            for waiting in (tally.waiting, tally.waiting_of.setdefault(self._counted, OrderedDict())):
+                waiting[id(self)] = self
+                waiting.move_to_end(id(self))
 
         def _arm(self, seconds: float, what: str) -> None:
             if self._deadline is not None:
@@ -85,6 +90,11 @@ def guarded_protocol(*, header_timeout: float, body_timeout: float, per_client: 
 
         def _disarm(self) -> None:
             tally.waiting.pop(id(self), None)
+            mine = tally.waiting_of.get(self._counted)
+            if mine is not None:
+                mine.pop(id(self), None)
+                if not mine:
+                    del tally.waiting_of[self._counted]
             if self._deadline is not None:
                 self._deadline.cancel()
                 self._deadline = None
@@ -94,7 +104,7 @@ def guarded_protocol(*, header_timeout: float, body_timeout: float, per_client: 
             if what == "body" and self.flow is not None and self.flow.read_paused:
                 self._arm(body_timeout, what)  # the app is not reading now: not the client's delay
                 return
-            tally.waiting.pop(id(self), None)
+            self._disarm()
             if not self.transport.is_closing():
                 tally.timed_out += 1
                 logger.info("closed a connection from %s: no complete request %s in time", self._counted, what)
