@@ -146,6 +146,12 @@ class Assistant:
     def sources(self) -> list[Source]:
         return self.store.sources()
 
+    def workspaces(self) -> list[str]:
+        """Names of the workspaces that exist in this store (a workspace exists once it was opened)."""
+        from assistant.store import workspace_names
+
+        return workspace_names(self.settings, self._client)
+
     def forget(self, source_id: str) -> Source:
         return self.store.forget(source_id)
 

@@ -146,6 +146,7 @@ def _source_from(meta: dict[str, Any]) -> Source:
         chunks=int(meta["chunks"]),
         pages=int(meta["pages"]) if meta.get("pages") is not None else None,
         duration=float(meta["duration"]) if meta.get("duration") is not None else None,
+        speakers=str(meta["speakers"]) if meta.get("speakers") is not None else None,
     )
 
 
@@ -268,22 +269,37 @@ class ChromaStore:
         with self._writing():
             if source_col.get(ids=[source.id], include=[])["ids"]:
                 return
-            chunk_col.delete(where={"source_id": source.id})
-            try:
-                step = self._write_batch()
-                for i in range(0, len(items), step):
-                    batch = items[i : i + step]
-                    chunk_col.upsert(  # (a concurrent writer to a server writes the same ids: one copy each)
-                        ids=[c.id for c in batch],
-                        embeddings=np.asarray(vectors[i : i + step], dtype=np.float32),
-                        documents=[c.text for c in batch],
-                        metadatas=[_chunk_metadata(c) for c in batch],
-                    )
-                meta = {k: v for k, v in source.to_dict().items() if v is not None}
-                source_col.upsert(ids=[source.id], documents=[source.path], metadatas=[meta], embeddings=[[1.0]])
-            except Exception:
-                self._drop_partial(chunk_col, source.id)
-                raise
+            self._write(chunk_col, source_col, source, items, vectors)
+
+    def replace_source(self, source: Source, chunks: list[Chunk]) -> None:
+        """Rewrite a source already in the store (a recording re-labelled by its speaker sidecar):
+        the new chunks' vectors are computed first, then old chunks and record are replaced under
+        the write lock."""
+        chunk_col, source_col = self._open()
+        items = [chunks[j] for j in {c.id: i for i, c in enumerate(chunks)}.values()]
+        vectors = self.embed(items)
+        with self._writing():
+            source_col.delete(ids=[source.id])  # no record while the chunks change: a crash leaves it to be redone
+            self._write(chunk_col, source_col, source, items, vectors)
+
+    def _write(self, chunk_col: Any, source_col: Any, source: Source, items: list[Chunk], vectors: list[Any]) -> None:
+        """Under the write lock: the source's chunks (any old ones removed first), then its record."""
+        chunk_col.delete(where={"source_id": source.id})
+        try:
+            step = self._write_batch()
+            for i in range(0, len(items), step):
+                batch = items[i : i + step]
+                chunk_col.upsert(  # (a concurrent writer to a server writes the same ids: one copy each)
+                    ids=[c.id for c in batch],
+                    embeddings=np.asarray(vectors[i : i + step], dtype=np.float32),
+                    documents=[c.text for c in batch],
+                    metadatas=[_chunk_metadata(c) for c in batch],
+                )
+            meta = {k: v for k, v in source.to_dict().items() if v is not None}
+            source_col.upsert(ids=[source.id], documents=[source.path], metadatas=[meta], embeddings=[[1.0]])
+        except Exception:
+            self._drop_partial(chunk_col, source.id)
+            raise
 
     def _write_batch(self) -> int:
         """Chunks per chromadb write: ``WRITE_BATCH``, or the client's limit when lower."""
@@ -435,3 +451,15 @@ class ChromaStore:
         got = chunk_col.get(ids=[i for i, _ in best], include=["documents", "metadatas"])
         by_id = {i: (t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
         return [Hit(_chunk_from(*by_id[i]), max(0.0, score)) for i, score in best if i in by_id]
+
+
+def workspace_names(settings: Settings, client: Any = None) -> list[str]:
+    """The workspaces that exist in the store (each has a source collection), sorted."""
+    try:
+        client = client if client is not None else make_client(settings)
+        names = [getattr(c, "name", c) for c in client.list_collections()]
+    except StoreError:
+        raise
+    except Exception as exc:  # chromadb's own errors
+        raise store_error(exc, settings.store or settings.store_dir) from exc
+    return sorted(n[len("ws-") : -len("-sources")] for n in names if n.startswith("ws-") and n.endswith("-sources"))

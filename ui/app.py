@@ -54,8 +54,8 @@ def main() -> None:
     session_files()  # this session's private temp folder, removed when the session ends
     pages = [
         st.Page("chat.py", title="Chat", icon="💬", default=True),
-        st.Page("library.py", title="Library", icon="📚"),
-        st.Page("settings_page.py", title="Settings", icon="⚙️"),
+        st.Page("library.py", title="Library", icon="📚", url_path="library"),  # plain URLs: /library, /settings
+        st.Page("settings_page.py", title="Settings", icon="⚙️", url_path="settings"),
     ]
     st.navigation(pages).run()
 

@@ -21,6 +21,7 @@ from PIL import Image, ImageDraw
 from assistant.documents.pdf import render_page
 from assistant.errors import ModalystError
 from assistant.types import Chart, Evidence, Locator
+from ui.inert import inert, inert_code
 from ui.session import assistant, display_name, previews
 
 logger = logging.getLogger(__name__)
@@ -37,8 +38,9 @@ def clock(seconds: float) -> str:
 
 
 def plain(text: str) -> str:
-    """Text for ``st.markdown`` with ``$`` escaped (else "$4.2bn … $5bn" renders as LaTeX)."""
-    return text.replace("$", "\\$")
+    """Material or model text for ``st.markdown``, shown literally (:func:`ui.inert.inert`): no
+    image, link, HTML or LaTeX in it becomes active ("$4.2bn … $5bn" stays text, too)."""
+    return inert(text)
 
 
 def show_evidence(item: Evidence, cited: Locator | None = None) -> None:
@@ -56,9 +58,11 @@ def show_evidence(item: Evidence, cited: Locator | None = None) -> None:
         else:
             st.markdown(_quote(item.text))
     except (ModalystError, OSError) as exc:
+        logger.info("no preview of %s: %s", path.name, exc)
         st.markdown(_quote(item.text))
-        st.caption(f"preview unavailable: {exc}")
-    st.caption(f"source: `{item.source}` · score {item.score:.2f}")
+        gone = "" if path.is_file() else " (the file is no longer in the library)"
+        st.caption(f"preview unavailable: {inert(display_name(path))}{gone}")  # never the server's folder
+    st.caption(f"source: {inert_code(item.source)} · score {item.score:.2f}")
 
 
 def show_passage(item: Evidence) -> None:
@@ -82,12 +86,12 @@ def _audio(item: Evidence, path: Path, start: int) -> None:
     if path.is_file():
         st.audio(str(path), start_time=start)
     else:
-        st.caption(f"{display_name(path)} is no longer on disk")
+        st.caption(f"{inert(display_name(path))} is no longer in the library")
     lines = []
     for span in item.spans:
         if span.locator.start is None:
             continue
-        who = f" **{span.locator.speaker}**:" if span.locator.speaker else ""
+        who = f" **{inert(span.locator.speaker)}**:" if span.locator.speaker else ""
         lines.append(f"`{clock(span.locator.start)}`{who} {plain(item.text[span.begin:span.end].strip())}")
     st.markdown("  \n".join(lines) if lines else _quote(item.text))
 
@@ -98,7 +102,8 @@ def _pdf_page(item: Evidence, path: Path, page: int) -> None:
     if key not in memo:
         memo[key] = render_page(path, page, dpi=PAGE_DPI)
     st.markdown(_quote(item.text))
-    st.image(memo[key], caption=f"{display_name(path)}, page {page}", width=PREVIEW_WIDTH)
+    with st.container(width=PREVIEW_WIDTH):  # at most 640 px, narrower on a phone: the page scales to fit
+        st.image(memo[key], caption=f"{inert(display_name(path))}, page {page}", width="stretch")
 
 
 def cited_boxes(item: Evidence, cited: Locator | None = None) -> list[tuple[float, float, float, float]]:
@@ -129,7 +134,8 @@ def _image(item: Evidence, path: Path, cited: Locator | None) -> None:
     picture = draw_boxes(load_image(path), cited_boxes(item, cited))
     buffer = io.BytesIO()
     picture.save(buffer, format="PNG")
-    st.image(buffer.getvalue(), caption=f"{display_name(path)}: cited region outlined", width=min(PREVIEW_WIDTH, picture.width))
+    with st.container(width=min(PREVIEW_WIDTH, picture.width)):  # scales down to a phone's width
+        st.image(buffer.getvalue(), caption=f"{inert(display_name(path))}: cited region outlined", width="stretch")
     if item.text.startswith("Chart"):
         chart = _chart_of(path)
         if chart is not None and chart.values:

@@ -11,7 +11,8 @@ import streamlit as st
 from assistant.errors import ModalystError, SettingsError
 from assistant.orchestrator import Assistant
 from assistant.settings import Settings
-from ui.session import allowed_workspaces, assistant, check_workspace, current_settings
+from ui.inert import inert
+from ui.session import allowed_workspaces, assistant, check_workspace, current_settings, sign_in_required
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def warm_up(bot: Assistant) -> None:
             try:
                 build().warm_up()
             except ModalystError as exc:
-                st.error(f"{role}: {exc}")
+                st.error(f"{role}: {inert(exc)}")
 
 
 def choose_workspace_and_profile(settings: Settings) -> None:
@@ -64,16 +65,59 @@ def choose_workspace_and_profile(settings: Settings) -> None:
             workspace = st.selectbox("Workspace", options, index=options.index(settings.workspace) if settings.workspace in options else 0, key="ws_input")
         profile = st.selectbox("Domain profile", PROFILES, index=PROFILES.index(settings.profile), key="profile_input")
         applied = st.form_submit_button("Apply")
-    if not applied:
-        return
+    if applied:
+        try:
+            chosen = check_workspace(str(workspace).strip())
+        except SettingsError as exc:
+            st.error(inert(exc))
+            return
+        existing = known_workspaces()
+        if allowed is None and chosen.workspace != settings.workspace and chosen.workspace not in existing:
+            st.session_state["ws_to_create"] = (chosen.workspace, profile)  # asked below, also after a rerun
+        else:
+            switch(chosen.workspace, profile)
+    asked = st.session_state.get("ws_to_create")
+    if asked:
+        confirm_new_workspace(*asked)
+
+
+def known_workspaces() -> list[str]:
     try:
-        chosen = check_workspace(str(workspace).strip())
-    except SettingsError as exc:
-        st.error(str(exc))
-        return
-    st.session_state["workspace"] = chosen.workspace
+        return assistant().workspaces()
+    except ModalystError as exc:
+        st.error(inert(exc))
+        return []
+
+
+def confirm_new_workspace(name: str, profile: str) -> None:
+    """A name that is no workspace yet (a typo such as 'defualt') is created only when confirmed."""
+    others = ", ".join(known_workspaces()) or "none yet"
+    st.warning(f"There is no workspace **{inert(name)}** yet (existing: {inert(others)}). Create it?")
+    yes, no = st.columns(2)
+    if yes.button(f"Create {name}", key="ws_create", type="primary"):
+        st.session_state.pop("ws_to_create", None)
+        switch(name, profile)
+    if no.button("Cancel", key="ws_create_cancel"):
+        st.session_state.pop("ws_to_create", None)
+        st.rerun()
+
+
+def switch(workspace: str, profile: str) -> None:
+    st.session_state["workspace"] = workspace
     st.session_state["profile"] = profile
-    st.success(f"Now using workspace {chosen.workspace!r} with the {profile} profile.")
+    st.success(f"Now using workspace {inert(workspace)} with the {profile} profile; Chat shows this workspace's conversation.")
+
+
+def image_descriptions(settings: Settings) -> None:
+    """How images get a caption (the hint in Chat points here)."""
+    st.subheader("Image descriptions")
+    if settings.answerer == "extractive":
+        st.write("Images are read by OCR and the chart reader; no vision-language model describes them. "
+                 "To add captions, set one in `modalyst.toml` (or the environment) and restart `modalyst ui`:")
+        st.code('answerer = "transformers"\nvlm_model = "HuggingFaceTB/SmolVLM-256M-Instruct"   # or a local folder\n'
+                '# or: answerer = "openai" with openai_base_url and openai_model', language="toml")
+    else:
+        st.write(f"Images are described by the {settings.answerer} answerer's model.")
 
 
 def render() -> None:
@@ -89,7 +133,9 @@ def render() -> None:
     if st.button("Load models now", key="warm_up"):
         warm_up(bot)
         st.rerun()
-    st.caption(f"data folder: `{settings.data_dir}` · remote models allowed: {'yes' if settings.remote_ok else 'no'}")
+    image_descriptions(settings)
+    folder = "" if sign_in_required() else f"data folder: `{settings.data_dir}` · "  # a shared server's folders stay private
+    st.caption(f"{folder}remote models allowed: {'yes' if settings.remote_ok else 'no'}")
 
 
 if __name__ == "__main__":

@@ -116,15 +116,32 @@ def test_library_ingests_an_upload_and_removes_it(app_env) -> None:
     at.file_uploader[0].set_value(("report.pdf", REPORT.read_bytes(), "application/pdf"))
     button(at, "Ingest").click().run()
     assert not at.exception
-    assert any("added" in s.value and "report.pdf" in s.value for s in at.success), [s.value for s in at.success]
-    assert any("report.pdf" in m.value for m in at.markdown)
-    assert any("pdf · 3 pages" in c.value for c in at.caption)
+    assert any("added" in s.value and "report.pdf" in shown(s.value) for s in at.success), [s.value for s in at.success]
+    table = at.dataframe[0].value
+    assert list(table["name"]) == ["report.pdf"] and list(table["kind"]) == ["pdf"]  # the name given, not the stored one
+    assert "pdf · 3 pages" in table["contents"][0] and table["size (KB)"][0] > 0 and table["date"][0][:2] == "20"
     kept = list((app_env / "library" / "ui-test").iterdir())
     assert len(kept) == 1
+    button(at, "Remove…").click().run()
+    assert not at.exception
+    assert kept[0].exists(), "nothing is removed before the confirmation"
+    assert any("Remove **report.pdf**" in shown(m.value) for m in at.markdown), [m.value for m in at.markdown]
     button(at, "Remove").click().run()
     assert not at.exception
+    assert any("Removed report.pdf from the workspace." == shown(s.value) for s in at.success), [s.value for s in at.success]
     assert any("No sources yet" in i.value for i in at.info)
     assert not kept[0].exists()
+
+
+def test_library_refuses_an_unsupported_type_with_what_is_accepted(app_env) -> None:
+    at = run_app()
+    at.switch_page("library.py").run()
+    at.file_uploader[0].set_value([("memo.docx", b"PK fake", "application/octet-stream"), ("report.pdf", REPORT.read_bytes(), "application/pdf")])
+    button(at, "Ingest").click().run()
+    errors = [shown(e.value) for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("memo.docx: unsupported file type '.docx'; accepted: recordings ("), errors
+    assert ".xlsx" in errors[0] and ".vtt" in errors[0] and "/" not in errors[0].split("accepted")[0]
+    assert any("report.pdf" in shown(s.value) for s in at.success)
 
 
 def test_library_reports_a_bad_file_without_stopping(app_env) -> None:
@@ -132,8 +149,9 @@ def test_library_reports_a_bad_file_without_stopping(app_env) -> None:
     at.switch_page("library.py").run()
     at.file_uploader[0].set_value([("broken.pdf", b"not a pdf", "application/pdf"), ("report.pdf", REPORT.read_bytes(), "application/pdf")])
     button(at, "Ingest").click().run()
-    assert any("broken.pdf" in e.value for e in at.error)
-    assert any("report.pdf" in s.value for s in at.success)
+    errors = [shown(e.value) for e in at.error]
+    assert any(e.startswith("broken.pdf: ") for e in errors) and not any(str(app_env) in e for e in errors), errors
+    assert any("report.pdf" in shown(s.value) for s in at.success)
 
 
 # -- settings ---------------------------------------------------------------------------------------
@@ -143,7 +161,7 @@ def test_settings_rejects_an_invalid_workspace(app_env) -> None:
     assert not at.exception
     at.text_input(key="ws_input").set_value("bad name!")
     button(at, "Apply").click().run()
-    assert any("workspace" in e.value and "bad name!" in e.value for e in at.error), [e.value for e in at.error]
+    assert any("workspace" in shown(e.value) and "bad name!" in shown(e.value) for e in at.error), [e.value for e in at.error]
     assert "workspace" not in at.session_state or at.session_state["workspace"] == "ui-test"
 
 
@@ -154,8 +172,64 @@ def test_settings_switches_workspace_and_profile(app_env) -> None:
     at.selectbox(key="profile_input").set_value("medical")
     button(at, "Apply").click().run()
     assert not at.error
+    assert "workspace" not in at.session_state, "a new workspace is opened only when confirmed"
+    assert any("There is no workspace **acme** yet" in shown(w.value) for w in at.warning), [w.value for w in at.warning]
+    button(at, "Create acme").click().run()
     assert at.session_state["workspace"] == "acme"
     assert at.session_state["profile"] == "medical"
+
+
+def test_a_typo_of_a_workspace_name_is_not_created(ingested) -> None:
+    at = run_app()
+    at.switch_page("settings_page.py").run()
+    at.text_input(key="ws_input").set_value("ui-tset")
+    button(at, "Apply").click().run()
+    assert any("existing: ui-test" in shown(w.value) for w in at.warning), [w.value for w in at.warning]
+    button(at, "Cancel").click().run()
+    assert "workspace" not in at.session_state and not at.warning
+
+
+def test_each_workspace_has_its_own_conversation(ingested) -> None:
+    at = run_app()
+    at.chat_input[0].set_value("What was the operating margin?").run()
+    assert len(at.chat_message) == 2
+    at.session_state["workspace"] = "other"
+    at.run()
+    assert not at.chat_message, "the other workspace's conversation is empty"
+    at.session_state["workspace"] = "ui-test"
+    at.run()
+    assert [shown(m.markdown[0].value) for m in at.chat_message][0] == "What was the operating margin?"
+
+
+def test_bad_prompts_get_one_message_and_no_bubble(ingested) -> None:
+    at = run_app()
+    at.chat_input[0].set_value("   ").run()
+    assert not at.chat_message
+    assert [shown(e.value) for e in at.error] == ["the question is empty: type a question, record one, or attach a recording"]
+    at.chat_input[0].set_value("why? " * 1000).run()
+    assert not at.chat_message
+    assert [shown(e.value) for e in at.error] == [
+        "the question is 4,999 characters, over the limit of 2,000 (setting max_question_chars): shorten it, "
+        "or attach the text as a .txt file and ask about it"
+    ]
+    at.chat_input[0].set_value("What is in it?").upload("memo.docx", b"PK fake", "application/octet-stream").run()
+    assert not at.chat_message
+    errors = [shown(e.value) for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("memo.docx: unsupported file type '.docx'; accepted: "), errors
+
+
+def test_a_conversation_survives_a_new_session_of_the_same_tab(ingested) -> None:
+    at = run_app()
+    at.chat_input[0].set_value("What was the operating margin?").run()
+    token = at.query_params["c"]
+    token = token[0] if isinstance(token, list) else token
+    again = AppTest.from_file(APP, default_timeout=60)
+    again.query_params["c"] = token  # a reload: a new Streamlit session, the same URL
+    again.run()
+    assert [shown(m.markdown[0].value) for m in again.chat_message][0] == "What was the operating margin?"
+    assert any("19.0%" in shown(m.value) for m in again.markdown)
+    files = list((ingested / "ui-sessions").rglob("*.json"))
+    assert files and all(f.stat().st_mode & 0o777 == 0o600 for f in files)
 
 
 def test_settings_lists_each_role_and_its_backend(app_env) -> None:
