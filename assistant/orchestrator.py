@@ -234,9 +234,13 @@ class Assistant:
                 if shown:
                     sink(shown)
         warnings += [f"{r.tool} failed: {r.error}" for r in results if r.error]
-        for result in results:
+        for result in results:  # each image's warnings name it; the caption hint comes once per turn
             if isinstance(result.detail, ImageDescription):
-                warnings += list(result.detail.warnings)
+                name = Path(result.detail.path).name
+                for warning in result.detail.warnings:
+                    if warning.startswith("no caption") and any(w.split(": ", 1)[-1].startswith("no caption") for w in warnings):
+                        continue
+                    warnings.append(f"{name}: {warning}")
         with _timed(timings, "answer"):
             images = [r.detail for r in results if isinstance(r.detail, ImageDescription)]
             draft = self._draft(question, evidence, images, warnings, streamed)

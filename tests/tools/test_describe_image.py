@@ -108,8 +108,16 @@ def test_plain_image_gets_ocr_and_warnings_but_no_invented_caption(tmp_path):
     desc = describe_image(path, FAKE, ocr_reader=FakeOcrReader(FAKE, lines))
     assert desc.ocr == tuple(lines) and (desc.width, desc.height) == (200, 100)
     assert desc.chart is None and desc.caption is None and desc.dicom is None
-    assert any(w.startswith("could not read a chart") for w in desc.warnings)
+    assert not any(w.startswith("could not read a chart") for w in desc.warnings), "a note does not look like a chart"
     assert NO_CAPTION_WARNING in desc.warnings
+
+
+def test_the_chart_hint_comes_only_for_an_image_with_numbers_of_a_chart(tmp_path):
+    path = tmp_path / "axis.png"
+    Image.new("RGB", (200, 100), "white").save(path)
+    ticks = [OcrLine(t, (10, 10 + 20 * i, 30, 24 + 20 * i), 0.99) for i, t in enumerate(["40", "20", "0"])]
+    desc = describe_image(path, FAKE, ocr_reader=FakeOcrReader(FAKE, ticks))
+    assert desc.chart is None and any(w.startswith("could not read a chart") for w in desc.warnings)
 
 
 def test_a_configured_captioner_is_used(tmp_path):

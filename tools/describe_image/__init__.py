@@ -22,7 +22,8 @@ from assistant.types import BBox, ChartValue, ImageDescription, Locator, OcrLine
 from tools.describe_image.axes import read_axes
 from tools.describe_image.caption import Captioner, caption_image
 from tools.describe_image.chart import parse_number, read_chart
-from tools.describe_image.dicom import dicom_facts, read_dicom
+from tools.describe_image.deid import neutral_name, screen_ocr
+from tools.describe_image.dicom import dicom_facts, read_dicom_screened
 from tools.describe_image.images import check_file, is_dicom, open_image
 from tools.describe_image.ocr import OcrReader, make_ocr_reader
 
@@ -43,15 +44,17 @@ def describe_image(
     """Load ``path`` (any PIL image or a DICOM file), OCR it, read a chart, caption it if possible."""
     file = check_file(path)
     warnings: list[str] = []
-    facts = None
+    facts = screen = screened = None
+    shown_path = str(file)
     if is_dicom(file):
+        shown_path = neutral_name(file)  # a DICOM's file name often carries the patient's name or ID
         try:
-            image, facts = read_dicom(file)
+            image, facts, screen = read_dicom_screened(file)
         except BackendUnavailableError as exc:  # compressed pixels no installed decoder handles
             facts = dicom_facts(file)
-            warnings.append(f"no image read: {exc}")
+            warnings.append(f"no image read: {str(exc).replace(str(file), shown_path)}")
             return ImageDescription(
-                path=str(file), width=int(facts.get("columns", 0) or 0), height=int(facts.get("rows", 0) or 0),
+                path=shown_path, width=int(facts.get("columns", 0) or 0), height=int(facts.get("rows", 0) or 0),
                 dicom=facts, warnings=tuple(warnings),
             )
     else:
@@ -63,6 +66,10 @@ def describe_image(
     if thin:
         warnings.append(f"image is {image.width}x{image.height}: too thin a strip to detect text or a chart in")
     lines = () if thin else reader.read(image)
+    if screen is not None:  # Clean Pixel Data: no burned-in or identifying pixel text becomes evidence
+        lines, screened = screen_ocr(lines, screen.words, screen.burned_in)
+        if screened:
+            warnings.append(screened + "; no caption either")
     chart = None
     if facts is None and not thin:
         try:
@@ -72,13 +79,13 @@ def describe_image(
         if chart is not None:
             frame = read_axes(lines, image.width, image.height)
             chart = replace(chart, x_ticks=frame.x_ticks, y_ticks=frame.y_ticks, panels=frame.panels)
-        if chart is None:
+        if chart is None and looks_like_chart(lines):  # a scan or a photo gets no chart hint
             warnings.append(NO_CHART_WARNING)
-    caption, caption_warning = caption_image(image, settings, captioner)
+    caption, caption_warning = (None, None) if screen is not None and screened else caption_image(image, settings, captioner)
     if caption_warning:
         warnings.append(caption_warning)
     return ImageDescription(
-        path=str(file),
+        path=shown_path,
         width=image.width,
         height=image.height,
         ocr=lines,
@@ -87,6 +94,12 @@ def describe_image(
         caption=caption,
         warnings=tuple(warnings),
     )
+
+
+def looks_like_chart(lines: tuple[OcrLine, ...], least: int = 3) -> bool:
+    """True when the image shows at least ``least`` numbers of its own (axis ticks, value labels):
+    only then is a chart it failed to read worth a warning."""
+    return sum(1 for line in lines if parse_number(line.text) is not None) >= least
 
 
 def image_chunks_text(desc: ImageDescription) -> list[tuple[str, BBox]]:
