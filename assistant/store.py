@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from assistant.erasure import LIBRARY_FOLDER, ForgetJournal, purge_store, remove_copies
 from assistant.filter_index import FilterIndex
 from assistant.errors import BadInputError, DataDirError, StoreError
 from assistant.settings import Settings
@@ -215,6 +216,8 @@ class ChromaStore:
                 )
             except Exception as exc:  # chromadb raises many types; report them as one store error
                 raise store_error(exc, f"workspace {self.workspace!r}") from exc
+            if self._journal().path.is_file():
+                self._finish_removals()
         return self._chunks, self._sources
 
     @contextmanager
@@ -321,18 +324,42 @@ class ChromaStore:
             logger.debug("could not remove partial chunks of %s: %s", source_id, exc)
 
     def forget(self, source_id: str) -> Source:
-        """Remove a source and all its chunks; an unknown id is a bad input."""
-        chunk_col, source_col = self._open()
+        """Remove a source and erase it from disk: its record, chunks and vectors, the store's log of
+        them (see assistant/erasure.py), and every kept copy of the file. An unknown id is a bad input;
+        an id whose removal was interrupted is finished."""
+        self._open()
         source = self.get_source(source_id)
         if source is None:
-            matches = [s for s in self.sources() if s.id.startswith(source_id)] if len(source_id) >= 6 else []
+            known = self.sources() + [_source_from(e) for e in self._journal().pending()]
+            matches = list({s.id: s for s in known if s.id == source_id or (len(source_id) >= 6 and s.id.startswith(source_id))}.values())
             if len(matches) != 1:
                 raise BadInputError(f"no source {source_id!r} in workspace {self.workspace!r}")
             source = matches[0]
+        self._erase(source)
+        return source
+
+    def _journal(self) -> ForgetJournal:
+        return ForgetJournal(self.settings.store_dir, self.workspace)
+
+    def _erase(self, source: Source) -> None:
+        """The removal, under the write lock, journalled so that an interrupted one is finished later."""
+        chunk_col, source_col = self._open()
+        journal = self._journal()
         with self._writing():
+            journal.begin({k: v for k, v in source.to_dict().items() if v is not None})
             source_col.delete(ids=[source.id])
             chunk_col.delete(where={"source_id": source.id})
-        return source
+            purge_store([chunk_col, source_col], None if self.settings.store else self.settings.store_dir)
+            library = self.settings.data_dir / LIBRARY_FOLDER / self.workspace
+            remove_copies(self.settings.data_dir, library, source.id, source.path)
+            journal.done(source.id)
+        logger.info("erased source %s from workspace %r", source.id, self.workspace)
+
+    def _finish_removals(self) -> None:
+        """Complete the removals an earlier process began and did not finish (a crash, a SIGKILL)."""
+        for entry in self._journal().pending():
+            logger.warning("finishing the interrupted removal of source %s", entry.get("id"))
+            self._erase(_source_from(entry))
 
     def chunk_collection(self) -> Any:
         """The workspace's raw Chroma collection of chunks (for benchmarks and maintenance)."""

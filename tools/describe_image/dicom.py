@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,11 @@ def _is_identifying(element: Any) -> bool:
 
 def deidentify(ds: Any) -> Any:
     """Remove identifying elements (names, IDs, addresses, institutions, dates, times, private tags,
-    instance UIDs) from ``ds`` and its nested sequences, in place; returns ``ds``."""
+    instance UIDs) from ``ds`` and its nested sequences, and clean the descriptors (study, series,
+    protocol, comments) of the header's names, IDs and dates, in place; returns ``ds``."""
+    from tools.describe_image.deid import CLEANED, clean_element, identifiers
+
+    words = identifiers(ds)
     doomed: list[tuple[Any, Any]] = []
 
     def visit(dataset: Any, element: Any) -> None:
@@ -93,6 +98,9 @@ def deidentify(ds: Any) -> Any:
     meta = getattr(ds, "file_meta", None)
     if meta is not None and "MediaStorageSOPInstanceUID" in meta:
         del meta.MediaStorageSOPInstanceUID
+    for keyword in CLEANED:
+        if keyword in ds:
+            clean_element(ds, ds[keyword], words)
     age = str(ds.get("PatientAge", "") or "")
     if age[:-1].isdigit() and age.endswith("Y") and int(age[:-1]) > 89:
         ds.PatientAge = "090Y"
@@ -122,20 +130,43 @@ def dicom_facts(path: str | Path) -> dict[str, Any]:
 
 def read_dicom(path: str | Path) -> tuple[Image.Image, dict[str, Any]]:
     """An 8-bit display image of the first frame and de-identified facts about the file."""
+    image, facts, _ = read_dicom_screened(path)
+    return image, facts
+
+
+def read_dicom_screened(path: str | Path) -> tuple[Image.Image, dict[str, Any], PixelScreen]:
+    """:func:`read_dicom`, with what Clean Pixel Data needs to screen the image's OCR text: the
+    header's identifiers (kept in memory only, never logged) and whether it marks burned-in text."""
+    from tools.describe_image.deid import identifiers, is_burned_in
+
     ds = _read(path)
     if "PixelData" not in ds:
         raise BadInputError(f"{path}: DICOM file has no image (no PixelData)")
     frames = int(ds.get("NumberOfFrames", 1) or 1)
     _check_pixels(ds, path, frames)
-    try:
-        image = _display_image(ds, path, frames)
-    except (ValueError, TypeError, IndexError) as exc:
-        raise BadInputError(f"{path}: DICOM pixel data cannot be shown ({type(exc).__name__}: {exc})") from None
+    image = display_image(ds, path, frames)
+    screen = PixelScreen(tuple(identifiers(ds)), is_burned_in(ds))
     deidentify(ds)
     facts = _facts(ds)
     facts["number_of_frames"] = frames
-    logger.debug("read DICOM %s: %s", path, facts)
-    return image, facts
+    logger.debug("read a DICOM: %s", facts)
+    return image, facts, screen
+
+
+@dataclass(frozen=True)
+class PixelScreen:
+    """The header's identifying words and the BurnedInAnnotation flag of one DICOM file."""
+
+    words: tuple[str, ...]
+    burned_in: bool
+
+
+def display_image(ds: Any, path: str | Path, frames: int) -> Image.Image:
+    """The first frame of ``ds`` as an 8-bit RGB image; BadInputError when it cannot be shown."""
+    try:
+        return _display_image(ds, path, frames)
+    except (ValueError, TypeError, IndexError) as exc:
+        raise BadInputError(f"{path}: DICOM pixel data cannot be shown ({type(exc).__name__}: {exc})") from None
 
 
 def _check_pixels(ds: Any, path: str | Path, frames: int) -> None:
