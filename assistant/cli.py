@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from assistant.errors import ModalystError
+from assistant.errors import ModalystError, SettingsError
 from assistant.settings import Settings, load_settings
 from assistant.terminal import StreamCleaner, clean, json_safe
 
@@ -221,7 +221,8 @@ def sources(workspace: WorkspaceOpt = None, as_json: JsonOpt = False) -> None:
         typer.echo("no sources in this workspace; add some with: modalyst ingest PATH")
     for s in found:
         extent = f"{s.pages} pages" if s.pages else (f"{s.duration:.0f} s" if s.duration else "")
-        say(f"{s.id}  {s.kind:5}  {s.chunks:4} chunks  {extent:>10}  {s.path}")
+        paired = f"  speakers: {s.speakers or '(its recording is not in the workspace yet)'}" if s.speakers or s.kind == "speakers" else ""
+        say(f"{s.id}  {s.kind:5}  {s.chunks:4} chunks  {extent:>10}  {s.path}{paired}")
 
 
 @app.command()
@@ -269,13 +270,20 @@ def demo(
 @_guard
 def ui(
     port: Annotated[int, typer.Option("--port", help="Port on loopback.")] = 8501,
-    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback by default).")] = "127.0.0.1",
+    host: Annotated[str, typer.Option("--host", help="Address to bind (loopback unless sign-in is configured).")] = "127.0.0.1",
 ) -> None:
-    """Start the Streamlit chat."""
+    """Start the Streamlit chat (it answers only requests for the address it was started on)."""
     import signal
     import subprocess
 
-    app_file = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    from assistant.api_keys import is_loopback, resolve_keys
+
+    if not is_loopback(host) and not resolve_keys(None) and not _oidc_configured(Path(__file__).resolve().parent.parent / "ui"):
+        raise SettingsError(
+            f"refusing to serve the chat on {host} without sign-in: set MODALYST_API_KEYS='KEY:WORKSPACE,...' "
+            "(key sign-in) or an [auth] section in .streamlit/secrets.toml (OIDC), or bind to 127.0.0.1"
+        )
+    app_file = Path(__file__).resolve().parent.parent / "ui" / "serve_app.py"  # app.py behind the Host/Origin guard
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     if _globals.get("data_dir"):
         env["MODALYST_DATA_DIR"] = str(_globals["data_dir"])
@@ -286,6 +294,20 @@ def ui(
     for signum in (signal.SIGTERM, signal.SIGHUP):  # stopping `modalyst ui` stops Streamlit too
         signal.signal(signum, lambda number, _frame: process.send_signal(number))
     raise typer.Exit(process.wait())
+
+
+def _oidc_configured(app_dir: Path) -> bool:
+    """Whether a secrets file Streamlit reads has an ``[auth]`` section (st.login's OIDC settings)."""
+    import tomllib
+
+    for folder in (Path.cwd(), Path.home(), app_dir):
+        try:
+            with (folder / ".streamlit" / "secrets.toml").open("rb") as handle:
+                if "auth" in tomllib.load(handle):
+                    return True
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+    return False
 
 
 @app.command()

@@ -19,7 +19,9 @@ from assistant.chunking import Block, block_chunks, segment_chunks
 from assistant.documents import document_title
 from assistant.errors import BadInputError, UnsupportedFileError, require_file
 from assistant.settings import Settings
+from assistant.speakers import Sidecar, beside, given_name, label_speakers
 from assistant.types import Chunk, Locator, Segment
+from assistant.vocabulary import Hints
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +117,7 @@ class Extracted:
     pages: int | None = None
     duration: float | None = None
     warnings: list[str] = field(default_factory=list)
+    speakers: str | None = None  # a recording: the sidecar that named its speakers
 
 
 @dataclass
@@ -124,7 +127,8 @@ class ExtractContext:
     settings: Settings
     transcriber: Callable[[], Any]
     ocr_reader: Callable[[], Any]
-    vocabulary: Callable[[], list[str]] = list
+    vocabulary: Callable[[], Hints] = Hints
+    sidecar_for: Callable[[Path], Sidecar | None] = beside  # a recording's speaker sidecar (assistant.sidecars)
     audio_progress: Callable[[float, float], None] | None = None
 
 
@@ -209,40 +213,18 @@ def extract_pdf(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
     return Extracted(chunks, pages=doc.pages, warnings=doc.warnings)
 
 
-def _speaker_turns(path: Path) -> list[dict[str, Any]]:
-    """Speaker turns from a sidecar ``<name>.speakers.json``: ``[{"start", "end", "speaker"}]``."""
-    sidecar = path.with_name(path.stem + ".speakers.json")
-    if not sidecar.is_file():
-        return []
-    try:
-        turns = json.loads(sidecar.read_text(encoding="utf-8"))
-        return [{"start": float(t["start"]), "end": float(t["end"]), "speaker": str(t["speaker"])} for t in turns]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BadInputError(f"{sidecar}: not a speaker list ({exc})") from exc
-
-
-def label_speakers(segments: tuple[Segment, ...], turns: list[dict[str, Any]]) -> list[Segment]:
-    """Give each segment the speaker whose turn overlaps it most."""
-    if not turns:
-        return list(segments)
-
-    def best(seg: Segment) -> str | None:
-        overlaps = [(min(seg.end, t["end"]) - max(seg.start, t["start"]), t["speaker"]) for t in turns]
-        overlap, speaker = max(overlaps)
-        return speaker if overlap > 0 else None
-
-    return [Segment(s.start, s.end, s.text, best(s)) for s in segments]
-
-
 def extract_audio(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:
-    turns = _speaker_turns(path)
-    vocabulary = list(dict.fromkeys([*(t["speaker"].split(",")[0] for t in turns), *ctx.vocabulary()]))
-    transcript = ctx.transcriber().run(path, vocabulary=vocabulary, progress=ctx.audio_progress)
-    segments = label_speakers(transcript.segments, turns)
+    """A recording: transcribed with the speech hints (its sidecar's speaker names among them), then
+    labelled with the sidecar's speakers when it has one that fits."""
+    sidecar = ctx.sidecar_for(path)
+    hints = ctx.vocabulary().with_speakers(sidecar.speaker_names() if sidecar else ())
+    transcript = ctx.transcriber().run(path, vocabulary=hints.terms, progress=ctx.audio_progress, names=hints.names)
+    segments, refused = sidecar.label(path, transcript) if sidecar else (list(transcript.segments), [])
     chunks = segment_chunks(segments, path=str(path), source_id=source_id, target_seconds=ctx.settings.chunk_seconds)
     if not chunks:
         raise BadInputError(f"{path}: no speech found in the recording")
-    return Extracted(chunks, duration=transcript.duration, warnings=list(transcript.warnings))
+    speakers = given_name(sidecar.path) if sidecar and sidecar.labelled else None
+    return Extracted(chunks, duration=transcript.duration, warnings=[*transcript.warnings, *refused], speakers=speakers)
 
 
 def extract_image(path: Path, source_id: str, ctx: ExtractContext) -> Extracted:

@@ -129,13 +129,14 @@ class Assistant:
     def vocabulary(self) -> Hints:
         """Hints for the speech decoder: the user's terms (settings.vocabulary), always given, and the
         names in the workspace's documents, given only where a first pass nearly hears one."""
+        documents = [s for s in self.store.sources() if s.kind not in {"audio", "transcript", "speakers"}]
+        share = max(30, VOCABULARY_CHUNKS // max(1, len(documents)))  # each document its share, not whole 10-Ks
         texts: list[str] = []
-        for source in self.store.sources():
-            room = VOCABULARY_CHUNKS - len(texts)
+        for source in documents:
+            room = min(share, VOCABULARY_CHUNKS - len(texts))
             if room <= 0:
                 break
-            if source.kind not in {"audio", "transcript"}:  # only fetch what fits, not whole 10-Ks
-                texts += [c.text for c in self.store.chunks_of(source.id, limit=room)]
+            texts += [c.text for c in self.store.chunks_of(source.id, limit=room)]
         return build_vocabulary(parse_vocabulary(self.settings.vocabulary), texts)
 
     # -- library --------------------------------------------------------------------------------

@@ -253,7 +253,11 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Source:
-    """One ingested file: its content-hash id, path, kind, chunk count, and pages or duration."""
+    """One ingested file: its content-hash id, path, kind, chunk count, and pages or duration.
+
+    ``speakers`` pairs a recording with its speaker sidecar: on a recording, the sidecar's name that
+    labelled its chunks; on a sidecar (kind ``speakers``, no chunks), the recording it labelled
+    (None while that recording is not in the workspace yet)."""
 
     id: str
     path: str
@@ -261,6 +265,7 @@ class Source:
     chunks: int
     pages: int | None = None
     duration: float | None = None
+    speakers: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "path": self.path, "kind": self.kind, "chunks": self.chunks}
@@ -268,6 +273,8 @@ class Source:
             out["pages"] = self.pages
         if self.duration is not None:
             out["duration"] = round(self.duration, 2)
+        if self.speakers is not None or self.kind == "speakers":
+            out["speakers"] = self.speakers
         return out
 
 

@@ -1,10 +1,13 @@
-"""Domain vocabulary for the speech decoder: company names, tickers, people and drug names that the
-workspace already knows, plus the words a user names. Passed to the transcriber as a prompt so
-names and figures come out right.
+"""Hints for the speech decoder: the user's terms and a recording's own speakers, which go to every
+decoding, and the names the workspace's documents hold (companies, tickers, people, drugs), which
+the transcriber gives only where a first pass nearly heard one (``tools.hints``): a filing's
+hundreds of names never reach the decoder of a call that does not say them.
 
 Example:
     >>> names_in("Northwind Instruments (NYSE: NWI) said Dana Reyes will speak. Revenue rose.")
     ['Northwind Instruments', 'NYSE', 'NWI', 'Dana Reyes']
+    >>> build_vocabulary(["NWI"], ["Sam Okafor met Dana Reyes."], speakers=["Dana Reyes, CEO"])
+    Hints(terms=('NWI', 'Dana Reyes'), names=('Sam Okafor',))
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from assistant.lexical import STOPWORDS
 
-MAX_TERMS = 40
+MAX_TERMS = 12  # the user's terms and speakers given to every decoding (tools.hints.MAX_HINTS in all)
+MAX_NAMES = 400  # workspace names the first pass is matched against, the most frequent first
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:[ -](?:&\s)?[A-Z][a-z]+)+|[A-Z]{2,5}\b|[A-Z][a-z]*[A-Z][A-Za-z]+)")
 _COMMON_CAPS = {"CEO", "CFO", "COO", "EPS", "GAAP", "USD", "THE", "AND", "FOR", "Q1", "Q2", "Q3", "Q4", "FY", "PDF", "LLC", "INC"}
 
@@ -39,11 +44,33 @@ def parse_vocabulary(text: str) -> list[str]:
     return [t.strip() for t in re.split(r"[,\n]", text) if t.strip()]
 
 
-def build_vocabulary(user_terms: Iterable[str], texts: Iterable[str], speakers: Iterable[str] = ()) -> list[str]:
-    """The user's terms first, then speaker names, then the names most frequent in the texts."""
+@dataclass(frozen=True)
+class Hints:
+    """``terms`` go to the decoder for every recording; ``names`` only where the first pass nearly
+    heard one of them."""
+
+    terms: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+
+    def with_speakers(self, speakers: Iterable[str]) -> Hints:
+        """These hints with a recording's speaker names ("Dana Reyes, CEO" → "Dana Reyes") first."""
+        return Hints(_terms([speaker_name(s) for s in speakers], self.terms), self.names)
+
+
+def speaker_name(label: str) -> str:
+    """A sidecar's speaker label without its role: ``"Sam Okafor, CFO"`` → ``"Sam Okafor"``."""
+    return label.split(",")[0].strip()
+
+
+def _terms(*groups: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.strip() for g in groups for t in g if t and t.strip()))[:MAX_TERMS]
+
+
+def build_vocabulary(user_terms: Iterable[str], texts: Iterable[str], speakers: Iterable[str] = ()) -> Hints:
+    """The user's terms and speaker names as terms; the names most frequent in ``texts`` as names."""
     counts: Counter[str] = Counter()
     for text in texts:
         counts.update(names_in(text))
-    ordered = list(dict.fromkeys([*user_terms, *(s.split(",")[0].strip() for s in speakers if s)]))
-    ordered += [name for name, _ in counts.most_common() if name not in ordered]
-    return ordered[:MAX_TERMS]
+    terms = _terms(user_terms, (speaker_name(s) for s in speakers))
+    names = tuple(name for name, _ in counts.most_common(MAX_NAMES + len(terms)) if name not in terms)[:MAX_NAMES]
+    return Hints(terms, names)

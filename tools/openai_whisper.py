@@ -22,8 +22,8 @@ from tools.transcribe import (
     Progress,
     SAMPLE_RATE,
     _transcript,
-    _vocabulary_line,
 )
+from tools.hints import MAX_HINTS, heard, hint_line
 
 logger = logging.getLogger(__name__)
 
@@ -83,26 +83,35 @@ class OpenAIWhisperTranscriber:
         except (RuntimeError, KeyError, OSError, ValueError) as exc:
             raise BackendUnavailableError(f"cannot load openai-whisper model {location!r}: {exc}") from exc
 
-    def run(
-        self,
-        audio: AudioInput,
-        vocabulary: Sequence[str] = (),
-        progress: Progress | None = None,
-    ) -> Transcript:
-        samples = load_samples(audio)
-        self.warm_up()
-        duration = samples.size / SAMPLE_RATE
+    def _decode(self, samples: Any, prompt: str | None) -> dict[str, Any]:
         try:
-            result = self._model.transcribe(
+            return self._model.transcribe(
                 samples,
                 language=self.settings.speech_language or None,
-                initial_prompt=_vocabulary_line(vocabulary),
+                initial_prompt=prompt,
                 temperature=self.temperatures,
                 fp16=False,
                 verbose=None,
             )
         except RuntimeError as exc:
             raise ToolError(f"openai-whisper failed: {exc}") from exc
+
+    def run(
+        self,
+        audio: AudioInput,
+        vocabulary: Sequence[str] = (),
+        progress: Progress | None = None,
+        names: Sequence[str] = (),
+    ) -> Transcript:
+        """``vocabulary`` is Whisper's prompt; ``names`` are added to it, for a second decoding, only
+        when the first pass nearly heard them (as with faster-whisper)."""
+        samples = load_samples(audio)
+        self.warm_up()
+        duration = samples.size / SAMPLE_RATE
+        result = self._decode(samples, hint_line(vocabulary))
+        heard_names = heard(names, str(result.get("text") or ""), limit=MAX_HINTS - len(vocabulary)) if names else []
+        if heard_names:
+            result = self._decode(samples, hint_line(vocabulary, heard_names))
         segments = []
         for item in result.get("segments", []):
             segments.append(Segment(float(item["start"]), float(item["end"]), str(item["text"]).strip()))

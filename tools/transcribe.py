@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import itertools
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +34,7 @@ from tools.audio import (
     iter_audio_blocks,
     plan_clips,
 )
+from tools.hints import MAX_HINTS, heard, hint_line
 from tools.speech_weights import embedded_whisper_dir
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,6 @@ SEQUENTIAL_MAX_SECONDS = 60.0  # shorter audio (voice questions, clips) is decod
 WINDOW_SECONDS = 600.0  # long audio is decoded in windows cut at a pause: memory stays flat
 BATCH_SIZE = 8  # clips per batched decoder call (2 cores: larger batches gain nothing)
 BEAM_SIZE = 5
-VOCABULARY_AS = "hotwords"  # "prompt": a "Glossary: ..." initial prompt; "hotwords": faster-whisper hotwords
 WORD_TIMESTAMPS = True  # batched clips are split into sentences timed by their words (citations to the second)
 WITHOUT_TIMESTAMPS = True  # batched clips: one segment per ~28 s clip (ingest chunks are 30-60 s anyway)
 # Whisper's own rule for a window without speech: no_speech_prob above this and avg_logprob below -1.
@@ -95,6 +94,7 @@ class Transcriber(Protocol):
         audio: AudioInput,
         vocabulary: Sequence[str] = (),
         progress: Progress | None = None,
+        names: Sequence[str] = (),
     ) -> Transcript: ...
 
 
@@ -114,15 +114,13 @@ def _transcript(segments: list[Segment], language: str, duration: float, warning
     return Transcript(text=text, language=language, duration=duration, segments=tuple(segments), warnings=tuple(warnings))
 
 
-def _vocabulary_line(vocabulary: Sequence[str]) -> str | None:
-    words = [w.strip() for w in vocabulary if w and w.strip()]
-    return " ".join(dict.fromkeys(words)) or None
-
-
-def vocabulary_prompt(vocabulary: Sequence[str]) -> str | None:
-    """A natural sentence for Whisper's prompt: ``Glossary: Northwind Instruments, Dana Reyes.``"""
-    words = [w.strip() for w in vocabulary if w and w.strip()]
-    return f"Glossary: {', '.join(dict.fromkeys(words))}." if words else None
+def better_with_hints(first: Sequence[Any], hinted: Sequence[Any]) -> bool:
+    """A decoding with hints replaces the first pass only when it says about as much (80-125% of the
+    words) and does not repeat itself: a hint must never cost a passage."""
+    before = sum(len(p.text.split()) for p in first)
+    after = sum(len(p.text.split()) for p in hinted)
+    looping = any(getattr(p, "compression_ratio", 0.0) > COMPRESSION_RATIO for p in hinted)
+    return not looping and 0.8 * before <= after <= 1.25 * before
 
 
 def max_audio_seconds(settings: Settings) -> float:
@@ -184,6 +182,11 @@ class FasterWhisperTranscriber:
     itself judges silent are dropped; no speech at all gives an empty transcript and a warning.
     Recordings over the ``max_audio_seconds`` setting are refused with BadInputError.
 
+    Hints: ``vocabulary`` (the user's terms, the recording's own speakers) goes to every decoding as
+    faster-whisper ``hotwords``; ``names`` (from the workspace's documents) only where the first pass
+    nearly heard one (:func:`tools.hints.heard`): such a clip (or a short recording) is decoded again
+    with those names added, and kept when :func:`better_with_hints`. At most ``MAX_HINTS`` hotwords.
+
     Example:
         >>> t = FasterWhisperTranscriber(Settings(speech_language="en"))
         >>> t.run("tests/data/speech_short.wav").text  # doctest: +SKIP
@@ -196,7 +199,8 @@ class FasterWhisperTranscriber:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._model: Any = None
-        self._hotwords: str | None = None
+        self._terms: tuple[str, ...] = ()
+        self._names: tuple[str, ...] = ()
 
     def _model_location(self) -> str:
         wanted = self.settings.speech_model
@@ -239,6 +243,7 @@ class FasterWhisperTranscriber:
         audio: AudioInput,
         vocabulary: Sequence[str] = (),
         progress: Progress | None = None,
+        names: Sequence[str] = (),
     ) -> Transcript:
         """Audio up to SEQUENTIAL_MAX_SECONDS is decoded sequentially; longer audio in WINDOW_SECONDS
         windows of ~28 s clips through faster-whisper's BatchedInferencePipeline."""
@@ -253,32 +258,46 @@ class FasterWhisperTranscriber:
             duration = samples.size / SAMPLE_RATE
             check_duration(duration, self.settings, audio)  # a header may understate the length
         self.warm_up()
-        prompt = vocabulary_prompt(vocabulary) if VOCABULARY_AS == "prompt" else None
-        self._hotwords = _vocabulary_line(vocabulary) if VOCABULARY_AS == "hotwords" else None
+        self._terms = tuple(dict.fromkeys(t.strip() for t in vocabulary if t and t.strip()))[:MAX_HINTS]
+        self._names = tuple(names)
         try:
             if samples is not None and duration <= SEQUENTIAL_MAX_SECONDS:
-                return self._sequential(samples, prompt, progress)
+                return self._sequential(samples, progress)
             blocks = array_blocks(samples, WINDOW_SECONDS) if samples is not None else iter_audio_blocks(audio, WINDOW_SECONDS)  # type: ignore[arg-type]
-            return self._batched(blocks, duration, prompt, progress, audio if samples is None else "audio")
+            return self._batched(blocks, duration, progress, audio if samples is None else "audio")
         except RuntimeError as exc:
             raise ToolError(f"faster-whisper failed: {exc}") from exc
 
-    def _sequential(self, samples: np.ndarray, prompt: str | None, progress: Progress | None) -> Transcript:
+    def _heard(self, text: str) -> list[str]:
+        """Workspace names the first pass nearly heard, as many as the user's terms leave room for."""
+        room = MAX_HINTS - len(self._terms)
+        return heard(self._names, text, limit=room) if self._names and room > 0 else []
+
+    def _decode(self, samples: np.ndarray, hotwords: str | None, progress: Progress | None) -> tuple[list[Any], Any]:
         pieces, info = self._model.transcribe(
             samples,
             language=self.settings.speech_language or None,
             beam_size=BEAM_SIZE,
             vad_filter=self.settings.speech_vad,
             vad_parameters=dict(VAD_PARAMETERS) if self.settings.speech_vad else None,
-            initial_prompt=prompt,
-            hotwords=self._hotwords,
+            hotwords=hotwords,
         )
-        segments: list[Segment] = []
+        kept: list[Any] = []
         for piece in pieces:  # a generator: decoding happens while we iterate
-            if is_speech(piece):
-                segments.append(Segment(float(piece.start), float(piece.end), piece.text.strip()))
+            kept.append(piece)
             if progress is not None:
                 progress(min(float(piece.end), info.duration), info.duration)
+        return kept, info
+
+    def _sequential(self, samples: np.ndarray, progress: Progress | None) -> Transcript:
+        pieces, info = self._decode(samples, hint_line(self._terms), progress)
+        names = self._heard(" ".join(p.text for p in pieces))
+        if names:
+            hinted, _ = self._decode(samples, hint_line(self._terms, names), None)
+            use = better_with_hints(pieces, hinted)
+            logger.info("decoded again with hints %s: %s", names, "kept" if use else "dropped")
+            pieces = hinted if use else pieces
+        segments = [Segment(float(p.start), float(p.end), p.text.strip()) for p in pieces if is_speech(p)]
         return _transcript(segments, info.language, float(info.duration))
 
     def _speech_regions(self, window: np.ndarray) -> list[tuple[float, float]]:
@@ -307,8 +326,50 @@ class FasterWhisperTranscriber:
                     "kept" if better else "dropped")
         return redone if better else pieces
 
+    def _clip_pieces(
+        self, pipeline: Any, audio: np.ndarray, clips: Sequence[Any], language: str | None, hotwords: str | None,
+        done: Callable[[float], None] | None = None,
+    ) -> tuple[dict[int, list[Any]], Any]:
+        """One batched decoding of ``clips`` of ``audio``: the pieces of each clip, by its index
+        (``done(clip end)`` as each piece is decoded)."""
+        end = audio.size / SAMPLE_RATE  # clip times are rounded: keep them inside the audio
+        pieces, info = pipeline.transcribe(
+            audio,
+            language=language,
+            beam_size=BEAM_SIZE,
+            batch_size=BATCH_SIZE,
+            hotwords=hotwords,
+            without_timestamps=WITHOUT_TIMESTAMPS,
+            word_timestamps=WORD_TIMESTAMPS,
+            clip_timestamps=[{"start": min(c.start, end), "end": min(c.end, end)} for c in clips],
+            vad_filter=False,
+        )
+        starts = [c.start for c in clips]
+        by_clip: dict[int, list[Any]] = {i: [] for i in range(len(clips))}
+        for piece in pieces:  # a generator: decoding happens while we iterate
+            index = max(0, bisect.bisect_right(starts, float(piece.start) + 0.01) - 1)
+            by_clip[index].append(piece)
+            if done is not None:
+                done(clips[index].end)
+        return by_clip, info
+
+    def _with_hints(self, pipeline: Any, audio: np.ndarray, clips: Sequence[Any], decoded: dict[int, list[Any]], language: str | None) -> None:
+        """Decode again, with hints, the clips whose first pass nearly names a workspace name."""
+        heard_in = {i: self._heard(" ".join(p.text for p in pieces)) for i, pieces in decoded.items()}
+        marked = [i for i, names in heard_in.items() if names]
+        if not marked:
+            return
+        names = list(dict.fromkeys(n for i in marked for n in heard_in[i]))[: MAX_HINTS - len(self._terms)]
+        again, _ = self._clip_pieces(pipeline, audio, [clips[i] for i in marked], language, hint_line(self._terms, names))
+        kept = 0
+        for n, i in enumerate(marked):
+            if better_with_hints(decoded[i], again[n]):
+                decoded[i] = again[n]
+                kept += 1
+        logger.info("%d of %d clips decoded again with hints %s; %d kept", len(marked), len(clips), names, kept)
+
     def _batched(
-        self, blocks: Iterator[np.ndarray], duration: float, prompt: str | None, progress: Progress | None, source: object
+        self, blocks: Iterator[np.ndarray], duration: float, progress: Progress | None, source: object
     ) -> Transcript:
         from faster_whisper import BatchedInferencePipeline
 
@@ -327,30 +388,16 @@ class FasterWhisperTranscriber:
             clips = plan_clips([(s, min(e, cut)) for s, e in regions if s < cut], cut, max_seconds=CLIP_MAX_SECONDS)
             if clips:
                 audio = window[: int(round(cut * SAMPLE_RATE))]
-                end = audio.size / SAMPLE_RATE  # clip times are rounded: keep them inside the audio
-                pieces, info = pipeline.transcribe(
-                    audio,
-                    language=language,
-                    beam_size=BEAM_SIZE,
-                    batch_size=BATCH_SIZE,
-                    initial_prompt=prompt,
-                    hotwords=self._hotwords,
-                    without_timestamps=WITHOUT_TIMESTAMPS,
-                    word_timestamps=WORD_TIMESTAMPS,
-                    clip_timestamps=[{"start": min(c.start, end), "end": min(c.end, end)} for c in clips],
-                    vad_filter=False,
-                )
+                done = (lambda end, at=offset: progress(min(at + end, duration), duration)) if progress is not None else None
+                decoded, info = self._clip_pieces(pipeline, audio, clips, language, hint_line(self._terms), done)
                 language = info.language  # detected once, kept for later windows
-                starts = [c.start for c in clips]
-                by_clip = itertools.groupby(pieces, key=lambda p: max(0, bisect.bisect_right(starts, float(p.start) + 0.01) - 1))
-                for index, group in by_clip:
-                    clip = clips[index]
-                    kept = self._checked(list(group), window, clip, regions, language)
-                    for piece in kept:
-                        if is_speech(piece):
-                            segments.extend(sentence_segments(piece, offset))
-                    if progress is not None:
-                        progress(min(offset + clip.end, duration), duration)
+                for index, clip in enumerate(clips):
+                    if decoded[index]:  # a clip the decoder gave nothing for is left as it is
+                        decoded[index] = self._checked(decoded[index], window, clip, regions, language)
+                if self._names:
+                    self._with_hints(pipeline, audio, clips, decoded, language)
+                for index in range(len(clips)):
+                    segments.extend(s for p in decoded[index] if is_speech(p) for s in sentence_segments(p, offset))
             carry = window[int(round(cut * SAMPLE_RATE)) :].copy()
             offset += cut
         if progress is not None:
@@ -382,6 +429,7 @@ class FakeTranscriber:
         audio: AudioInput,
         vocabulary: Sequence[str] = (),
         progress: Progress | None = None,
+        names: Sequence[str] = (),
     ) -> Transcript:
         duration = load_samples(audio).size / SAMPLE_RATE
         count = max(1, math.ceil(duration / self.SEGMENT_SECONDS))

@@ -363,13 +363,6 @@ def test_recording_over_the_maximum_is_bad_input():
     assert transcriber._model is None  # refused before loading anything
 
 
-def test_vocabulary_becomes_a_glossary_sentence():
-    from tools.transcribe import vocabulary_prompt
-
-    assert vocabulary_prompt(["Northwind Instruments", " Dana Reyes", "", "Dana Reyes"]) == "Glossary: Northwind Instruments, Dana Reyes."
-    assert vocabulary_prompt([]) is None
-
-
 @pytest.mark.integration
 @pytest.mark.slow
 @pytest.mark.parametrize("kind", ["silence", "noise"])
