@@ -17,6 +17,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from assistant.errors import ModalystError, SettingsError
+from assistant.private import private_umask
 from assistant.settings import Settings, load_settings
 from assistant.terminal import StreamCleaner, clean, json_safe
 
@@ -89,6 +90,7 @@ def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    private_umask()  # the data folder's files are the owner's only (assistant/private.py)
     _globals.update(data_dir=data_dir, workspace=workspace)
 
 

@@ -41,6 +41,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,8 @@ FTS_TABLE = "embedding_fulltext_search"
 DEFAULT_SYNC_THRESHOLD = 1000  # chromadb's default, restored when an interrupted flush left 1
 LIBRARY_FOLDER = "library"
 FLUSH_ID = "modalyst-log-flush"  # an id no chunk has: deleting it is a logged no-op
+_SIDE: dict[str, Any] = {}
+_SIDE_LOCK = threading.Lock()
 SCANNED_FOLDERS = ("uploads", "ui-sessions")  # transient copies of files, matched by content hash
 
 
@@ -117,17 +120,24 @@ def flush_log(collections: list[Any], store_dir: Path | None) -> None:
 
 
 def _flush_in_side_system(store_dir: Path, names: list[str]) -> None:
+    side = _side_client(store_dir)
+    for name in names:
+        side.get_collection(name).delete(ids=[FLUSH_ID])  # a logged write that changes nothing
+
+
+def _side_client(store_dir: Path) -> Any:
+    """One second Chroma ``System`` per store folder for the process, kept open: stopping it tears down
+    state Chroma's Rust core shares per folder, after which new clients of the folder fail."""
     from chromadb.api.client import Client
     from chromadb.config import Settings as ChromaSettings, System
 
-    system = System(ChromaSettings(is_persistent=True, persist_directory=str(store_dir), anonymized_telemetry=False))
-    system.start()
-    try:
-        side = Client.from_system(system)
-        for name in names:
-            side.get_collection(name).delete(ids=[FLUSH_ID])  # a logged write that changes nothing
-    finally:
-        system.stop()
+    key = str(store_dir.resolve())
+    with _SIDE_LOCK:
+        if key not in _SIDE:
+            system = System(ChromaSettings(is_persistent=True, persist_directory=key, anonymized_telemetry=False))
+            system.start()
+            _SIDE[key] = Client.from_system(system)
+        return _SIDE[key]
 
 
 def compact_sqlite(store_dir: Path, timeout: float = 60.0) -> float:

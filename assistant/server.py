@@ -42,6 +42,7 @@ from assistant.server_auth import (
     resolve_keys,
 )
 from assistant.server_uploads import public, safe_name, uploads  # safe_name: part of this module's API
+from assistant.private import private_umask
 from assistant.settings import WORKSPACE_PATTERN, Settings
 from assistant.types import Turn
 
@@ -64,6 +65,7 @@ def create_app(
 
     ``hosts``: the Host names to answer to (``serve`` passes the bound address's); None answers any
     Host (a test client). Origins other than the server's own and ``settings.allowed_origins`` are refused."""
+    private_umask()  # the data folder's files are the owner's only (assistant/private.py)
     limit = max_upload_bytes or _env_upload_limit()
     checker = KeyChecker(resolve_keys(keys))
     app = FastAPI(

@@ -27,6 +27,7 @@ import numpy as np
 
 from assistant.erasure import LIBRARY_FOLDER, ForgetJournal, purge_store, remove_copies
 from assistant.filter_index import FilterIndex
+from assistant.private import private_data_dir
 from assistant.errors import BadInputError, DataDirError, StoreError
 from assistant.settings import Settings
 from assistant.types import Chunk, Locator, Source, Span
@@ -171,6 +172,7 @@ def make_client(settings: Settings) -> Any:
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     try:
+        private_data_dir(settings.data_dir)
         if settings.store:
             url = urlparse(settings.store)
             return chromadb.HttpClient(

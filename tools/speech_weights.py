@@ -100,7 +100,7 @@ def _copy_side_files(source: Path, target: Path) -> None:
         os.close(fd)
         try:
             shutil.copyfile(src, tmp_name)
-            os.chmod(tmp_name, 0o644)
+            os.chmod(tmp_name, 0o600)  # the model cache is private like the rest of the data folder
             os.replace(tmp_name, target / name)
         finally:
             Path(tmp_name).unlink(missing_ok=True)

@@ -8,26 +8,53 @@ and may open only the workspaces listed for their e-mail under ``[workspaces]``:
     "ana@example.com" = ["acme", "default"]
     "*" = ["default"]          # everyone else who signs in
 
-Without ``[auth]`` the app is single-user.
+Offline, without an identity provider, users sign in with the API's keys: with
+``MODALYST_API_KEYS="key1:acme,beta;key2:clinic"`` the sign-in page has a key form, and a key opens
+its workspaces, as in the API (see ``ui.signin``: slowed-down failures, keys never shown or logged).
+OIDC sign-in needs the provider to vouch for the e-mail (``email_verified``).
+
+Without either the app is single-user; ``modalyst ui`` then refuses any non-loopback address.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.session import allowed_workspaces, current_settings, session_files, sign_in_required
+from assistant.private import private_umask
+from ui.session import (
+    allowed_workspaces,
+    current_settings,
+    oidc_configured,
+    oidc_user_unverified,
+    session_files,
+    sign_in_required,
+    signed_in_workspaces,
+)
+from ui.signin import key_form, key_table, sign_out
 
 
 def signed_in() -> bool:
-    """True when sign-in is off, or the user has signed in; otherwise shows the sign-in button."""
+    """True when sign-in is off, or someone has signed in; otherwise shows the sign-in page."""
     if not sign_in_required():
         return True
-    if st.user.is_logged_in:
+    if signed_in_workspaces() is not None:
         return True
     st.title("modalyst")
     st.write("Sign in to open your workspaces.")
-    st.button("Sign in", on_click=st.login, type="primary")
+    if oidc_user_unverified():
+        st.error("Your identity provider has not verified your e-mail address; sign-in needs a verified one.")
+        st.button("Sign out", on_click=st.logout)
+    elif oidc_configured():
+        st.button("Sign in", on_click=st.login, type="primary")
+    if key_table():
+        key_form()
     return False
+
+
+def _sign_out() -> None:
+    sign_out()
+    if st.user.get("is_logged_in"):
+        st.logout()
 
 
 def open_allowed_workspace() -> bool:
@@ -35,15 +62,16 @@ def open_allowed_workspace() -> bool:
     allowed = allowed_workspaces()
     if allowed is None:
         return True
+    who = st.user.get("email") if st.user.get("is_logged_in") else "this key"
     if not allowed:
-        st.error(f"{st.user.get('email')} may not open any workspace; ask an administrator.")
-        st.button("Sign out", on_click=st.logout)
+        st.error(f"{who} may not open any workspace; ask an administrator.")
+        st.button("Sign out", on_click=_sign_out)
         return False
     if current_settings().workspace not in allowed:
         st.session_state["workspace"] = allowed[0]
     with st.sidebar:
-        st.caption(f"signed in as {st.user.get('email')}")
-        st.button("Sign out", on_click=st.logout)
+        st.caption(f"signed in ({who}): {', '.join(allowed)}")
+        st.button("Sign out", on_click=_sign_out)
     return True
 
 
@@ -60,4 +88,5 @@ def main() -> None:
     st.navigation(pages).run()
 
 
+private_umask()  # the data folder's files are the owner's only (assistant/private.py)
 main()

@@ -32,9 +32,12 @@ from typing import Any
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from assistant.api_keys import is_loopback
 from assistant.errors import SettingsError
 from assistant.orchestrator import Assistant
+from assistant.private import private_write
 from assistant.settings import Settings, load_settings
+from ui.signin import key_sessions, key_table
 from ui.conversation_store import TOKEN_PARAM, Conversation, folder_key, new_token, valid_token
 
 logger = logging.getLogger(__name__)
@@ -79,16 +82,12 @@ class SessionFiles:
 
     def save(self, name: str, data: bytes) -> Path:
         """Write an upload under a fresh sub-folder (so equal names never collide); return its path."""
-        folder = self.path / secrets.token_hex(4)
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / safe_name(name)
-        target.write_bytes(data)
-        return target
+        return private_write(self.path / secrets.token_hex(4) / safe_name(name), data)  # 0700 folder, 0600 file
 
     def clear(self) -> None:
         """Delete every file of this session, keeping the (empty) folder."""
         shutil.rmtree(self.path, ignore_errors=True)
-        self.path.mkdir(parents=True, exist_ok=True)
+        self.path.mkdir(parents=True, exist_ok=True, mode=0o700)
 
     def remove(self) -> None:
         self._finalizer()
@@ -187,11 +186,18 @@ def current_settings() -> Settings:
     """Settings for this session: file and env, then the workspace and profile chosen in the UI."""
     state = st.session_state
     try:
-        return load_settings({"workspace": state.get("workspace"), "profile": state.get("profile")})
+        settings = load_settings({"workspace": state.get("workspace"), "profile": state.get("profile")})
     except SettingsError:
         state.pop("workspace", None)
         state.pop("profile", None)
-        return load_settings()
+        settings = load_settings()
+    allowed = allowed_workspaces()  # every page reads its workspace here: never one not open to the user
+    if allowed is not None and settings.workspace not in allowed:
+        if not allowed:
+            raise SettingsError("no workspace is open to you: sign in, or ask an administrator")
+        state["workspace"] = allowed[0]
+        settings = settings.model_copy(update={"workspace": allowed[0]})
+    return settings
 
 
 def assistant() -> Assistant:
@@ -260,16 +266,14 @@ def keep_in_library(settings: Settings, name: str, data: bytes) -> Path:
     """Store an ingested upload under ``<data_dir>/library/<workspace>/<hash>-<name>`` so that
     its citations (audio player, page image) stay readable after the session ends."""
     digest = hashlib.sha256(data).hexdigest()[:16]
-    folder = settings.data_dir / LIBRARY_FOLDER / settings.workspace
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{digest}-{safe_name(name)}"
+    target = settings.data_dir / LIBRARY_FOLDER / settings.workspace / f"{digest}-{safe_name(name)}"
     if not target.exists():
-        target.write_bytes(data)
+        private_write(target, data)  # 0700 folders, 0600 file
     return target
 
 
 # -- optional sign-in -------------------------------------------------------------------------------
-def sign_in_required() -> bool:
+def oidc_configured() -> bool:
     """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section (OIDC via ``st.login``)."""
     try:
         return "auth" in st.secrets
@@ -277,17 +281,46 @@ def sign_in_required() -> bool:
         return False
 
 
+def sign_in_required() -> bool:
+    """True when OIDC is configured or ``MODALYST_API_KEYS`` holds keys (the key form)."""
+    return oidc_configured() or bool(key_table())
+
+
+def oidc_user_unverified() -> bool:
+    """An OIDC user is signed in whose provider does not vouch for the e-mail (``email_verified``)."""
+    return oidc_configured() and bool(st.user.get("is_logged_in")) and st.user.get("email_verified") is not True
+
+
+def signed_in_workspaces() -> list[str] | None:
+    """The workspaces of whoever is signed in in this browser session; None when nobody is.
+
+    OIDC: ``[workspaces]`` in secrets (e-mail → list, ``"*"`` for everyone else), for a verified
+    e-mail only. Key: the workspaces of the key used in the key form."""
+    if oidc_configured() and st.user.get("is_logged_in") and not oidc_user_unverified():
+        table = st.secrets.get("workspaces", {})
+        email = str(st.user.get("email") or "").lower()
+        for key, names in table.items():
+            if key.lower() == email:
+                return [str(n) for n in names]
+        return [str(n) for n in table.get("*", [])]
+    spaces = key_sessions().workspaces(st.session_state.get("signin_token"))
+    return None if spaces is None else list(spaces)
+
+
 def allowed_workspaces() -> list[str] | None:
-    """Workspaces the signed-in user may open (``[workspaces]`` in secrets: email → list, ``"*"``
-    for everyone else); ``None`` when sign-in is off (single user: any workspace)."""
+    """Workspaces this session may open: ``None`` when sign-in is off (single user: any workspace),
+    ``[]`` when sign-in is on and nobody (or nobody verified) is signed in."""
     if not sign_in_required():
         return None
-    table = st.secrets.get("workspaces", {})
-    email = str(st.user.get("email") or "").lower()
-    for key, names in table.items():
-        if key.lower() == email:
-            return [str(n) for n in names]
-    return [str(n) for n in table.get("*", [])]
+    return signed_in_workspaces() or []
+
+
+def server_paths_allowed() -> bool:
+    """Whether the Library may ingest a path on this machine: only when the UI listens on loopback,
+    and then without sign-in, or with it when an administrator set ``ui_server_paths``."""
+    if not is_loopback(str(st.get_option("server.address") or "")):
+        return False
+    return not sign_in_required() or load_settings().ui_server_paths
 
 
 def check_workspace(name: str) -> Settings:
