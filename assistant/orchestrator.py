@@ -31,7 +31,7 @@ from assistant.settings import Settings, choose
 from assistant.status import BackendStatus, backend_status
 from assistant.store import ChromaStore
 from assistant.types import Answer, Evidence, ImageDescription, Locator, Source, ToolResult, Transcript, Turn
-from assistant.vocabulary import Hints, build_vocabulary, parse_vocabulary
+from assistant.vocabulary import SCANNED_CHUNKS, Hints, build_vocabulary, chunk_share, parse_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,6 @@ ANSWERERS: dict[str, Any] = {
     "transformers": _backend("assistant.answerers.transformers_vlm", "TransformersVLMAnswerer"),
     "openai": _backend("assistant.answerers.openai_chat", "OpenAICompatibleAnswerer"),
 }
-VOCABULARY_CHUNKS = 300  # chunks of a workspace's documents scanned for names
 PROFILE_NOTES = {
     "medical": "This is not medical advice; a clinician must confirm any finding.",
 }
@@ -130,10 +129,10 @@ class Assistant:
         """Hints for the speech decoder: the user's terms (settings.vocabulary), always given, and the
         names in the workspace's documents, given only where a first pass nearly hears one."""
         documents = [s for s in self.store.sources() if s.kind not in {"audio", "transcript", "speakers"}]
-        share = max(30, VOCABULARY_CHUNKS // max(1, len(documents)))  # each document its share, not whole 10-Ks
+        share = chunk_share(len(documents))  # each document its share, not whole 10-Ks
         texts: list[str] = []
         for source in documents:
-            room = min(share, VOCABULARY_CHUNKS - len(texts))
+            room = min(share, SCANNED_CHUNKS - len(texts))
             if room <= 0:
                 break
             texts += [c.text for c in self.store.chunks_of(source.id, limit=room)]
@@ -308,8 +307,9 @@ class Assistant:
             raise  # the user's attachment is unreadable: say so, do not answer without it
         except ModalystError as exc:
             return ToolResult("describe_image", error=f"{path.name}: {exc}")
+        shown = Path(description.path) if description.dicom is not None else path  # a DICOM's neutral name
         items = tuple(
-            Evidence(0, text, f"attachment:{path.name}", Locator(path=str(path), bbox=bbox), 1.0, spans)
+            Evidence(0, text, f"attachment:{shown.name}", Locator(path=str(shown), bbox=bbox), 1.0, spans)
             for text, bbox, spans in image_pieces(description)
         )
         return ToolResult("describe_image", evidence=items, detail=description)

@@ -21,6 +21,13 @@ from assistant.lexical import STOPWORDS
 
 MAX_TERMS = 12  # the user's terms and speakers given to every decoding (tools.hints.MAX_HINTS in all)
 MAX_NAMES = 400  # workspace names the first pass is matched against, the most frequent first
+SCANNED_CHUNKS = 300  # chunks of a workspace's documents scanned for names, shared among them
+MIN_SHARE = 30
+
+
+def chunk_share(documents: int) -> int:
+    """Chunks scanned per document: an equal share, so one 10-K does not crowd out the others."""
+    return max(MIN_SHARE, SCANNED_CHUNKS // max(1, documents))
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:[ -](?:&\s)?[A-Z][a-z]+)+|[A-Z]{2,5}\b|[A-Z][a-z]*[A-Z][A-Za-z]+)")
 _COMMON_CAPS = {"CEO", "CFO", "COO", "EPS", "GAAP", "USD", "THE", "AND", "FOR", "Q1", "Q2", "Q3", "Q4", "FY", "PDF", "LLC", "INC"}
 

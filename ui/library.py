@@ -16,7 +16,7 @@ from assistant.input_checks import LONG_RECORDINGS, check_upload
 from assistant.orchestrator import Assistant
 from assistant.types import Source
 from ui.inert import inert
-from ui.session import LIBRARY_FOLDER, assistant, current_settings, display_name, keep_in_library, sign_in_required
+from ui.session import LIBRARY_FOLDER, assistant, current_settings, display_name, keep_in_library, server_paths_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +76,10 @@ def describe(source: Source) -> str:
         minutes, seconds = divmod(int(round(source.duration)), 60)
         parts.append(f"{minutes}:{seconds:02d}")
     parts.append(f"{source.chunks} chunks")
+    if source.kind == "speakers":  # a speaker sidecar: which recording it labels
+        parts[-1] = f"speakers of {source.speakers}" if source.speakers else "speakers, waiting for a recording of the same name"
+    elif source.speakers:
+        parts.append(f"speakers from {source.speakers}")
     return " · ".join(parts)
 
 
@@ -86,14 +90,14 @@ def upload_form(bot: Assistant) -> None:
         uploads = st.file_uploader("Files (recordings, PDFs, images, tables, web pages, text, transcripts)", accept_multiple_files=True, key="library_uploads")
         st.caption(f"Up to {limit_mb:g} MB per upload; {LONG_RECORDINGS}.")
         local = ""
-        if not sign_in_required():  # single-user: the files are on this machine already
+        if server_paths_allowed():  # loopback without sign-in (or an administrator's ui_server_paths)
             local = st.text_input("…or a file or folder on this machine", key="library_path")
         submitted = st.form_submit_button("Ingest")
     if not submitted:
         return
     uploads = checked_uploads(uploads or [], settings, int(limit_mb * 2**20))
     paths = [keep_in_library(settings, u.name, u.getvalue()) for u in uploads or []]
-    if local.strip():
+    if local.strip() and server_paths_allowed():
         paths.append(Path(local.strip()).expanduser())
     if not paths:
         st.warning("Choose files to upload or name a file or folder.")

@@ -188,3 +188,14 @@ def test_cli_ingest_and_sources_show_the_pairing(tmp_path: Path, monkeypatch) ->
     bad.write_text(json.dumps([{"start": 0, "end": 99, "speaker": "X"}]))
     refused = runner.invoke(app, [*data, "ingest", str(bad)])
     assert "past the recording's end" in refused.output and "Traceback" not in refused.output
+
+
+def test_library_page_describes_the_pairing() -> None:
+    from assistant.types import Source
+    from ui.library import describe
+
+    assert describe(Source("a", "/l/x-q1_call.flac", "audio", 2, duration=44.0, speakers="q1_call.speakers.json")) == (
+        "audio · 0:44 · 2 chunks · speakers from q1_call.speakers.json"
+    )
+    assert describe(Source("b", "/l/y-q1_call.speakers.json", "speakers", 0, speakers="q1_call.flac")) == "speakers · speakers of q1_call.flac"
+    assert describe(Source("c", "/l/z.speakers.json", "speakers", 0)) == "speakers · speakers, waiting for a recording of the same name"
