@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test setup bench-speech bench-store bench-ingest bench-load bench-answer clean
+.PHONY: demo test setup bench-speech bench-vocabulary bench-store bench-ingest bench-load bench-answer clean
 
 demo: $(STAMP)
 	$(VENV)/bin/modalyst --data-dir .modalyst demo $(if $(DATA),--data $(DATA))
@@ -39,6 +39,10 @@ $(STAMP): pyproject.toml Makefile | $(PY)
 bench-speech: $(STAMP)
 	$(PY) bench/speech.py
 	$(PY) bench/speech.py --memory-check
+
+# Speech hints: WER of the sample call and the 3M call with and without filings in the workspace.
+bench-vocabulary: $(STAMP)
+	$(PY) bench/vocabulary.py $(VOCABULARY_ARGS)
 
 # Store add/query at 10k, 100k and 1M chunks (STORE_ARGS="--sizes 10000,100000" for a quick run); embedding speed.
 bench-store: $(STAMP)
