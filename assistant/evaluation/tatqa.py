@@ -186,6 +186,22 @@ def own_context(item: dict[str, Any], question: dict[str, Any]) -> set[str]:
     return paths
 
 
+def own_evidence(item: dict[str, Any], question: dict[str, Any], max_chars: int) -> tuple[list[Evidence], dict[int, str]]:
+    """A question's own context as numbered evidence, no retrieval: its table's pieces (as ingested, each
+    with the table's context line in ``contexts``) then its ``rel_paragraphs``, in that order."""
+    wanted = {str(x) for x in question.get("rel_paragraphs", [])}
+    evidence: list[Evidence] = []
+    contexts: dict[int, str] = {}
+    context = table_context(item.get("paragraphs", []))
+    for text in render_table(item["table"]["table"], max_chars):
+        evidence.append(Evidence(len(evidence) + 1, text, "own", Locator(table_path(item["table"]["uid"])), 1.0))
+        contexts[len(evidence)] = context
+    for p in item.get("paragraphs", []):
+        if str(p.get("order")) in wanted:
+            evidence.append(Evidence(len(evidence) + 1, p["text"], "own", Locator(paragraph_path(p["uid"])), 1.0))
+    return evidence, contexts
+
+
 def _stated_scale(text: str) -> str:
     found = [(m.start(), name) for name, pattern in _SCALE_WORDS for m in [pattern.search(text)] if m]
     return min(found)[1] if found else ""
