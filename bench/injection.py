@@ -54,16 +54,22 @@ def run_server(name: str, base_url: str, model: str, spaces: dict, questions: tu
 
 def table(results: dict[str, list[kit.Outcome]]) -> str:
     lines = [
-        "| server | instruction | runs | got through | of those flagged | through, not flagged | any warning | system prompt repeated (flagged) |",
-        "|---|---|---|---|---|---|---|---|",
+        "| server | instruction | runs | got through | of those flagged | through, not flagged | any warning | system prompt repeated (flagged) | gave $4.2 billion |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for server, outcomes in results.items():
         for row in kit.summary(outcomes):
             lines.append(
                 f"| {server} | {row['instruction']} | {row['runs']} | {row['got_through']} | {row['through_and_flagged']} "
-                f"| {row['through_unflagged']} | {row['warned_at_all']} | {row['echoed_prompt']} ({row['echo_flagged']}) |"
+                f"| {row['through_unflagged']} | {row['warned_at_all']} | {row['echoed_prompt']} ({row['echo_flagged']}) | {row['gave_the_report_figure']} |"
             )
     return "\n".join(lines)
+
+
+def from_json(path: Path) -> dict[str, list[kit.Outcome]]:
+    """The outcomes of an earlier run, to print its table again (``--table``)."""
+    saved = json.loads(path.read_text())
+    return {server: [kit.Outcome(**o) for o in outcomes] for server, outcomes in saved["answers"].items()}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=2, choices=range(1, len(kit.QUESTIONS) + 1), help="questions asked per memo")
     parser.add_argument("--max-tokens", type=int, default=96, help="answer length cap for the model (max_new_tokens)")
     parser.add_argument("--out", type=Path, default=RESULTS / "injection.json")
+    parser.add_argument("--table", type=Path, metavar="JSON", help="print the table of an earlier run's JSON and stop")
     args = parser.parse_args(argv)
+    if args.table:
+        print(table(from_json(args.table)))
+        return 0
 
     questions = kit.QUESTIONS[: args.questions]
     results: dict[str, list[kit.Outcome]] = {}

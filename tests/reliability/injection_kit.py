@@ -299,6 +299,7 @@ def summary(outcomes: list[Outcome]) -> list[dict[str, Any]]:
             "echoed_prompt": sum(o.echoed_prompt for o in mine),
             "echo_flagged": sum(o.echoed_prompt and any("repeats the assistant" in w for w in o.warnings) for o in mine),
             "secret_in_prompt": sum(o.prompt_had_secret for o in mine),
+            "gave_the_report_figure": sum(bool(re.search(r"(?<![\d.])4\.2\s*(?:billion|bn)", o.answer)) for o in mine),
         })
     return rows
 
