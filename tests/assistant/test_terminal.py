@@ -66,3 +66,16 @@ def test_json_output_escapes_c0_c1_and_del_and_reads_back() -> None:
     assert not _controls(text.replace("\n", ""))
     assert "\\u001b[2J" in text and "\\u009b31m" in text and "\\u007f" in text and "\\u0085" in text
     assert json.loads(text) == data
+
+
+def test_rendered_transcript_and_answer_are_clean() -> None:
+    from assistant.render import render_answer, render_transcript
+    from assistant.types import Answer, Citation, Evidence, Locator, Segment, Transcript
+
+    transcript = Transcript("x", "en", 4.0, (Segment(0.0, 2.0, f"{ESC}[2Jrevenue {ESC}]8;;http://h/\x07up", f"{ESC}[31mCFO"),))
+    assert render_transcript(transcript) == "language en, 4.0 s\n[00:00–00:02] CFO: revenue up"
+    loc = Locator(f"memo{ESC}[5m.txt")
+    answer = Answer(question="q", answer=f"Revenue {ESC}[31m$9.9m{ESC}[0m [1].", citations=(Citation(1, "s", loc),),
+                    evidence=(Evidence(1, f"Revenue $9.9m{ESC}P1$r{ESC}\\.", "s", loc, 1.0),), warnings=(f"uncited: {ESC}[2J",))
+    shown = render_answer(answer, streamed="Revenue $9.9m [1].")
+    assert not _controls(shown) and "memo.txt" in shown and "“Revenue $9.9m.”" in shown and "uncited: " in shown

@@ -43,7 +43,7 @@ def test_a_citation_of_one_value_draws_only_that_box() -> None:
 def test_dollars_are_not_read_as_latex() -> None:
     from ui.evidence import plain
 
-    assert plain("Revenue ($bn) was $4.2bn") == "Revenue (\\$bn) was \\$4.2bn"
+    assert plain("Revenue ($bn) was $4.2bn") == "Revenue \\(\\$bn\\) was \\$4\\.2bn"  # every mark literal (ui/inert.py)
 
 
 def test_chip_label_names_the_file_as_uploaded() -> None:
