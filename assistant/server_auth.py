@@ -1,6 +1,6 @@
-"""Request guards of the HTTP API: API keys and the body size limit.
+"""Request guards of the HTTP API: API keys, the body size limit and the disk cap of uploads.
 
-API keys: each key opens a set of workspaces; without keys the API binds to loopback only.
+API keys (parsed in ``assistant.api_keys``): each key opens a set of workspaces; without keys the API binds to loopback only.
 
 Keys come from the ``keys`` argument of ``create_app`` or the env ``MODALYST_API_KEYS``
 (``"key1:ws1,ws2;key2:ws3"``). A request names its key in ``Authorization: Bearer <key>`` or ``X-API-Key``.
@@ -14,8 +14,6 @@ Example:
 
 from __future__ import annotations
 
-import hmac
-import ipaddress
 import os
 import shutil
 import threading
@@ -28,57 +26,11 @@ from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import Headers
 
-from assistant.errors import BadInputError, SettingsError
-from assistant.settings import WORKSPACE_PATTERN
+from assistant.api_keys import KEYS_ENV, KeyTable, check_keys, is_loopback, parse_keys, resolve_keys  # noqa: F401 (this module's API)
+from assistant.errors import BadInputError
 
-KEYS_ENV = "MODALYST_API_KEYS"
 # Besides /v1/...: the API's description and its page need the same key (their assets do not).
 KEYED_PATHS = frozenset({"/docs", "/openapi.json"})
-
-
-def parse_keys(text: str) -> dict[str, set[str]]:
-    """``"key1:ws1,ws2;key2:ws3"`` as a dict; a malformed entry raises naming its position (never the key)."""
-    keys: dict[str, set[str]] = {}
-    for position, entry in enumerate((e.strip() for e in text.split(";")), start=1):
-        if not entry:
-            continue
-        key, sep, spaces = entry.partition(":")
-        key = key.strip()
-        workspaces = {w.strip() for w in spaces.split(",") if w.strip()}
-        if not sep or not key or any(c.isspace() for c in key) or not workspaces:
-            raise SettingsError(f"{KEYS_ENV} entry {position} is malformed; use KEY:WS1,WS2;KEY2:WS3")
-        check_keys({key: workspaces}, f"{KEYS_ENV} entry {position}")
-        keys.setdefault(key, set()).update(workspaces)
-    return keys
-
-
-def check_keys(keys: Mapping[str, set[str]], where: str = "API keys") -> None:
-    """Every key is non-empty and every workspace a valid workspace name."""
-    for key, workspaces in keys.items():
-        if not key or not workspaces:
-            raise SettingsError(f"{where}: each key needs a non-empty value and at least one workspace")
-        bad = sorted(w for w in workspaces if not WORKSPACE_PATTERN.fullmatch(w))
-        if bad:
-            raise SettingsError(f"{where}: workspace {bad[0]!r} is invalid: use 1-63 letters, digits, '-' or '_'")
-
-
-def resolve_keys(keys: Mapping[str, set[str]] | None, environ: Mapping[str, str] | None = None) -> dict[str, set[str]]:
-    """The ``keys`` argument when given, else the keys in ``MODALYST_API_KEYS``; empty means an open API."""
-    if keys is not None:
-        check_keys(keys)
-        return {k: set(v) for k, v in keys.items()}
-    environ = os.environ if environ is None else environ
-    return parse_keys(environ.get(KEYS_ENV, ""))
-
-
-def is_loopback(host: str) -> bool:
-    """Whether ``host`` only accepts connections from this machine."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 _BEARER = HTTPBearer(auto_error=False, description="Authorization: Bearer KEY")
@@ -89,11 +41,11 @@ class KeyChecker:
     """A FastAPI dependency: the workspaces the request's key opens, or None when the API is open."""
 
     def __init__(self, keys: Mapping[str, set[str]]) -> None:
-        self._keys = [(k.encode("utf-8"), frozenset(v)) for k, v in keys.items()]
+        self._table = KeyTable(keys)
 
     @property
     def open(self) -> bool:
-        return not self._keys
+        return not self._table
 
     def __call__(
         self,
@@ -110,10 +62,7 @@ class KeyChecker:
         given = _presented_key(headers)
         if not given:
             raise HTTPException(401, "an API key is required (Authorization: Bearer KEY or X-API-Key)", {"WWW-Authenticate": "Bearer"})
-        found: frozenset[str] | None = None
-        for key, workspaces in self._keys:  # compare against every key: timing says nothing about which
-            if hmac.compare_digest(key, given.encode("utf-8")):
-                found = workspaces
+        found = self._table.workspaces_of(given)
         if found is None:
             raise HTTPException(401, "unknown API key", {"WWW-Authenticate": "Bearer"})
         return found
