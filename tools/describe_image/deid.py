@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,10 @@ _DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b|\b(?:19|20)\d{6}\b|\b\d
 _DIGITS = re.compile(r"\b[A-Z]{0,4}\d{4,}[A-Z0-9]*\b|\b\d[\d\- ]{5,}\d\b", re.I)
 _HONORIFIC = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|Miss|Prof)\.?|\b(?:DR|MRS|PROF)\.)\s+[A-Z][A-Za-z'\-]+")  # not 'MR BRAIN'
 _PN_LIKE = re.compile(r"\S*\^\S*")
+SUBSTRING_MIN = 5  # a header word this long is found inside a longer token too
+# pydicom's warnings when it guessed its way past a malformed element or sequence (values it merely
+# finds over-long are not among them)
+_STRUCTURE_WARNING = re.compile(r"VR lookup failed|delimiter|expected .*item|sequence|undefined length|unexpected", re.I)
 MIN_WORD = 3  # header words shorter than this are not matched (initials, 'ST')
 BURNED_IN_WARNING = "pixel text not read: the DICOM marks burned-in annotation (BurnedInAnnotation YES), which may identify the patient"
 PIXEL_ID_WARNING = "pixel text not read: text in the image looks like patient identifiers (a name, ID or date)"
@@ -80,12 +85,16 @@ def read_for_deid(path: str | Path) -> Any:
         raise BackendUnavailableError('reading DICOM needs pydicom: pip install "pydicom>=3,<4"') from exc
     name = Path(path).name
     try:
-        ds = pydicom.dcmread(str(path))
-        syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
-        if syntax is not None and syntax not in AllTransferSyntaxes:
-            raise BadInputError(f"{name}: DICOM transfer syntax {syntax} is unknown, so it cannot be de-identified safely; nothing was stored")
-        for element in ds.iterall():  # parse every element, sequences included (raw ones stay lazy otherwise)
-            _ = element.value
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ds = pydicom.dcmread(str(path))
+            syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
+            if syntax is not None and syntax not in AllTransferSyntaxes:
+                raise BadInputError(f"{name}: DICOM transfer syntax {syntax} is unknown, so it cannot be de-identified safely; nothing was stored")
+            for element in ds.iterall():  # parse every element, sequences included (raw ones stay lazy otherwise)
+                _ = element.value
+        if any(_STRUCTURE_WARNING.search(str(w.message)) for w in caught):
+            raise BadInputError(f"{name}: DICOM data elements or sequences are malformed, so it cannot be de-identified safely; nothing was stored")
     except BadInputError:
         raise
     except Exception as exc:  # pydicom raises many types on a malformed element or sequence
@@ -128,6 +137,13 @@ def _header_pattern(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(re.escape(w) for w in words) + r")(?![A-Za-z0-9])", re.I)
 
 
+def _holds_word(token: str, words: list[str]) -> bool:
+    """Whether ``token`` holds a header word: equal to it, or containing one of ``SUBSTRING_MIN``+
+    characters (OCR and file-name style run names together: ``DOEJANE``, ``Doe_7734219``)."""
+    squashed = re.sub(r"[^a-z0-9]", "", token.lower())
+    return any(w.lower() == squashed or (len(w) >= SUBSTRING_MIN and re.sub(r"[^a-z0-9]", "", w.lower()) in squashed) for w in words)
+
+
 def clean_text(text: str, words: Iterable[str] = ()) -> str:
     """``text`` without the header's identifying ``words``, labelled values, dates, long digit runs,
     honorific + name and ``^``-joined names; whitespace collapsed.
@@ -135,8 +151,10 @@ def clean_text(text: str, words: Iterable[str] = ()) -> str:
     >>> clean_text("CT CHEST DOE^JANE MRN 7734219 DOB 1961-04-12", ["DOE", "JANE"])
     'CT CHEST'
     """
+    words = list(words)
     pattern = _header_pattern(words)
-    cleaned = _PN_LIKE.sub(" ", text)
+    cleaned = " ".join(t for t in text.split() if not _holds_word(t, words))
+    cleaned = _PN_LIKE.sub(" ", cleaned)
     if pattern is not None:
         cleaned = pattern.sub(" ", cleaned)
     for rule in (_LABELLED, _DATE, _DIGITS, _HONORIFIC):
@@ -146,8 +164,9 @@ def clean_text(text: str, words: Iterable[str] = ()) -> str:
 
 def looks_identifying(text: str, words: Iterable[str] = ()) -> bool:
     """Whether ``text`` (an OCR line) holds a header identifier or an identifier-shaped value."""
+    words = list(words)
     pattern = _header_pattern(words)
-    if pattern is not None and pattern.search(text):
+    if (pattern is not None and pattern.search(text)) or any(_holds_word(t, words) for t in text.split()):
         return True
     return any(rule.search(text) for rule in (_LABELLED, _DATE, _DIGITS, _HONORIFIC, _PN_LIKE))
 
@@ -196,7 +215,10 @@ def basic_profile(ds: Any, words: Iterable[str] = ()) -> Any:
     if age[:-1].isdigit() and age.endswith("Y") and int(age[:-1]) > 89:
         ds.PatientAge = "090Y"
     ds.PatientIdentityRemoved = "YES"
-    ds.DeidentificationMethod = "PS3.15 Basic Profile; Clean Descriptors; Clean Pixel Data; Retain Patient Characteristics"
+    ds.DeidentificationMethod = "PS3.15 Basic Profile: Clean Desc., Clean Pixel, Retain Pat. Chars"  # LO: 64 chars
+    meta = getattr(ds, "file_meta", None)
+    if meta is not None and "SOPInstanceUID" in ds:  # group 0002 is outside the dataset the table walked
+        meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
     return ds
 
 
