@@ -6,7 +6,7 @@ hundreds of names never reach the decoder of a call that does not say them.
 Example:
     >>> names_in("Northwind Instruments (NYSE: NWI) said Dana Reyes will speak. Revenue rose.")
     ['Northwind Instruments', 'NYSE', 'NWI', 'Dana Reyes']
-    >>> build_vocabulary(["NWI"], ["Sam Okafor met Dana Reyes."], speakers=["Dana Reyes, CEO"])
+    >>> build_vocabulary(["NWI"], ["Sam Okafor met Dana Reyes. Free Cash Flow: free cash flow rose."], speakers=["Dana Reyes, CEO"])
     Hints(terms=('NWI', 'Dana Reyes'), names=('Sam Okafor',))
 """
 
@@ -29,6 +29,7 @@ def chunk_share(documents: int) -> int:
     """Chunks scanned per document: an equal share, so one 10-K does not crowd out the others."""
     return max(MIN_SHARE, SCANNED_CHUNKS // max(1, documents))
 _NAME = re.compile(r"\b(?:[A-Z][a-z]+(?:[ -](?:&\s)?[A-Z][a-z]+)+|[A-Z]{2,5}\b|[A-Z][a-z]*[A-Z][A-Za-z]+)")
+_LOWER = re.compile(r"\b[a-z][a-z'-]*\b")
 _COMMON_CAPS = {"CEO", "CFO", "COO", "EPS", "GAAP", "USD", "THE", "AND", "FOR", "Q1", "Q2", "Q3", "Q4", "FY", "PDF", "LLC", "INC"}
 
 
@@ -73,11 +74,30 @@ def _terms(*groups: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(t.strip() for g in groups for t in g if t and t.strip()))[:MAX_TERMS]
 
 
-def build_vocabulary(user_terms: Iterable[str], texts: Iterable[str], speakers: Iterable[str] = ()) -> Hints:
-    """The user's terms and speaker names as terms; the names most frequent in ``texts`` as names."""
+def chunk_terms(text: str) -> tuple[list[str], list[str]]:
+    """What :func:`hints_from` counts in one text: its names, and its words written in lower case."""
+    return names_in(text), sorted(set(_LOWER.findall(text)))
+
+
+def is_name(name: str, lower_words: set[str]) -> bool:
+    """False for a capitalised run of ordinary words ("Third Quarter", "FLOWS", "Free Cash Flow"):
+    every word of it is also written in lower case in the texts. A hint adds nothing for those."""
+    return not all(w.lower() in lower_words for w in re.findall(r"[A-Za-z]+", name))
+
+
+def hints_from(user_terms: Iterable[str], found: Iterable[tuple[list[str], list[str]]], speakers: Iterable[str] = ()) -> Hints:
+    """:func:`build_vocabulary` over texts already read by :func:`chunk_terms`."""
     counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(names_in(text))
+    lower: set[str] = set()
+    for names, words in found:
+        counts.update(names)
+        lower.update(words)
     terms = _terms(user_terms, (speaker_name(s) for s in speakers))
-    names = tuple(name for name, _ in counts.most_common(MAX_NAMES + len(terms)) if name not in terms)[:MAX_NAMES]
+    names = tuple(name for name, _ in counts.most_common() if name not in terms and is_name(name, lower))[:MAX_NAMES]
     return Hints(terms, names)
+
+
+def build_vocabulary(user_terms: Iterable[str], texts: Iterable[str], speakers: Iterable[str] = ()) -> Hints:
+    """The user's terms and speaker names as terms; the names most frequent in ``texts`` as names
+    (capitalised runs of the texts' ordinary words left out)."""
+    return hints_from(user_terms, (chunk_terms(t) for t in texts), speakers)

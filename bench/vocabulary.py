@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.evaluation.speech import read_manifest, word_error_rate  # noqa: E402
 from assistant.extract import ExtractContext, extract_pdf  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.vocabulary import MAX_NAMES, Hints, chunk_share, names_in  # noqa: E402
+from assistant.vocabulary import Hints, chunk_share, chunk_terms, hints_from, names_in  # noqa: E402
 from tools.audio import SAMPLE_RATE, concat_audio  # noqa: E402
 from tools.hints import words_of  # noqa: E402
 from tools.transcribe import make_transcriber  # noqa: E402
@@ -67,15 +67,16 @@ class HintLog(logging.Handler):
             self.lines.append(message)
 
 
-def document_names(pdf: Path, settings: Settings) -> list[list[str]]:
-    """The names of each of the PDF's first chunks (as the workspace would store them), cached."""
-    cached = CACHE / f"{pdf.stem}.json"
+def document_terms(pdf: Path, settings: Settings) -> list[list[list[str]]]:
+    """``vocabulary.chunk_terms`` of each of the PDF's first chunks (as the workspace would store
+    them): names and lower-case words, cached (no text)."""
+    cached = CACHE / f"{pdf.stem}.terms.json"
     if cached.is_file():
         return json.loads(cached.read_text(encoding="utf-8"))
     started = time.perf_counter()
     ctx = ExtractContext(settings, transcriber=lambda: None, ocr_reader=lambda: None)
     chunks = extract_pdf(pdf, "bench", ctx).chunks[: chunk_share(1)]
-    names = [names_in(c.text) for c in chunks]
+    names = [list(chunk_terms(c.text)) for c in chunks]
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps(names) + "\n", encoding="utf-8")
     logger.info("%s: %d chunks read for names in %.0f s", pdf.name, len(chunks), time.perf_counter() - started)
@@ -85,11 +86,7 @@ def document_names(pdf: Path, settings: Settings) -> list[list[str]]:
 def workspace_hints(pdfs: list[Path], settings: Settings) -> Hints:
     """What Assistant.vocabulary gives for a workspace holding these documents (no user terms)."""
     share = chunk_share(len(pdfs))
-    counts: Counter[str] = Counter()  # build_vocabulary's count, over the cached names of each chunk
-    for pdf in pdfs:
-        for names in document_names(pdf, settings)[:share]:
-            counts.update(names)
-    return Hints((), tuple(name for name, _ in counts.most_common(MAX_NAMES)))
+    return hints_from([], ((names, words) for pdf in pdfs for names, words in document_terms(pdf, settings)[:share]))
 
 
 def name_recall(names: list[str], reference: str, hypothesis: str) -> dict[str, Any]:
@@ -118,6 +115,28 @@ def transcribe(transcriber: Any, audio: Path, hints: Hints, log: HintLog) -> dic
             "candidate_names": len(hints.names), "terms": list(hints.terms)}  # fmt: skip
 
 
+def old_rule(settings: Settings, pdf: Path) -> dict[str, Any]:
+    """The replaced rule on a short recording: the workspace's 40 most frequent names as hotwords for
+    the whole decoding (faster-whisper called as tools/transcribe.py's sequential path called it)."""
+    from faster_whisper import WhisperModel
+
+    from tools.audio import decode_audio
+    from tools.speech_weights import embedded_whisper_dir
+    from tools.transcribe import BEAM_SIZE, VAD_PARAMETERS
+
+    model = WhisperModel(str(embedded_whisper_dir(settings.models_dir)), device="cpu", compute_type=settings.speech_compute_type)
+    counts: Counter[str] = Counter()  # the old build_vocabulary: every name of the first 300 chunks
+    for names, _ in document_terms(pdf, settings):
+        counts.update(names)
+    terms = [name for name, _ in counts.most_common(OLD_RULE_TERMS)]
+    started = time.perf_counter()
+    pieces, _ = model.transcribe(decode_audio(SAMPLE_CALL), language="en", beam_size=BEAM_SIZE, vad_filter=True,
+                                 vad_parameters=dict(VAD_PARAMETERS), hotwords=" ".join(terms))  # fmt: skip
+    text = " ".join(p.text.strip() for p in pieces)
+    return {"text": text, "seconds": time.perf_counter() - started, "hint_lines": [f"all {len(terms)} names as hotwords"],
+            "candidate_names": len(counts), "terms": terms}  # fmt: skip
+
+
 def bench_sample(transcriber: Any, settings: Settings, log: HintLog) -> dict[str, Any]:
     reference = sample_reference()
     names = ["Northwind Instruments", "Dana", "Sam Okafor", "Dana Reyes"]
@@ -126,11 +145,10 @@ def bench_sample(transcriber: Any, settings: Settings, log: HintLog) -> dict[str
         "empty workspace": Hints(),
         "with AMAZON_2017_10K": amazon,
         "with its own report": workspace_hints([OWN_REPORT], settings),
-        "with AMAZON_2017_10K, old rule": Hints(terms=amazon.names[:OLD_RULE_TERMS]),
     }
     rows = {}
-    for label, hints in setups.items():
-        run = transcribe(transcriber, SAMPLE_CALL, hints, log)
+    for label, hints in [*setups.items(), ("with AMAZON_2017_10K, old rule", None)]:
+        run = transcribe(transcriber, SAMPLE_CALL, hints, log) if hints is not None else old_rule(settings, PDFS / "AMAZON_2017_10K.pdf")
         low = run["text"].lower()
         run.update(wer=word_error_rate([reference], [run["text"]]), names=name_recall(names, reference, run["text"]),
                    keeps_gross_margin="gross margin was 48%" in low, keeps_guidance="8% to 10%" in low or "8 to 10%" in low)  # fmt: skip
@@ -188,9 +206,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=("sample", "call"), default=None)
     parser.add_argument("--alone-from", type=Path, default=None, help="a bench/speech.py JSON whose call hypothesis is the call alone")
+    parser.add_argument("--prepare", action="store_true", help="only read the PDFs' names (cached) and stop")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "vocabulary.json")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if args.prepare:
+        for pdf in [OWN_REPORT, *(PDFS / f"{n}.pdf" for n in UNRELATED)]:
+            document_terms(pdf, Settings())
+        return 0
     log = HintLog()
     logging.getLogger("tools.transcribe").addHandler(log)
     settings = Settings(speech_language="en")

@@ -5,7 +5,9 @@ spoken in a given recording, and given to Whisper as a prompt they push it into 
 wrong words. So a recording is decoded first without them; a name becomes a hint only where the
 first pass's words come close to it without already being it ("Gangisted" for "Gangestad",
 "North Wind" for "Northwind"): a name already decoded right gains nothing from a hint. Hints are
-passed as faster-whisper ``hotwords`` in their own casing, at most ``MAX_HINTS``.
+passed as faster-whisper ``hotwords`` in their own casing, at most ``MAX_HINTS``, and the hinted
+decoding may change only the words where it spells one of those names differently (:func:`splice`):
+a hint can fix "North Wind" into "Northwind", never rewrite "$4.2 billion" or "we now expect".
 
 Example:
     >>> heard(["Nicholas Gangestad", "Amazon Web Services", "Free Cash Flow"], "thanks nicholas gangisted and free cash flow")
@@ -19,7 +21,11 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from difflib import SequenceMatcher
+from typing import TypeVar
+
+T = TypeVar("T")
 
 MAX_HINTS = 12  # hotwords per decoding: the user's terms and speakers first, then names heard
 MIN_NAME_CHARS = 5  # shorter names (tickers, "AWS") are too close to ordinary words to match fuzzily
@@ -39,6 +45,8 @@ except ImportError:  # pragma: no cover - rapidfuzz comes with jiwer
         return 100.0 * SequenceMatcher(None, a, b).ratio()
 
     _extract_one = None
+
+MAX_EXTRA_WORDS = 2  # a spliced stretch: at most the name's words and this many more, on either side
 
 
 def words_of(text: str) -> list[str]:
@@ -104,3 +112,27 @@ def hint_line(terms: Sequence[str], names: Sequence[str] = (), limit: int = MAX_
     """The hotwords string: ``terms`` (always given) then ``names``, each once, at most ``limit``."""
     chosen = list(dict.fromkeys(t.strip() for t in (*terms, *names) if t and t.strip()))[:limit]
     return " ".join(chosen) or None
+
+
+def splice(first: Sequence[T], hinted: Sequence[T], names: Sequence[str], text: Callable[[T], str] = str) -> tuple[list[T], int]:
+    """``first`` (a first pass's words), with only the stretches where ``hinted`` (the decoding with
+    hints) differs by spelling one of ``names`` taken from ``hinted``; returns them and how many
+    stretches changed. ``text(unit)`` gives a unit's word.
+
+    >>> splice("the North Wind call: $4 billion".split(), "the Northwind call: 4 billion dollars".split(), ["Northwind Instruments"])
+    (['the', 'Northwind', 'call:', '$4', 'billion'], 1)
+    """
+    name_words = {w for n in names for w in words_of(n)}
+    longest = max((len(words_of(n)) for n in names), default=0) + MAX_EXTRA_WORDS
+    a = [" ".join(words_of(text(u))) for u in first]
+    b = [" ".join(words_of(text(u))) for u in hinted]
+    out: list[T] = []
+    changed = 0
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        takes = tag != "equal" and i2 - i1 <= longest and j2 - j1 <= longest
+        if takes and any(w in name_words for k in b[j1:j2] for w in k.split()):
+            out.extend(hinted[j1:j2])
+            changed += 1
+        else:
+            out.extend(first[i1:i2])
+    return out, changed

@@ -34,7 +34,7 @@ from tools.audio import (
     iter_audio_blocks,
     plan_clips,
 )
-from tools.hints import MAX_HINTS, heard, hint_line
+from tools.hints import MAX_HINTS, heard, hint_line, splice
 from tools.speech_weights import embedded_whisper_dir
 
 logger = logging.getLogger(__name__)
@@ -107,20 +107,44 @@ def load_samples(audio: AudioInput) -> np.ndarray:
     return decode_audio(audio)
 
 
-def _transcript(segments: list[Segment], language: str, duration: float, warnings: Sequence[str] = ()) -> Transcript:
+def make_transcript(segments: list[Segment], language: str, duration: float, warnings: Sequence[str] = ()) -> Transcript:
     text = " ".join(s.text for s in segments if s.text)
     if not text and not warnings:
         warnings = (NO_SPEECH_WARNING.format(seconds=duration),)
     return Transcript(text=text, language=language, duration=duration, segments=tuple(segments), warnings=tuple(warnings))
 
 
-def better_with_hints(first: Sequence[Any], hinted: Sequence[Any]) -> bool:
-    """A decoding with hints replaces the first pass only when it says about as much (80-125% of the
-    words) and does not repeat itself: a hint must never cost a passage."""
-    before = sum(len(p.text.split()) for p in first)
-    after = sum(len(p.text.split()) for p in hinted)
-    looping = any(getattr(p, "compression_ratio", 0.0) > COMPRESSION_RATIO for p in hinted)
-    return not looping and 0.8 * before <= after <= 1.25 * before
+def _looping(pieces: Sequence[Any]) -> bool:
+    return any(getattr(p, "compression_ratio", 0.0) > COMPRESSION_RATIO for p in pieces)
+
+
+def _replaced(piece: Any, **changes: Any) -> Any:
+    """A copy of a decoded piece (a faster-whisper dataclass, or a test's namespace) with changes."""
+    if dataclasses.is_dataclass(piece):
+        return dataclasses.replace(piece, **changes)
+    return type(piece)(**{**vars(piece), **changes})
+
+
+def spliced_pieces(first: Sequence[Any], hinted: Sequence[Any], names: Sequence[str]) -> tuple[list[Any], int]:
+    """The first pass's pieces with only the words where the hinted decoding spells a heard name
+    taken from it (word timings too, when both have them); and how many stretches changed."""
+    if _looping(hinted):
+        return list(first), 0
+    if first and all(getattr(p, "words", None) for p in (*first, *hinted)):  # batched clips: splice timed words
+        words, changed = splice([w for p in first for w in p.words], [w for p in hinted for w in p.words], names, lambda w: w.word)
+        if not changed:
+            return list(first), 0
+        return [_replaced(first[0], text="".join(w.word for w in words), words=words, end=first[-1].end)], changed
+    tokens = [(i, t) for i, p in enumerate(first) for t in p.text.split()]
+    spliced, changed = splice(tokens, [(None, t) for p in hinted for t in p.text.split()], names, lambda u: u[1])
+    if not changed:
+        return list(first), 0
+    texts: dict[int, list[str]] = {i: [] for i in range(len(first))}
+    owner = 0
+    for index, token in spliced:  # a hinted word belongs to the piece of the word before it
+        owner = index if index is not None else owner
+        texts[owner].append(token)
+    return [_replaced(p, text=" " + " ".join(texts[i])) for i, p in enumerate(first)], changed
 
 
 def max_audio_seconds(settings: Settings) -> float:
@@ -185,7 +209,8 @@ class FasterWhisperTranscriber:
     Hints: ``vocabulary`` (the user's terms, the recording's own speakers) goes to every decoding as
     faster-whisper ``hotwords``; ``names`` (from the workspace's documents) only where the first pass
     nearly heard one (:func:`tools.hints.heard`): such a clip (or a short recording) is decoded again
-    with those names added, and kept when :func:`better_with_hints`. At most ``MAX_HINTS`` hotwords.
+    with those names added, and only the words where it spells a heard name differently are taken
+    from that decoding (:func:`spliced_pieces`). At most ``MAX_HINTS`` hotwords.
 
     Example:
         >>> t = FasterWhisperTranscriber(Settings(speech_language="en"))
@@ -294,11 +319,10 @@ class FasterWhisperTranscriber:
         names = self._heard(" ".join(p.text for p in pieces))
         if names:
             hinted, _ = self._decode(samples, hint_line(self._terms, names), None)
-            use = better_with_hints(pieces, hinted)
-            logger.info("decoded again with hints %s: %s", names, "kept" if use else "dropped")
-            pieces = hinted if use else pieces
+            pieces, changed = spliced_pieces(pieces, hinted, names)
+            logger.info("decoded again with hints %s: %d stretches taken", names, changed)
         segments = [Segment(float(p.start), float(p.end), p.text.strip()) for p in pieces if is_speech(p)]
-        return _transcript(segments, info.language, float(info.duration))
+        return make_transcript(segments, info.language, float(info.duration))
 
     def _speech_regions(self, window: np.ndarray) -> list[tuple[float, float]]:
         if not self.settings.speech_vad:
@@ -361,12 +385,11 @@ class FasterWhisperTranscriber:
             return
         names = list(dict.fromkeys(n for i in marked for n in heard_in[i]))[: MAX_HINTS - len(self._terms)]
         again, _ = self._clip_pieces(pipeline, audio, [clips[i] for i in marked], language, hint_line(self._terms, names))
-        kept = 0
+        changed = 0
         for n, i in enumerate(marked):
-            if better_with_hints(decoded[i], again[n]):
-                decoded[i] = again[n]
-                kept += 1
-        logger.info("%d of %d clips decoded again with hints %s; %d kept", len(marked), len(clips), names, kept)
+            decoded[i], taken = spliced_pieces(decoded[i], again[n], heard_in[i])
+            changed += taken
+        logger.info("%d of %d clips decoded again with hints %s: %d stretches taken", len(marked), len(clips), names, changed)
 
     def _batched(
         self, blocks: Iterator[np.ndarray], duration: float, progress: Progress | None, source: object
@@ -402,7 +425,7 @@ class FasterWhisperTranscriber:
             offset += cut
         if progress is not None:
             progress(max(offset, duration), max(offset, duration))
-        return _transcript(segments, language or "", offset)
+        return make_transcript(segments, language or "", offset)
 
 
 class FakeTranscriber:
@@ -439,7 +462,7 @@ class FakeTranscriber:
             segments.append(Segment(start, end, self.TEXT))
             if progress is not None:
                 progress(end, duration)
-        return _transcript(segments, self.settings.speech_language or "en", duration)
+        return make_transcript(segments, self.settings.speech_language or "en", duration)
 
 
 TRANSCRIBERS: dict[str, Callable[[Settings], Transcriber]] = {
