@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from assistant.citations import citation_label
 from assistant.terminal import clean
-from assistant.types import Answer, ImageDescription, Transcript, _clock
+from assistant.types import Answer, ImageDescription, Transcript, clock
 
 
 def render_answer(answer: Answer, streamed: str | None = None) -> str:
@@ -33,7 +33,7 @@ def render_transcript(transcript: Transcript) -> str:
     lines = [f"language {transcript.language}, {transcript.duration:.1f} s"]
     for s in transcript.segments:
         who = f" {s.speaker}:" if s.speaker else ""
-        lines.append(f"[{_clock(s.start)}–{_clock(s.end)}]{who} {s.text}")
+        lines.append(f"[{clock(s.start)}–{clock(s.end)}]{who} {s.text}")
     return clean("\n".join(lines))
 
 

@@ -46,7 +46,7 @@ from assistant.errors import BackendUnavailableError, BadInputError
 from assistant.lexical import terms
 from assistant.settings import Settings
 from assistant.statement_pages import StatementIndex, asked_statement, is_table
-from assistant.store import ChromaStore, Hit, _chunk_from
+from assistant.store import ChromaStore, Hit, chunk_from
 
 logger = logging.getLogger(__name__)
 
@@ -256,7 +256,7 @@ class HybridRetriever:
             chunks[key] = hit.chunk
             fused[key] = fused.get(key, 0.0) + DENSE_WEIGHT / (RRF_K + rank)
         for rank, i in enumerate(self._lexical_ranking(index, expand_query(question), where, pool), start=1):
-            chunk = _chunk_from(index.texts[i], index.metas[i])
+            chunk = chunk_from(index.texts[i], index.metas[i])
             key = chunk.id
             chunks.setdefault(key, chunk)
             fused[key] = fused.get(key, 0.0) + 1.0 / (RRF_K + rank)
@@ -267,7 +267,7 @@ class HybridRetriever:
                 fused[key] += EXACT_WEIGHT * found / len(items)
         for i in index.statements.tables.get(asked_statement(question) or "", []):
             if matches_where(index.metas[i], where):
-                chunk = _chunk_from(index.texts[i], index.metas[i])
+                chunk = chunk_from(index.texts[i], index.metas[i])
                 chunks.setdefault(chunk.id, chunk)
                 fused[chunk.id] = fused.get(chunk.id, 0.0) + STATEMENT_WEIGHT
         for key, chunk in chunks.items():
@@ -287,7 +287,7 @@ class HybridRetriever:
             out.append(key)
             where = (chunks[key].source_id, chunks[key].locator.page)
             for i in index.statements.heads.get(where, []) if is_table(chunks[key].text) else []:
-                head = _chunk_from(index.texts[i], index.metas[i])
+                head = chunk_from(index.texts[i], index.metas[i])
                 if head.id not in out and head.id not in best:
                     chunks[head.id] = head
                     fused[head.id] = fused[key]

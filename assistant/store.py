@@ -125,7 +125,7 @@ def embedding_text(chunk: Chunk) -> str:
     return f"{chunk.context}\n{chunk.text}" if chunk.context else chunk.text
 
 
-def _chunk_from(text: str, meta: dict[str, Any]) -> Chunk:
+def chunk_from(text: str, meta: dict[str, Any]) -> Chunk:
     loc = dict(meta)
     if "bbox" in loc:
         loc["bbox"] = json.loads(loc["bbox"])
@@ -383,7 +383,7 @@ class ChromaStore:
         """The chunks of one source (at most ``limit``)."""
         chunk_col, _ = self._open()
         found = chunk_col.get(where={"source_id": source_id}, limit=limit, include=["documents", "metadatas"])
-        return [_chunk_from(t, m) for t, m in zip(found["documents"], found["metadatas"])]
+        return [chunk_from(t, m) for t, m in zip(found["documents"], found["metadatas"])]
 
     # -- search --------------------------------------------------------------------------------
     def search(self, query: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
@@ -411,7 +411,7 @@ class ChromaStore:
             include=["documents", "metadatas", "distances"],
         )
         return [
-            Hit(_chunk_from(text, meta), max(0.0, 1.0 - float(dist)))
+            Hit(chunk_from(text, meta), max(0.0, 1.0 - float(dist)))
             for text, meta, dist in zip(found["documents"][0], found["metadatas"][0], found["distances"][0])
         ]
 
@@ -479,7 +479,7 @@ class ChromaStore:
         chunk_col, _ = self._open()
         got = chunk_col.get(ids=[i for i, _ in best], include=["documents", "metadatas"])
         by_id = {i: (t, m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])}
-        return [Hit(_chunk_from(*by_id[i]), max(0.0, score)) for i, score in best if i in by_id]
+        return [Hit(chunk_from(*by_id[i]), max(0.0, score)) for i, score in best if i in by_id]
 
 
 def workspace_names(settings: Settings, client: Any = None) -> list[str]:

@@ -16,7 +16,7 @@ from typing import Any
 BBox = tuple[float, float, float, float]
 
 
-def _clock(seconds: float) -> str:
+def clock(seconds: float) -> str:
     whole = int(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
@@ -63,7 +63,7 @@ class Locator:
         if self.page is not None:
             return f"{name} · p. {self.page}"
         if self.start is not None:
-            return f"{name} · {_clock(self.start)}" + (f" {self.speaker}" if self.speaker else "")
+            return f"{name} · {clock(self.start)}" + (f" {self.speaker}" if self.speaker else "")
         if self.bbox is not None:
             return f"{name} · {what or 'image region'}"
         return name

@@ -21,7 +21,7 @@ from tools.transcribe import (
     OPENAI_WHISPER_INSTALL,
     Progress,
     SAMPLE_RATE,
-    _transcript,
+    make_transcript,
 )
 from tools.hints import MAX_HINTS, heard, hint_line
 
@@ -117,4 +117,4 @@ class OpenAIWhisperTranscriber:
             segments.append(Segment(float(item["start"]), float(item["end"]), str(item["text"]).strip()))
             if progress is not None:  # the package has no per-segment hook: reported once decoded
                 progress(min(float(item["end"]), duration), duration)
-        return _transcript(segments, str(result.get("language") or ""), duration)
+        return make_transcript(segments, str(result.get("language") or ""), duration)

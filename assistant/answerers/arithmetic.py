@@ -27,12 +27,12 @@ from assistant.answerers.base import Draft
 from assistant.answerers.cell_pairs import listed_operation, pair_operation
 from assistant.answerers.respectively import respective_figures
 from assistant.answerers.table_rows import (
-    _RANGE,
-    _YEAR,
+    RANGE,
+    YEAR,
     Operand,
-    _clean,
-    _marks,
-    _short_years,
+    clean,
+    operand_marks,
+    short_years,
     label_match,
     named_row,
     question_years,
@@ -40,7 +40,7 @@ from assistant.answerers.table_rows import (
     sum_of_rows,
 )
 from assistant.answerers.table_rows import from_tables as _from_tables
-from assistant.answerers.shares import _FRACTION, _LIST, _PERCENT_WORD, _RATIO, _listed_rows, _ratio, _share, _share_parts
+from assistant.answerers.shares import FRACTION, LIST, PERCENT_WORD, RATIO, listed_rows, ratio_draft, share_draft, share_parts
 from assistant.chunking import split_sentences
 from assistant.lexical import terms
 from assistant.numbers import format_number, numbers_in, parse_number
@@ -100,7 +100,7 @@ def _from_sentences(subject: set[str], periods: list[str], evidence: Sequence[Ev
                 continue  # rows of a table are read as a table, not as prose
             respective = respective_figures(sentence, " ".join(sorted(subject)))
             if all(p in respective for p in periods) and len(periods) > 1:
-                raws = [_clean(_SCALE_WORD.sub("", respective[p])) for p in periods]
+                raws = [clean(_SCALE_WORD.sub("", respective[p])) for p in periods]
                 if all(parse_number(r) is not None for r in raws):
                     label = _sentence_label(subject)
                     return [Operand(label, p, r, parse_number(r) or 0.0, item.n) for p, r in zip(periods, raws)]
@@ -110,7 +110,7 @@ def _from_sentences(subject: set[str], periods: list[str], evidence: Sequence[Ev
                 numbers = [
                     m
                     for m in _SENTENCE_NUMBER.finditer(sentence)
-                    if not _YEAR.fullmatch(m.group().strip("()$%,")) and not _MONTH_END.search(sentence[: m.start()])
+                    if not YEAR.fullmatch(m.group().strip("()$%,")) and not _MONTH_END.search(sentence[: m.start()])
                 ]  # years and the day of a date ("December 31, 2019") are not figures
                 # the first mention of the period with a figure just before it ("... in fiscal 2019
                 # compared to 2018 ..., $2.0 billion of notes during fiscal 2019")
@@ -118,7 +118,7 @@ def _from_sentences(subject: set[str], periods: list[str], evidence: Sequence[Ev
                 if not before:
                     break
                 raw = before[-1].group().rstrip(",")
-                found.append(Operand(_sentence_label(subject), period, _clean(raw), parse_number(_clean(raw)) or 0.0, item.n))
+                found.append(Operand(_sentence_label(subject), period, clean(raw), parse_number(clean(raw)) or 0.0, item.n))
             if len(found) == len(periods) and len({o.raw for o in found}) == len(found):
                 return found
     return None
@@ -136,9 +136,9 @@ def _column_words(question: str) -> set[str]:
 
 def _listed_over(question: str, periods: list[str], evidence: Sequence[Evidence]) -> list[Operand] | None:
     """"The change in net sales of International and Foodservice from 2018 to 2019": in each period
-    the sum of the rows the question lists, all from one table (see ``shares._listed_rows``)."""
+    the sum of the rows the question lists, all from one table (see ``shares.listed_rows``)."""
     listed = _LISTED.search(question)
-    found = [_listed_rows(listed.group(1), p, evidence) for p in periods] if listed else []
+    found = [listed_rows(listed.group(1), p, evidence) for p in periods] if listed else []
     if not found or any(f is None for f in found) or len({f[0].n for f in found if f}) != 1:
         return None
     return [f[0] for f in found if f]
@@ -172,7 +172,7 @@ def _row_difference(question: str, evidence: Sequence[Evidence], years: list[str
     a, b = first[0], second[0]
     result = round(a.value - b.value, 2)
     text = f"Difference between {a.label} and {b.label} in {years[0]} = {a.raw} − {b.raw} = {format_number(result)}"
-    return Draft(f"{text} [{_marks([a, b])}].", computed=(result,))
+    return Draft(f"{text} [{operand_marks([a, b])}].", computed=(result,))
 
 
 def _change(question: str, evidence: Sequence[Evidence], years: list[str], percent: bool) -> Draft | None:
@@ -210,7 +210,7 @@ def _change(question: str, evidence: Sequence[Evidence], years: list[str], perce
     else:
         result = round(a.value - b.value, 2)
         text = f"Change in {a.label} from {old} to {new} = {a.raw} − {b.raw} = {format_number(result)}"
-    return Draft(f"{text} [{_marks(ops)}].", computed=(result,))
+    return Draft(f"{text} [{operand_marks(ops)}].", computed=(result,))
 
 
 def _aggregate(question: str, evidence: Sequence[Evidence], years: list[str], average: bool) -> Draft | None:
@@ -230,16 +230,16 @@ def _aggregate(question: str, evidence: Sequence[Evidence], years: list[str], av
     if average:
         result = round(total / len(ops), 2)
         text = f"Average {ops[0].label} over {span} = ({formula}) / {len(ops)} = {format_number(result)}"
-        return Draft(f"{text} [{_marks(ops)}].", computed=(result, float(len(ops))))
+        return Draft(f"{text} [{operand_marks(ops)}].", computed=(result, float(len(ops))))
     result = round(total, 2)
-    return Draft(f"Sum of {ops[0].label} over {span} = {formula} = {format_number(result)} [{_marks(ops)}].", computed=(result,))
+    return Draft(f"Sum of {ops[0].label} over {span} = {formula} = {format_number(result)} [{operand_marks(ops)}].", computed=(result,))
 
 
 def _listed(question: str, evidence: Sequence[Evidence], period: str, average: bool) -> Draft | None:
     """The sum or average of the rows a question lists in one period ("the average percentage of
     revenue from Apple and Huawei in 2017"): each item its own row of one table."""
     match = _LISTED.search(question)
-    items = [item for item in _LIST.split(match.group(1)) if item.strip()] if match else []
+    items = [item for item in LIST.split(match.group(1)) if item.strip()] if match else []
     if len(items) < 2:
         return None
     found = sum_of_rows([subject_terms(item) for item in items], period, evidence)
@@ -266,25 +266,25 @@ def _two_row_sum(question: str, evidence: Sequence[Evidence], years: list[str]) 
     a, b = first[0], second[0]
     result = round(a.value + b.value, 2)
     text = f"Sum of {a.label} and {b.label} in {years[0]} = {a.raw} + {b.raw} = {format_number(result)}"
-    return Draft(f"{text} [{_marks([a, b])}].", computed=(result,))
+    return Draft(f"{text} [{operand_marks([a, b])}].", computed=(result,))
 
 
 def _is_total_over_periods(question: str) -> bool:
     """"What is the total X in 2018 and 2019?": a sum over the periods (not "... respectively")."""
-    if not _TOTAL.search(question) or _NOT_A_SUM.search(question) or _CHANGE.search(question) or _share_parts(question):
+    if not _TOTAL.search(question) or _NOT_A_SUM.search(question) or _CHANGE.search(question) or share_parts(question):
         return False
     if _ALL_PERIODS.search(question) and not question_years(question):
         return True  # "the total X across all 3 years": every period of the row
-    if not (_RANGE.search(question) or _YEAR_LIST.search(question)):
+    if not (RANGE.search(question) or _YEAR_LIST.search(question)):
         return False  # years inside dates ("notes due December 2024, as of December 31, 2019") are not the periods summed
     return len(question_years(question, aggregate=True)) > 1
 
 
 _OPERATIONS: list[tuple[Callable[[str], bool], Callable[[str, Sequence[Evidence], list[str]], Draft | None]]] = [
-    (lambda q: bool(_RATIO.search(q)), _ratio),
+    (lambda q: bool(RATIO.search(q)), ratio_draft),
     (lambda q: bool(_PERCENT_CHANGE.search(q)), lambda q, e, y: _change(q, e, y, percent=True)),
     (lambda q: bool(_AVERAGE.search(q)), lambda q, e, y: _aggregate(q, e, y, average=True)),
-    (lambda q: _share_parts(q) is not None, _share),
+    (lambda q: share_parts(q) is not None, share_draft),
     (lambda q: bool(_CHANGE.search(q)), lambda q, e, y: _change(q, e, y, percent=False)),
     (lambda q: bool(_SUM.search(q)), lambda q, e, y: _aggregate(q, e, y, average=False)),
     (_is_total_over_periods, lambda q, e, y: _aggregate(q, e, y, average=False) if len(y) > 1 else None),
@@ -306,8 +306,8 @@ def as_written(draft: Draft | None, evidence: Sequence[Evidence]) -> Draft | Non
     for item in evidence:
         if item.n in cited:
             for short in _SHORTHAND.findall(item.text):
-                year = _short_years(short).replace(" ", "")[-4:]
-                if _YEAR.fullmatch(year) and float(year) not in numbers_in(item.text):  # as verification reads it
+                year = short_years(short).replace(" ", "")[-4:]
+                if YEAR.fullmatch(year) and float(year) not in numbers_in(item.text):  # as verification reads it
                     written.setdefault(year, short)
     if not written:
         return draft
@@ -366,11 +366,11 @@ def _two_cells(question: str, evidence: Sequence[Evidence]) -> Draft | None:
     """A difference, sum, ratio or share of two things the question names, read as two cells of one
     table whose columns are not periods (see :mod:`assistant.answerers.cell_pairs`)."""
 
-    ratio, share, difference, two = _RATIO.search(question), _share_parts(question), _ROW_DIFFERENCE.search(question), _TWO_ROWS.search(question)
+    ratio, share, difference, two = RATIO.search(question), share_parts(question), _ROW_DIFFERENCE.search(question), _TWO_ROWS.search(question)
     if ratio:
         return pair_operation("ratio", ratio.group(1), ratio.group(2), question, evidence)
     if share:
-        fraction = bool(_FRACTION.search(question) and not _PERCENT_WORD.search(question))
+        fraction = bool(FRACTION.search(question) and not PERCENT_WORD.search(question))
         return pair_operation("share", share[0], share[1], question, evidence, fraction)
     ordered = _ORDINAL_SPAN.search(question)
     if ordered and _CHANGE.search(question) and not re.search(r"\bdifference\b", question, re.I):
@@ -384,7 +384,7 @@ def _two_cells(question: str, evidence: Sequence[Evidence]) -> Draft | None:
         operation = "percentage change" if _PERCENT_CHANGE.search(question) else "change"
         return pair_operation(operation, dated[1], dated[0], question, evidence)
     listed = _LISTED.search(question)
-    items = [item for item in _LIST.split(listed.group(1)) if item.strip()] if listed else []
+    items = [item for item in LIST.split(listed.group(1)) if item.strip()] if listed else []
     if len(items) >= 2 and (_AVERAGE.search(question) or _SUM.search(question) or _TOTAL.search(question)) and not (_PERCENT_CHANGE.search(question) or _NOT_A_SUM.search(question)):
         return listed_operation("average" if _AVERAGE.search(question) else "sum", items, question, evidence)
     if _PERCENT_CHANGE.search(question) or _AVERAGE.search(question):
@@ -404,8 +404,8 @@ def _dated(question: str) -> tuple[str, str] | None:
     if match is None:
         return None
     first, second = match.group(1), match.group(2)
-    year = _YEAR.search(second)
-    if not _YEAR.search(first) and year:
+    year = YEAR.search(second)
+    if not YEAR.search(first) and year:
         first = f"{first}, {year.group()}"
     try:
         when = [datetime.strptime(re.sub(r"[.,]", "", d)[:3] + " " + " ".join(re.sub(r"[.,]", "", d).split()[1:]), "%b %d %Y") for d in (first, second)]

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from assistant.answerers.base import Draft
 from assistant.answerers.grid import Cell, cells
-from assistant.answerers.table_rows import _clean, label_match, subject_terms
+from assistant.answerers.table_rows import clean, label_match, subject_terms
 from assistant.lexical import terms
 from assistant.numbers import format_number, parse_number
 from assistant.types import Evidence, Locator  # noqa: F401  (Locator used in the doctest)
@@ -80,7 +80,7 @@ def _exact(options: dict[str, set[str]], part: set[str]) -> str | None:
 
 def _figure_cells(item: Evidence, rank: int, years: set[str]) -> list[Cell]:
     """The cells of a table holding a figure, under headings of the years asked (any, when none)."""
-    return [c for c in cells(item, rank) if _in_years(f"{c.row} {c.column}", years) and parse_number(_clean(c.raw)) is not None]
+    return [c for c in cells(item, rank) if _in_years(f"{c.row} {c.column}", years) and parse_number(clean(c.raw)) is not None]
 
 
 def _pair(found: list[Cell], subject: set[str], parts: Sequence[set[str]], whole: Sequence[set[str]], asked: set[str], years: set[str]) -> list[tuple[Cell, ...]]:
@@ -142,7 +142,7 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
         if any(len(left) >= 2 and len(left) * 2 >= len(part) for left, part in zip(unheaded, whole)):
             continue  # a part mostly named by words this table does not have is about another table
         pairs = _pair(found, subject, parts, whole, _words(question), years)
-        values = {(parse_number(_clean(a.raw)), parse_number(_clean(b.raw))) for a, b in pairs}
+        values = {(parse_number(clean(a.raw)), parse_number(clean(b.raw))) for a, b in pairs}
         if len(values) != 1:
             continue  # nothing found here, or the two orientations disagree
         a, b = pairs[0]
@@ -153,7 +153,7 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
             return None  # "on which interest is earned" is not the row "on which no interest is earned"
         if ("%" in a.raw) != ("%" in b.raw):
             return None  # a percentage and an amount do not add, subtract or divide into a share
-        shown = _clean(a.raw)
+        shown = clean(a.raw)
         if operation == "share" and (x or 0.0) < 0 < (y or 0.0):  # a deduction in brackets as a part of a positive whole: its size
             x, shown = -(x or 0.0), f"|{shown}|"
         done = _result(operation, x or 0.0, y or 0.0, fraction)
@@ -163,9 +163,9 @@ def pair_operation(operation: str, first: str, second: str, question: str, evide
         same_row = a.row == b.row
         names = (a.column, b.column) if same_row else (a.row, b.row)
         where = a.row if same_row else a.column
-        formula = f"{shown} {sign} {_clean(b.raw)}"
+        formula = f"{shown} {sign} {clean(b.raw)}"
         if operation in {"change", "percentage change"}:  # first is the later, second the earlier
-            shown = f"({formula}) / {_clean(b.raw)}" if operation == "percentage change" else formula
+            shown = f"({formula}) / {clean(b.raw)}" if operation == "percentage change" else formula
             unit = "%" if operation == "percentage change" else ""
             text = f"{operation.capitalize()} from {names[1]} to {names[0]} ({where}) = {shown} = {format_number(result)}{unit}"
             return Draft(f"{_STOP.sub('', text)} [{item.n}].", computed=(result,))
@@ -192,7 +192,7 @@ def listed_operation(operation: str, items: Sequence[str], question: str, eviden
     for rank, item in enumerate(evidence[:MAX_TABLES]):
         found = _figure_cells(item, rank, years)
         chosen = _pair(found, subject, parts, whole, _words(question), years)
-        values = {tuple(parse_number(_clean(c.raw)) for c in cells_) for cells_ in chosen}
+        values = {tuple(parse_number(clean(c.raw)) for c in cells_) for cells_ in chosen}
         if len(values) != 1:
             continue
         picked = chosen[0]
@@ -203,7 +203,7 @@ def listed_operation(operation: str, items: Sequence[str], question: str, eviden
         names = [c.column if same_row else c.row for c in picked]
         where = picked[0].row if same_row else picked[0].column
         listed = ", ".join(names[:-1]) + f" and {names[-1]}"
-        formula = " + ".join(_clean(c.raw) for c in picked)
+        formula = " + ".join(clean(c.raw) for c in picked)
         if operation == "average":
             result = round(total / len(picked), 2)
             text = f"Average of {listed} ({where}) = ({formula}) / {len(picked)} = {format_number(result)}"

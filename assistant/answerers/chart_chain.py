@@ -173,7 +173,7 @@ def _column_where_extreme(then: str, table: PrintedTable, target: PrintedRow) ->
 def _gap_to_extreme(then: str, extreme: str, table: PrintedTable, target: PrintedRow, charts: tuple[int, int], used_a):  # noqa: ANN001, ANN202
     """``the gap between this row and the lowest <column> in the chart``: |row − lowest| over the
     row's section (aggregates aside), in the column the question names."""
-    from assistant.answerers.chart_compare import Found, _fmt
+    from assistant.answerers.chart_compare import Found, fmt
 
     j = _column(table, re.split(r"\band the\b", then, maxsplit=1)[-1])
     peers = [r for r in table.full_rows() if r.section == target.section and not set(terms(r.label)) <= _AGGREGATE]
@@ -184,7 +184,7 @@ def _gap_to_extreme(then: str, extreme: str, table: PrintedTable, target: Printe
     if sum(r.values[j] == other.values[j] for r in peers) > 1:
         return None
     used = used_a + (_cell(charts[1], table, target, j), _cell(charts[1], table, other, j))
-    return Found(_fmt(abs(target.values[j] - other.values[j])), charts, used)
+    return Found(fmt(abs(target.values[j] - other.values[j])), charts, used)
 
 
 def _cell(chart: int, table: PrintedTable, row: PrintedRow, j: int) -> tuple[int, ChartValue]:
@@ -193,7 +193,7 @@ def _cell(chart: int, table: PrintedTable, row: PrintedRow, j: int) -> tuple[int
 
 def answer_chained(body: str, images: Sequence[ImageDescription]):  # noqa: ANN201 - chart_compare.Found | None
     """``First pick a row in one chart, then read (or rank) it in another`` over printed tables."""
-    from assistant.answerers.chart_compare import Found, _fmt
+    from assistant.answerers.chart_compare import Found, fmt
 
     steps = _steps(body)
     if steps is None:
@@ -239,5 +239,5 @@ def answer_chained(body: str, images: Sequence[ImageDescription]):  # noqa: ANN2
         place = ordered.index(target)
         return Found(ORDINAL_WORDS[place], (a[0], b[0]), used) if place < len(ORDINAL_WORDS) else None
     if re.search(r"\bwhat (is|was) the (\w+ )?(percentage|value|number|share)\b", then, re.I):
-        return Found(_fmt(target.values[j]), (a[0], b[0]), used)
+        return Found(fmt(target.values[j]), (a[0], b[0]), used)
     return None

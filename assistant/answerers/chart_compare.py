@@ -97,7 +97,7 @@ def named_category(text: str, values: Sequence[ChartValue]) -> ChartValue | None
     return hits[0]
 
 
-def _fmt(value: float) -> str:
+def fmt(value: float) -> str:
     text = f"{round(value, 4):.4f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
@@ -303,7 +303,7 @@ def _two_steps(body: str, images: Sequence[ImageDescription]) -> Found | None:
             return None
         return Found(ORDINAL_WORDS[place], (a[0], b[0]), used)
     if re.search(r"what is the (value|percentage|number)", then, re.I):
-        return Found(_fmt(target.value), (a[0], b[0]), used)
+        return Found(fmt(target.value), (a[0], b[0]), used)
     return None
 
 

@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant.answerers.table_rows import _CELL_NUMBER, label_match, question_years, subject_terms
+from assistant.answerers.table_rows import CELL_NUMBER, label_match, question_years, subject_terms
 from assistant.lexical import root, terms
 from assistant.answerers.base import Draft
 from assistant.numbers import parse_number
@@ -65,7 +65,7 @@ def cells(item: Evidence, rank: int) -> list[Cell]:
     block: list[list[str]] = []  # the labelled rows of figures since the section heading
     heading = True  # reading heading rows (until the first row of figures after them)
     for row in lines:
-        numeric = [i for i, c in enumerate(row[1:], 1) if c and _CELL_NUMBER.match(c.replace("−", "-")) and not _YEAR.fullmatch(c)]
+        numeric = [i for i, c in enumerate(row[1:], 1) if c and CELL_NUMBER.match(c.replace("−", "-")) and not _YEAR.fullmatch(c)]
         if row[0] and not any(row[1:]) and (heads or found):
             section, block = row[0], []  # a label over the rows beneath it, not a heading of the columns
             continue

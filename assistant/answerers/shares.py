@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from assistant.answerers.base import Draft
 from assistant.answerers.table_rows import (
     Operand,
-    _marks,
+    operand_marks,
     label_match,
     question_years,
     subject_terms,
@@ -26,7 +26,7 @@ from assistant.answerers.table_rows import from_tables as _from_tables
 from assistant.numbers import format_number
 from assistant.types import Evidence
 
-_RATIO = re.compile(r"\bratio of (.+?) to (.+?)(?: in | for | at | during |\?|$)", re.I)
+RATIO = re.compile(r"\bratio of (.+?) to (.+?)(?: in | for | at | during |\?|$)", re.I)
 # "A as a percentage of B", "the percentage of B (that) is made up of A", "the percentage of A in the total B"
 _SHARE = [
     (re.compile(r"^(?:what (?:is|was|are|were) |how much (?:is|was) )?(?:the )?(?:value of )?(.+?) (?:expressed )?as an? (?:percentage|percent|proportion|share) of (?:the )?(.+?)\s*(?:\?|$)", re.I), False),
@@ -37,11 +37,11 @@ _SHARE = [
     (re.compile(r"\b(?:percentage|percent|proportion|share) (?:of )?constitution of (?:the )?(.+?) (?:in|among|within|of) (?:the )?(.+?)\s*(?:\?|$)", re.I), False),
 ]
 # "the proportion of A over B" without a word for percent: the fraction A / B
-_FRACTION = re.compile(r"\bproportion\b", re.I)
-_PERCENT_WORD = re.compile(r"\bper ?cent(?:age)?\b|%", re.I)
+FRACTION = re.compile(r"\bproportion\b", re.I)
+PERCENT_WORD = re.compile(r"\bper ?cent(?:age)?\b|%", re.I)
 _IN_PERCENT = re.compile(r",? \(?in percent(?:age)?(?: terms)?\)?,?(?= of\b)", re.I)
 _SUM_OF = re.compile(r"^(?:the )?(?:sum|total) of (?:the )?", re.I)
-_LIST = re.compile(r",\s*(?:and\s+)?|\s+and\s+", re.I)  # "A, B and C", "A and B"
+LIST = re.compile(r",\s*(?:and\s+)?|\s+and\s+", re.I)  # "A, B and C", "A and B"
 
 
 def _two_operands(top_text: str, bottom_text: str, evidence: Sequence[Evidence], years: list[str]) -> tuple[Operand, Operand] | None:
@@ -57,7 +57,7 @@ def _two_operands(top_text: str, bottom_text: str, evidence: Sequence[Evidence],
     bottom_subject = subject_terms(bottom_text) or top_subject
     if top_subject == bottom_subject and top_period == bottom_period:
         return None
-    top = _listed_rows(top_text, top_period, evidence) or _from_tables(top_subject, [top_period], evidence)
+    top = listed_rows(top_text, top_period, evidence) or _from_tables(top_subject, [top_period], evidence)
     bottom = _whole(bottom_subject, bottom_period, evidence, top[0].n) if top else None
     if top is None or bottom is None or bottom[0].value == 0:
         return None
@@ -67,10 +67,10 @@ def _two_operands(top_text: str, bottom_text: str, evidence: Sequence[Evidence],
     return a, b
 
 
-def _listed_rows(text: str, period: str, evidence: Sequence[Evidence]) -> list[Operand] | None:
+def listed_rows(text: str, period: str, evidence: Sequence[Evidence]) -> list[Operand] | None:
     """"Land and leasehold improvements": the sum of the rows a side lists, when no row is named by
     all of its words ("Trademarks and tradenames" is one row) and each item names its own row."""
-    items = [item for item in _LIST.split(text) if item.strip()]
+    items = [item for item in LIST.split(text) if item.strip()]
     if len(items) < 2:
         return None
     whole = _from_tables(subject_terms(text), [period], evidence)
@@ -96,8 +96,8 @@ def _side(o: Operand, other: Operand) -> str:
     return f"{o.label} in {o.period}" if o.period != other.period else o.label
 
 
-def _ratio(question: str, evidence: Sequence[Evidence], years: list[str]) -> Draft | None:
-    match = _RATIO.search(question)
+def ratio_draft(question: str, evidence: Sequence[Evidence], years: list[str]) -> Draft | None:
+    match = RATIO.search(question)
     found = _two_operands(match.group(1), match.group(2), evidence, years) if match else None
     if found is None:
         return None
@@ -105,10 +105,10 @@ def _ratio(question: str, evidence: Sequence[Evidence], years: list[str]) -> Dra
     result = round(a.value / b.value, 2)
     when = f" in {a.period}" if a.period == b.period else ""
     text = f"Ratio of {_side(a, b)} to {_side(b, a)}{when} = {a.raw} / {b.raw} = {format_number(result)}"
-    return Draft(f"{text} [{_marks([a, b])}].", computed=(result,))
+    return Draft(f"{text} [{operand_marks([a, b])}].", computed=(result,))
 
 
-def _share_parts(question: str) -> tuple[str, str] | None:
+def share_parts(question: str) -> tuple[str, str] | None:
     question = _IN_PERCENT.sub("", question)  # "the proportion (in percentage) of A over B"
     for pattern, swapped in _SHARE:
         match = pattern.search(question)
@@ -118,9 +118,9 @@ def _share_parts(question: str) -> tuple[str, str] | None:
     return None
 
 
-def _share(question: str, evidence: Sequence[Evidence], years: list[str]) -> Draft | None:
+def share_draft(question: str, evidence: Sequence[Evidence], years: list[str]) -> Draft | None:
     """A as a percentage of B: ``A / B × 100``."""
-    parts = _share_parts(question)
+    parts = share_parts(question)
     found = _two_operands(parts[0], parts[1], evidence, years) if parts else None
     if found is None:
         return None
@@ -128,10 +128,10 @@ def _share(question: str, evidence: Sequence[Evidence], years: list[str]) -> Dra
     if a.value < 0 < b.value:  # a deduction shown in brackets ("(111)") as a part of a positive whole: its size
         a = Operand(a.label, a.period, f"|{a.raw}|", -a.value, a.n)
     when = f" in {a.period}" if a.period == b.period else ""
-    if _FRACTION.search(question) and not _PERCENT_WORD.search(question):
+    if FRACTION.search(question) and not PERCENT_WORD.search(question):
         result = round(a.value / b.value, 2)
         text = f"Ratio of {_side(a, b)} to {_side(b, a)}{when} (the proportion) = {a.raw} / {b.raw} = {format_number(result)}"
-        return Draft(f"{text} [{_marks([a, b])}].", computed=(result,))
+        return Draft(f"{text} [{operand_marks([a, b])}].", computed=(result,))
     result = round(a.value / b.value * 100, 2)
     text = f"{_side(a, b)} as a percentage of {_side(b, a)}{when} = {a.raw} / {b.raw} × 100 = {format_number(result)}%"
-    return Draft(f"{text} [{_marks([a, b])}].", computed=(result, 100.0))
+    return Draft(f"{text} [{operand_marks([a, b])}].", computed=(result, 100.0))

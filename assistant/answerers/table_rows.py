@@ -17,7 +17,7 @@ from assistant.lexical import root, terms
 from assistant.numbers import parse_number
 from assistant.types import Evidence
 
-_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 SECTION_WEIGHT = 0.9
 # A row in evidence ranked lower must name the subject this much better per place to be chosen:
 # retrieval's order already says which table the question is about (TAT-QA arithmetic: 303 -> 312 right).
@@ -32,8 +32,8 @@ _OP_WORDS = set(
 )
 _LONG_FY = re.compile(r"\bFY\s?((?:19|20)\d{2})\b", re.I)
 _SHORT_FY = re.compile(r"\bFY?\s?'?(\d{2})\b", re.I)  # FY19, FY 19, F19
-_RANGE = re.compile(r"\b((?:19|20)\d{2})\s*(?:-|–|to|through)\s*((?:19|20)\d{2})\b|\bfrom ((?:19|20)\d{2}) to ((?:19|20)\d{2})\b", re.I)
-_CELL_NUMBER = re.compile(r"^(?:\$\s*)?\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")  # "$(426)" as well as "($426)"
+RANGE = re.compile(r"\b((?:19|20)\d{2})\s*(?:-|–|to|through)\s*((?:19|20)\d{2})\b|\bfrom ((?:19|20)\d{2}) to ((?:19|20)\d{2})\b", re.I)
+CELL_NUMBER = re.compile(r"^(?:\$\s*)?\(?-?\$?\s*-?\d[\d,]*(?:\.\d+)?\)?\s*%?$")  # "$(426)" as well as "($426)"
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Row:
     under: tuple[tuple[str, str, str], ...] = ()
 
 
-def _clean(raw: str) -> str:
+def clean(raw: str) -> str:
     return raw.replace("$", "").replace(" ", "").strip()
 
 
@@ -79,19 +79,19 @@ def table_rows(item: Evidence, rank: int, unlabeled: bool = False) -> list[Row]:
             continue
         cells = [c.strip() for c in line.split("|")]
         grouping, above = above, []
-        if len(cells) > 1 and all(_YEAR.fullmatch(_clean(_short_years(c))) for c in cells):
-            header, right, sub, just_headed = {i: _clean(_short_years(c)) for i, c in enumerate(cells)}, True, {}, False
+        if len(cells) > 1 and all(YEAR.fullmatch(clean(short_years(c))) for c in cells):
+            header, right, sub, just_headed = {i: clean(short_years(c)) for i, c in enumerate(cells)}, True, {}, False
             continue
-        if just_headed and not right and not cells[0] and not any(_CELL_NUMBER.match(c) or _YEAR.search(c) for c in cells[1:] if c):
+        if just_headed and not right and not cells[0] and not any(CELL_NUMBER.match(c) or YEAR.search(c) for c in cells[1:] if c):
             sub = {i: c for i, c in enumerate(cells) if i and c}
             just_headed = len(sub) < 2
             sub = sub if len(sub) >= 2 else {}
             continue
         just_headed = False
-        years = {i: _YEAR.search(_short_years(c)).group() for i, c in enumerate(cells[1:], 1) if _YEAR.search(_short_years(c))}
-        years = {i: y for i, y in years.items() if len(set(_YEAR.findall(_short_years(cells[i])))) == 1}  # "% Change 2018 to 2019" is no period
-        numeric = [i for i, c in enumerate(cells[1:], 1) if c and _CELL_NUMBER.match(c)]
-        if years and (not cells[0] or not numeric or all(_YEAR.fullmatch(_clean(cells[i])) for i in numeric)):
+        years = {i: YEAR.search(short_years(c)).group() for i, c in enumerate(cells[1:], 1) if YEAR.search(short_years(c))}
+        years = {i: y for i, y in years.items() if len(set(YEAR.findall(short_years(cells[i])))) == 1}  # "% Change 2018 to 2019" is no period
+        numeric = [i for i, c in enumerate(cells[1:], 1) if c and CELL_NUMBER.match(c)]
+        if years and (not cells[0] or not numeric or all(YEAR.fullmatch(clean(cells[i])) for i in numeric)):
             header, right, sub, just_headed = years, False, {}, True
             if grouping and len(set(years.values())) < len(years):  # "Net additions (losses)" over two of the periods' columns
                 spans, group = {}, ""
@@ -104,14 +104,14 @@ def table_rows(item: Evidence, rank: int, unlabeled: bool = False) -> list[Row]:
             continue
         if not cells[0] and not numeric and not years and any(cells[1:]):
             above = cells
-        if cells[0] and not any(c and _CELL_NUMBER.match(c) for c in cells[1:]):
+        if cells[0] and not any(c and CELL_NUMBER.match(c) for c in cells[1:]):
             section, block = cells[0].rstrip(":"), []
             continue
         if header:
             at: dict[str, int] = {}
             for i, p in header.items():  # of two columns of one period ("FY18 | FY18 restated") the first
                 at.setdefault(p, len(cells) - len(header) + i if right else i)
-            keyed = {p: cells[i] for p, i in at.items() if 0 < i < len(cells) and (_CELL_NUMBER.match(cells[i] or "x") or _DASH.fullmatch(cells[i]))}
+            keyed = {p: cells[i] for p, i in at.items() if 0 < i < len(cells) and (CELL_NUMBER.match(cells[i] or "x") or _DASH.fullmatch(cells[i]))}
             if any(not _DASH.fullmatch(c) for c in keyed.values()):  # a dash is nil beside figures, not a row by itself
                 label = cells[0] or ("Total" if _adds_up(block, keyed) else "")
                 if label:
@@ -128,8 +128,8 @@ def _adds_up(block: list[dict[str, str]], total: dict[str, str]) -> bool:
     if len(block) < 2 or not total:
         return False
     for period, cell in total.items():
-        value = parse_number(_clean(cell))
-        parts = [0.0 if _DASH.fullmatch(row.get(period, "x")) else parse_number(_clean(row.get(period, ""))) for row in block]
+        value = parse_number(clean(cell))
+        parts = [0.0 if _DASH.fullmatch(row.get(period, "x")) else parse_number(clean(row.get(period, ""))) for row in block]
         if value is None or None in parts or abs(sum(p or 0.0 for p in parts) - value) > 0.001 * abs(value) + 0.5:
             return False
     return True
@@ -144,13 +144,13 @@ def year_rows(item: Evidence, rank: int) -> list[Row]:
         if " | " not in f" {line} ":
             continue
         cells = [c.strip() for c in line.split("|")]
-        label = _clean(_short_years(cells[0]))
-        if _YEAR.fullmatch(label):
+        label = clean(short_years(cells[0]))
+        if YEAR.fullmatch(label):
             for i, cell in enumerate(cells[1:], 1):
                 heading = " ".join(h[i] for h in heads if i < len(h) and h[i])
-                if heading and not _YEAR.search(heading) and (_CELL_NUMBER.match(cell or "x") or _DASH.fullmatch(cell)):
+                if heading and not YEAR.search(heading) and (CELL_NUMBER.match(cell or "x") or _DASH.fullmatch(cell)):
                     columns.setdefault(heading, {}).setdefault(label, cell)
-        elif not columns and not any(c and _CELL_NUMBER.match(c) for c in cells[1:]):
+        elif not columns and not any(c and CELL_NUMBER.match(c) for c in cells[1:]):
             heads.append(cells)
     return [Row(heading, cells, item.n, rank) for heading, cells in columns.items() if len(cells) >= 2]
 
@@ -162,7 +162,7 @@ def _under(header: dict[int, str], sub: dict[int, str], cells: list[str]) -> tup
     out = []
     for k, start in enumerate(starts):
         end = starts[k + 1] if k + 1 < len(starts) else len(cells)
-        out += [(header[start], sub[i], cells[i]) for i in range(start, end) if i in sub and i < len(cells) and _CELL_NUMBER.match(cells[i] or "x")]
+        out += [(header[start], sub[i], cells[i]) for i in range(start, end) if i in sub and i < len(cells) and CELL_NUMBER.match(cells[i] or "x")]
     return tuple(out)
 
 
@@ -206,13 +206,13 @@ def _heading_named(rows: list[Row], periods: list[str], columns: set[str]) -> se
     return named
 
 
-def _short_years(cell: str) -> str:
+def short_years(cell: str) -> str:
     """A header cell with its fiscal-year shorthand written out: ``FY19`` and ``FY 2019`` are 2019."""
     return _LONG_FY.sub(r"\1", _SHORT_FY.sub(lambda m: f"20{m.group(1)}", cell))
 
 
 def subject_terms(question: str, extra: str = "") -> set[str]:
-    text = _YEAR.sub(" ", f"{question} {extra}")
+    text = YEAR.sub(" ", f"{question} {extra}")
     return {t for t in terms(text) if t not in _OP_WORDS}
 
 
@@ -220,7 +220,7 @@ _NOTE_MARK = re.compile(r"\s*\((?:\d{1,2}|[a-z]|[ivx]{1,4})\)|\*+", re.I)  # "Ot
 
 
 def label_match(label: str, subject: set[str], whole: bool = True) -> float:
-    have = {root(t) for t in terms(_YEAR.sub(" ", _NOTE_MARK.sub(" ", label)))}
+    have = {root(t) for t in terms(YEAR.sub(" ", _NOTE_MARK.sub(" ", label)))}
     subject = {root(t) for t in subject}
     if not have or not subject:
         return 0.0
@@ -306,7 +306,7 @@ def from_tables(subject: set[str], periods: list[str], evidence: Sequence[Eviden
     for p in periods:
         cell, heading = chosen[p]
         label = f"{row.label} ({heading})" if heading else row.label
-        operands.append(Operand(label, p, NIL, 0.0, row.n) if _DASH.fullmatch(cell) else Operand(label, p, _clean(cell), parse_number(_clean(cell)) or 0.0, row.n))
+        operands.append(Operand(label, p, NIL, 0.0, row.n) if _DASH.fullmatch(cell) else Operand(label, p, clean(cell), parse_number(clean(cell)) or 0.0, row.n))
     return operands if all(o.raw == NIL or parse_number(o.raw) is not None for o in operands) else None
 
 
@@ -319,9 +319,9 @@ def unlabeled_total(item: Evidence, period: str) -> Operand | None:
         if row.label:
             run.append(row)
             continue
-        raw = _clean(row.cells.get(period, ""))
+        raw = clean(row.cells.get(period, ""))
         total = parse_number(raw)
-        parts = [0.0 if _DASH.fullmatch(r.cells.get(period, "x")) else parse_number(_clean(r.cells.get(period, ""))) for r in run]
+        parts = [0.0 if _DASH.fullmatch(r.cells.get(period, "x")) else parse_number(clean(r.cells.get(period, ""))) for r in run]
         if total is not None and len(parts) >= 2 and None not in parts and abs(sum(p or 0.0 for p in parts) - total) <= 0.001 * abs(total) + 0.5:
             return Operand("Total", period, raw, total, item.n)
         run = []
@@ -344,7 +344,7 @@ def sum_of_rows(subjects: list[set[str]], period: str, evidence: Sequence[Eviden
         found = [_containing(rows, subject, period) or best_row(rows, subject, [period]) for subject in subjects]
         if any(row is None for row in found) or len({row.label for row in found if row}) != len(found):
             continue
-        raws = [_clean(row.cells[period]) for row in found if row]
+        raws = [clean(row.cells[period]) for row in found if row]
         values = [parse_number(raw) for raw in raws]
         if None in values:
             return None
@@ -353,7 +353,7 @@ def sum_of_rows(subjects: list[set[str]], period: str, evidence: Sequence[Eviden
     return None
 
 
-def _marks(operands: Sequence[Operand]) -> str:
+def operand_marks(operands: Sequence[Operand]) -> str:
     return ", ".join(str(n) for n in dict.fromkeys(o.n for o in operands))
 
 
@@ -365,8 +365,8 @@ def question_years(question: str, aggregate: bool = False) -> list[str]:
     ['2019', '2018', '2017']
     """
     text = _LONG_FY.sub(r"\1", _SHORT_FY.sub(lambda m: f"20{m.group(1)}", question))
-    years = list(dict.fromkeys(_YEAR.findall(text)))
-    match = _RANGE.search(text)
+    years = list(dict.fromkeys(YEAR.findall(text)))
+    match = RANGE.search(text)
     if aggregate and match and len(years) == 2:
         first, last = sorted(int(y) for y in match.groups() if y)
         if 1 < last - first <= 5:

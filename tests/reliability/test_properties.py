@@ -18,7 +18,7 @@ from assistant.citations import cited_numbers, verify
 from assistant.errors import SettingsError
 from assistant.numbers import format_number, numbers_in, parse_number, same_number
 from assistant.settings import Settings, load_settings
-from assistant.store import _chunk_from, _chunk_metadata
+from assistant.store import chunk_from, _chunk_metadata
 from assistant.types import Chunk, Evidence, Locator, Span
 
 words = st.text(alphabet=string.ascii_letters, min_size=1, max_size=12)
@@ -100,7 +100,7 @@ def test_chunk_survives_the_store_metadata_round_trip(loc: Locator, text: str, c
     chunk = Chunk(text=text, locator=loc, source_id="abc123", kind="pdf", spans=spans, context=context)
     meta = _chunk_metadata(chunk)
     assert all(isinstance(v, (str, int, float, bool)) for v in meta.values())  # what Chroma accepts
-    assert _chunk_from(text, meta) == chunk
+    assert chunk_from(text, meta) == chunk
 
 
 # -- citations and numbers ----------------------------------------------------------------------------

@@ -66,7 +66,7 @@ def parse_number(text: str) -> float | None:
 
 
 @dataclass(frozen=True)
-class _Frame:
+class Frame:
     """Maps boxes between the image and the canonical frame (bars grow towards smaller v)."""
 
     horizontal: bool
@@ -81,7 +81,7 @@ class _Frame:
 
 
 @dataclass(frozen=True)
-class _Text:
+class TextBox:
     line: OcrLine
     box: BBox  # canonical
     number: float | None
@@ -102,7 +102,7 @@ class _Text:
 
 
 @dataclass(frozen=True)
-class _Bar:
+class BarBox:
     box: BBox  # canonical (u0, v0, u1, v1)
     positive: bool
 
@@ -125,8 +125,8 @@ def read_bar_chart(scene: Scene) -> Chart | None:
     """A single-series bar chart, vertical or horizontal; None unless every bar is read."""
     texts_area = [line.bbox for line in scene.ocr]
     solid = [r for r in scene.rects if not mostly_text(r[0], texts_area)]
-    best: tuple[_Frame, list[_Bar], float] | None = None
-    for frame in (_Frame(horizontal=False), _Frame(horizontal=True)):
+    best: tuple[Frame, list[BarBox], float] | None = None
+    for frame in (Frame(horizontal=False), Frame(horizontal=True)):
         found = _bar_group(frame, solid)
         if found is not None and (best is None or len(found[0]) > len(best[1])):
             best = (frame, *found)
@@ -136,19 +136,19 @@ def read_bar_chart(scene: Scene) -> Chart | None:
     frame, bars, base = best
     if not frame.horizontal:
         extra = missing_bars(scene, [bar.box for bar in bars], base)
-        bars = sorted(bars + [_Bar(box, positive=box[1] < base or box[3] <= base) for box in extra], key=lambda b: b.box[0])
+        bars = sorted(bars + [BarBox(box, positive=box[1] < base or box[3] <= base) for box in extra], key=lambda b: b.box[0])
     tall = [frame.unbox(bar.box) for bar in bars if bar.box[3] - bar.box[1] >= 4]  # a sliver has no sides to test
     if not tall or bars_touch_blocks(scene, tall, frame.horizontal):
         logger.debug("bar chart: bars touch other blocks (grouped bars or a histogram): not read yet")
         return None
-    texts = [_Text(line, frame.box(line.bbox), parse_number(line.text)) for line in scene.ocr]
+    texts = [TextBox(line, frame.box(line.bbox), parse_number(line.text)) for line in scene.ocr]
     return _read_bars(scene, frame, bars, base, texts)
 
 
-def _bar_group(frame: _Frame, rects: list[tuple[BBox, int]]) -> tuple[list[_Bar], float] | None:
+def _bar_group(frame: Frame, rects: list[tuple[BBox, int]]) -> tuple[list[BarBox], float] | None:
     """The largest set of same-width rectangles standing on one baseline (one colour plus highlights)."""
     boxes = [(frame.box(box), colour) for box, colour in rects]
-    best: tuple[tuple[int, int], list[_Bar], float] | None = None
+    best: tuple[tuple[int, int], list[BarBox], float] | None = None
     for base in sorted({b[3] for b, _ in boxes} | {b[1] for b, _ in boxes}):
         on = [(b, c) for b, c in boxes if abs(b[3] - base) <= 2 or abs(b[1] - base) <= 2]
         if len(on) < 2:
@@ -162,7 +162,7 @@ def _bar_group(frame: _Frame, rects: list[tuple[BBox, int]]) -> tuple[list[_Bar]
             continue  # overlapping in the cross direction
         if _stacked([b for b, _ in on], [b for b, _ in boxes], base):
             return None
-        bars = [_Bar(b, positive=abs(b[3] - base) <= 2) for b, _ in on]
+        bars = [BarBox(b, positive=abs(b[3] - base) <= 2) for b, _ in on]
         rank = (len(bars), sum(bar.positive for bar in bars))  # equal bars: standing beats hanging
         if best is None or rank > best[0]:
             best = (rank, bars, base)
@@ -181,21 +181,21 @@ def _stacked(bars: list[BBox], boxes: list[BBox], base: float) -> bool:
     return False
 
 
-def _read_bars(scene: Scene, frame: _Frame, bars: list[_Bar], base: float, texts: list[_Text]) -> Chart | None:
+def _read_bars(scene: Scene, frame: Frame, bars: list[BarBox], base: float, texts: list[TextBox]) -> Chart | None:
     used: set[int] = set()
-    printed = [_printed_label(bar, texts, used) for bar in bars]
+    printed = [printed_label(bar, texts, used) for bar in bars]
     blocks = [frame.box(box) for box, _ in scene.rects]
-    categories = _slanted(frame, bars, base, texts, used)
+    categories = slanted(frame, bars, base, texts, used)
     if categories is None:
-        categories = [_category(bar, bars, base, texts, used, blocks) for bar in bars]
+        categories = [bar_category(bar, bars, base, texts, used, blocks) for bar in bars]
     named = [c for c in categories if c]
     numeric = frame.horizontal and any(parse_number(c) is not None for c in named)
     if numeric or (None in categories and "" not in categories) or len(set(named)) != len(named) or not named:
         logger.debug("bar chart: categories missing, repeated or numbers beside bars: %s", categories)
         return None
-    ticks, gridded = _on_gridlines(scene, frame, bars, _ticks(bars, texts, used))
-    axis = _fit_axis(ticks, least=2 if gridded else 3)
-    values = _values(bars, base, printed, axis, ticks)
+    ticks, gridded = on_gridlines(scene, frame, bars, tick_labels(bars, texts, used))
+    axis = fit_axis(ticks, least=2 if gridded else 3)
+    values = bar_values(bars, base, printed, axis, ticks)
     if values is None:
         return None
     title = _title(scene, texts, bars, frame)
@@ -218,7 +218,7 @@ def _read_bars(scene: Scene, frame: _Frame, bars: list[_Bar], base: float, texts
     )
 
 
-def _slanted(frame: _Frame, bars: list[_Bar], base: float, texts: list[_Text], used: set[int]) -> list[str] | None:
+def slanted(frame: Frame, bars: list[BarBox], base: float, texts: list[TextBox], used: set[int]) -> list[str] | None:
     """Categories from 45° labels under a vertical chart ("" for the bars left unlabelled), or None."""
     if frame.horizontal:
         return None
@@ -233,7 +233,7 @@ def _slanted(frame: _Frame, bars: list[_Bar], base: float, texts: list[_Text], u
     return [c or "" for c in found]
 
 
-def _on_gridlines(scene: Scene, frame: _Frame, bars: list[_Bar], ticks: list[_Text]) -> tuple[list[_Text], bool]:
+def on_gridlines(scene: Scene, frame: Frame, bars: list[BarBox], ticks: list[TextBox]) -> tuple[list[TextBox], bool]:
     """Tick labels moved onto their gridlines when every one of them has a gridline beside it
     (and whether they were: two ticks on drawn gridlines fix an axis, three are needed otherwise)."""
     if len(ticks) < 2:
@@ -246,11 +246,11 @@ def _on_gridlines(scene: Scene, frame: _Frame, bars: list[_Bar], ticks: list[_Te
         if at is None:
             return ticks, False
         shift = (-at if frame.horizontal else at) - t.vc
-        moved.append(_Text(t.line, (t.box[0], t.box[1] + shift, t.box[2], t.box[3] + shift), t.number))
+        moved.append(TextBox(t.line, (t.box[0], t.box[1] + shift, t.box[2], t.box[3] + shift), t.number))
     return moved, True
 
 
-def _printed_label(bar: _Bar, texts: list[_Text], used: set[int]) -> _Text | None:
+def printed_label(bar: BarBox, texts: list[TextBox], used: set[int]) -> TextBox | None:
     """The number printed just beyond the bar's end, or just inside it."""
     u0, _, u1, _ = bar.box
     width = u1 - u0
@@ -274,8 +274,8 @@ def _printed_label(bar: _Bar, texts: list[_Text], used: set[int]) -> _Text | Non
     return texts[best]
 
 
-def _category(
-    bar: _Bar, bars: list[_Bar], base: float, texts: list[_Text], used: set[int], blocks: list[BBox]
+def bar_category(
+    bar: BarBox, bars: list[BarBox], base: float, texts: list[TextBox], used: set[int], blocks: list[BBox]
 ) -> str | None:
     """The text under the bar (canonical frame), joined over wrapped lines; None if a block is between."""
     pitch = _pitch(bars)
@@ -297,7 +297,7 @@ def _category(
     return " ".join(line.text for line in lines)
 
 
-def _pitch(bars: list[_Bar]) -> float:
+def _pitch(bars: list[BarBox]) -> float:
     centres = sorted((b.box[0] + b.box[2]) / 2 for b in bars)
     return float(np.median(np.diff(centres)))
 
@@ -309,13 +309,13 @@ def _adjacent(a: BBox, b: BBox) -> bool:
     return min(a[2], b[2]) > max(a[0], b[0]) and gap <= 0.8 * height
 
 
-def _ticks(bars: list[_Bar], texts: list[_Text], used: set[int]) -> list[_Text]:
+def tick_labels(bars: list[BarBox], texts: list[TextBox], used: set[int]) -> list[TextBox]:
     """Numeric labels beside the plot (outside the bars' cross range), on the side nearest the bars."""
     lo, hi = min(b.box[0] for b in bars), max(b.box[2] for b in bars)
     top = min(b.box[1] for b in bars)
     bottom = max(b.box[3] for b in bars)
     reach = max(bottom - top, 60.0)  # the axis may run well above the tallest bar
-    sides: list[list[_Text]] = [[], []]
+    sides: list[list[TextBox]] = [[], []]
     for i, t in enumerate(texts):
         if t.number is None or i in used or not (top - reach <= t.vc <= bottom + 3 * t.size):
             continue
@@ -331,7 +331,7 @@ def _ticks(bars: list[_Bar], texts: list[_Text], used: set[int]) -> list[_Text]:
     return [t for t in side if min(abs(t.box[2] - edge), abs(t.box[0] - edge)) <= 3 * size]
 
 
-def _fit_axis(ticks: list[_Text], least: int = 3) -> Callable[[float], float] | None:
+def fit_axis(ticks: list[TextBox], least: int = 3) -> Callable[[float], float] | None:
     """value = a*v + b from at least ``least`` tick labels lying on a straight line (values rise upwards)."""
     if len({t.number for t in ticks}) < least:
         return None
@@ -347,9 +347,9 @@ def _fit_axis(ticks: list[_Text], least: int = 3) -> Callable[[float], float] | 
     return None
 
 
-def _values(
-    bars: list[_Bar], base: float, printed: list[_Text | None], axis: Callable[[float], float] | None,
-    ticks: list[_Text],
+def bar_values(
+    bars: list[BarBox], base: float, printed: list[TextBox | None], axis: Callable[[float], float] | None,
+    ticks: list[TextBox],
 ) -> list[tuple[float, bool]] | None:
     """Printed values where present, axis estimates elsewhere; None if they disagree or one is missing."""
     known = [(bar.end, float(label.number)) for bar, label in zip(bars, printed) if label and label.number is not None]
@@ -367,7 +367,7 @@ def _values(
     if axis is None and len(known) < len(bars):
         logger.debug("bar chart: %d of %d bars have no printed value and no axis", len(bars) - len(known), len(bars))
         return None
-    digits = _digits(axis, bars)
+    digits = value_digits(axis, bars)
     out = []
     for bar, label in zip(bars, printed):
         if label is not None and label.number is not None:
@@ -393,7 +393,7 @@ def _labels_fit(base: float, known: list[tuple[float, float]], unit: float) -> b
     return True
 
 
-def _digits(axis: Callable[[float], float] | None, bars: list[_Bar]) -> int:
+def value_digits(axis: Callable[[float], float] | None, bars: list[BarBox]) -> int:
     if axis is None:
         return 2
     ends = [bar.end for bar in bars]
@@ -401,7 +401,13 @@ def _digits(axis: Callable[[float], float] | None, bars: list[_Bar]) -> int:
     return max(0, 3 - math.ceil(math.log10(span)))
 
 
-from tools.describe_image.grouped_bars import read_grouped_bars  # noqa: E402 - it reuses this module's helpers
+def read_grouped_bars(scene: Scene) -> Chart | None:
+    """:func:`tools.describe_image.grouped_bars.read_grouped_bars`, imported at the first call: that module
+    builds on this one's helpers, so importing it here at load time would make an import cycle."""
+    from tools.describe_image.grouped_bars import read_grouped_bars as read
+
+    return read(scene)
+
 
 ChartReader = Callable[[Scene], Chart | None]
 # Tried in order: the first reader that returns a chart wins.

@@ -14,10 +14,10 @@ from assistant.types import OcrLine
 from tools.describe_image.chart_shapes import Scene, ink
 
 if TYPE_CHECKING:
-    from tools.describe_image.chart import _Bar, _Frame, _Text
+    from tools.describe_image.chart import BarBox, Frame, TextBox
 
 
-def chart_title(scene: Scene, texts: list[_Text], bars: list[_Bar], frame: _Frame) -> str | None:
+def chart_title(scene: Scene, texts: list[TextBox], bars: list[BarBox], frame: Frame) -> str | None:
     """The top-most large text above the plot, joined with the lines of the same size under it."""
     plot_top = min(frame.unbox(b.box)[1] for b in bars)
     above = [t.line for t in texts if t.number is None and t.line.bbox[3] <= plot_top and len(t.line.text) > 1]
@@ -45,7 +45,7 @@ def _height(line: OcrLine) -> float:
 
 
 def value_axis_title(
-    frame: _Frame, bars: list[_Bar], texts: list[_Text], ticks: list[_Text], used: set[int], title: str | None
+    frame: Frame, bars: list[BarBox], texts: list[TextBox], ticks: list[TextBox], used: set[int], title: str | None
 ) -> str | None:
     """Text beyond the tick labels, running along the value axis (no axis, no axis title)."""
     if not ticks:

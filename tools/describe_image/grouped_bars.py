@@ -39,17 +39,17 @@ import numpy as np
 from assistant.types import BBox, Chart, ChartValue
 from tools.describe_image.chart import (
     VALUE_TOLERANCE,
-    _Bar,
-    _category,
-    _digits,
-    _fit_axis,
-    _Frame,
-    _on_gridlines,
-    _printed_label,
-    _slanted,
-    _Text,
-    _ticks,
-    _values,
+    BarBox,
+    bar_category,
+    value_digits,
+    fit_axis,
+    Frame,
+    on_gridlines,
+    printed_label,
+    slanted,
+    TextBox,
+    tick_labels,
+    bar_values,
     parse_number,
 )
 from tools.describe_image.bar_legend import bar_colours, in_legend, series_legend
@@ -98,7 +98,7 @@ def read_grouped_bars(scene: Scene) -> Chart | None:
         return None
     legend_lines = {line for line in scene.ocr if line.text.strip() in set(names)}
     best: Chart | None = None
-    for frame in (_Frame(horizontal=False), _Frame(horizontal=True)):
+    for frame in (Frame(horizontal=False), Frame(horizontal=True)):
         pieces = [(frame.box(box), order.index(c)) for box, c in bars]
         for build in (_grouped, _stacked):
             found = build(pieces)
@@ -117,7 +117,7 @@ def read_grouped_bars(scene: Scene) -> Chart | None:
 def _headed_stacks(scene: Scene, solid: list[tuple[BBox, int]]) -> Chart | None:
     """Horizontal stacked bars without a legend whose series are named by column headings: text just
     above the top stack, over each of its segments (one heading per segment, none left over)."""
-    frame = _Frame(horizontal=True)
+    frame = Frame(horizontal=True)
     found = _stacked([(frame.box(box), c) for box, c in solid])
     if found is None:
         return None
@@ -258,10 +258,10 @@ def _one_order(pieces: list[_Piece], key=lambda p: p.box[0]) -> bool:  # noqa: A
     return True
 
 
-def _read(scene: Scene, frame: _Frame, found: tuple[list[_Piece], float], names: list[str],
+def _read(scene: Scene, frame: Frame, found: tuple[list[_Piece], float], names: list[str],
           legend_lines: set, stacked: bool) -> Chart | None:
     pieces, base = found
-    texts = [_Text(line, frame.box(line.bbox), parse_number(line.text)) for line in scene.ocr]
+    texts = [TextBox(line, frame.box(line.bbox), parse_number(line.text)) for line in scene.ocr]
     used = {i for i, t in enumerate(texts) if t.line in legend_lines}
     groups = sorted({p.group for p in pieces})
     spans = [_span([p for p in pieces if p.group == g], base) for g in groups]
@@ -295,31 +295,31 @@ def _read(scene: Scene, frame: _Frame, found: tuple[list[_Piece], float], names:
     )
 
 
-def _year_row(texts: list[_Text]) -> set[int]:
+def _year_row(texts: list[TextBox]) -> set[int]:
     """Texts showing a year that share their line (canonical v) with another such text."""
     years = [i for i, t in enumerate(texts) if _YEAR.fullmatch(t.line.text.strip())]
     return {i for i in years if any(j != i and abs(texts[j].vc - texts[i].vc) <= 2 for j in years)}
 
 
-def _span(members: list[_Piece], base: float) -> _Bar:
+def _span(members: list[_Piece], base: float) -> BarBox:
     """A whole group or stack as one bar from the baseline (for categories, ticks and titles)."""
     u0, u1 = min(p.box[0] for p in members), max(p.box[2] for p in members)
     v0, v1 = min(p.box[1] for p in members), max(p.box[3] for p in members)
     positive = v0 < base - EDGE or v1 <= base + EDGE
-    return _Bar((u0, min(v0, base), u1, max(v1, base)) if positive else (u0, base, u1, v1), positive)
+    return BarBox((u0, min(v0, base), u1, max(v1, base)) if positive else (u0, base, u1, v1), positive)
 
 
-def _categories(scene: Scene, frame: _Frame, spans: list[_Bar], base: float, texts: list[_Text],
+def _categories(scene: Scene, frame: Frame, spans: list[BarBox], base: float, texts: list[TextBox],
                 used: set[int]) -> list[str] | None:
     """The text under (left of) each group or stack: under the group itself, or else all in one row
     under the lowest bar (category labels along the plot's edge, below bars that hang)."""
     blocks = [frame.box(box) for box, _ in scene.rects]
-    found = _slanted(frame, spans, base, texts, used) if len(spans) >= 3 else None
+    found = slanted(frame, spans, base, texts, used) if len(spans) >= 3 else None
     floor = max(span.box[3] for span in spans)
-    low = [_Bar((s.box[0], s.box[1], s.box[2], floor), s.positive) for s in spans]
+    low = [BarBox((s.box[0], s.box[1], s.box[2], floor), s.positive) for s in spans]
     for row in ([] if found else [spans, low]):
         taken = set(used)
-        found = [_category(span, row, base, texts, taken, blocks) for span in row]
+        found = [bar_category(span, row, base, texts, taken, blocks) for span in row]
         if None not in found:
             used |= taken
             break
@@ -331,17 +331,17 @@ def _categories(scene: Scene, frame: _Frame, spans: list[_Bar], base: float, tex
     return [str(c) for c in found]
 
 
-def _axis(scene: Scene, frame: _Frame, spans: list[_Bar], texts: list[_Text], used: set[int]):  # noqa: ANN202
-    ticks, gridded = _on_gridlines(scene, frame, spans, _ticks(spans, texts, used))
-    return _fit_axis(ticks, least=2 if gridded else 3), ticks
+def _axis(scene: Scene, frame: Frame, spans: list[BarBox], texts: list[TextBox], used: set[int]):  # noqa: ANN202
+    ticks, gridded = on_gridlines(scene, frame, spans, tick_labels(spans, texts, used))
+    return fit_axis(ticks, least=2 if gridded else 3), ticks
 
 
 def _bar_values(scene, frame, pieces, spans, base, texts, used):  # noqa: ANN001, ANN202 - see _read
     """Grouped bars: printed values at the bar ends, else the axis (the single-series rules)."""
-    bars = [_Bar(p.box, positive=abs(p.box[3] - base) <= EDGE) for p in pieces]
-    printed = [_printed_label(bar, texts, used) for bar in bars]
+    bars = [BarBox(p.box, positive=abs(p.box[3] - base) <= EDGE) for p in pieces]
+    printed = [printed_label(bar, texts, used) for bar in bars]
     axis, ticks = _axis(scene, frame, spans, texts, used)
-    values = _values(bars, base, printed, axis, ticks)
+    values = bar_values(bars, base, printed, axis, ticks)
     if values is None:
         return None
     out = []
@@ -374,7 +374,7 @@ def _stack_values(scene, frame, pieces, spans, base, texts, used):  # noqa: ANN0
             logger.debug("stacked bars: printed values do not grow with the segments' lengths")
             return None
         measured = [unit * n for n in lengths]
-    digits = _digits(axis, [_Bar(p.box, True) for p in pieces]) if axis is not None else 1
+    digits = value_digits(axis, [BarBox(p.box, True) for p in pieces]) if axis is not None else 1
     out = []
     for p, label, m in zip(pieces, printed, measured):
         box = frame.unbox(p.box)
@@ -385,7 +385,7 @@ def _stack_values(scene, frame, pieces, spans, base, texts, used):  # noqa: ANN0
     return out, ticks
 
 
-def _inside_label(box: BBox, texts: list[_Text], used: set[int]) -> _Text | None:
+def _inside_label(box: BBox, texts: list[TextBox], used: set[int]) -> TextBox | None:
     """The number printed inside a segment (nearest its centre)."""
     uc, vc = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     inside = [
