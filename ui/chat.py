@@ -184,7 +184,7 @@ def answer_pending(talk: Conversation, message: dict[str, Any]) -> None:
         try:
             answer = answer_turn(decode_turn(message["turn"]), stop)
         except CancelledError:
-            logger.info("an abandoned question's answer was cancelled")
+            logger.warning("an abandoned question's answer was cancelled (its browser tab went away)")
             return
         except ModalystError as exc:
             talk.finish(message["id"], error=str(exc))

@@ -65,6 +65,9 @@ def choose_workspace_and_profile(settings: Settings) -> None:
             workspace = st.selectbox("Workspace", options, index=options.index(settings.workspace) if settings.workspace in options else 0, key="ws_input")
         profile = st.selectbox("Domain profile", PROFILES, index=PROFILES.index(settings.profile), key="profile_input")
         applied = st.form_submit_button("Apply")
+    switched = st.session_state.pop("ws_switched", None)
+    if switched:
+        st.success(switched)
     if applied:
         try:
             chosen = check_workspace(str(workspace).strip())
@@ -105,7 +108,8 @@ def confirm_new_workspace(name: str, profile: str) -> None:
 def switch(workspace: str, profile: str) -> None:
     st.session_state["workspace"] = workspace
     st.session_state["profile"] = profile
-    st.success(f"Now using workspace {inert(workspace)} with the {profile} profile; Chat shows this workspace's conversation.")
+    st.session_state["ws_switched"] = f"Now using workspace {inert(workspace)} with the {profile} profile; Chat shows this workspace's conversation."
+    st.rerun()  # the page (and its form) redrawn for the new workspace, the notice above it
 
 
 def image_descriptions(settings: Settings) -> None:
