@@ -2,7 +2,8 @@
 
 Starts ``modalyst serve`` (fake backends, a temporary data dir) on a free loopback port, then
 ``--workers`` client processes (each has its own open-file limit) open ``--count`` connections in
-all, from ``--addresses`` loopback source addresses (127.0.0.2, 127.0.0.3, ...), each sending half
+all, from ``--addresses`` loopback source addresses (127.0.0.2, 127.0.0.3, ...; 0: all from
+127.0.0.1, the health poller's own address), each sending half
 of a request (``POST /v1/ingest`` headers without their end) and then waiting; a connection the
 server closes is opened again after ``--reconnect`` seconds, as a persistent attacker would, until
 ``--seconds`` have passed. Meanwhile another process polls ``GET /healthz`` from 127.0.0.1 every
@@ -70,7 +71,7 @@ def hold(port: int, count: int, first_address: int, addresses: int, seconds: flo
     stats = {"opened": 0, "closed_by_server": 0, "connect_failed": 0, "open_now": 0, "open_max": 0}
 
     async def one(index: int, deadline: float) -> None:
-        source = f"127.0.0.{2 + (first_address + index) % addresses}"
+        source = f"127.0.0.{2 + (first_address + index) % addresses}" if addresses else "127.0.0.1"
         loop = asyncio.get_running_loop()
         while loop.time() < deadline:
             sock = socket.socket()
@@ -187,7 +188,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=20_000, help="half-sent requests held in all")
     parser.add_argument("--workers", type=int, default=2, help="client processes (each has its own open-file limit)")
-    parser.add_argument("--addresses", type=int, default=16, help="loopback source addresses for the slow clients")
+    parser.add_argument("--addresses", type=int, default=16, help="loopback source addresses for the slow clients (0: all from 127.0.0.1, the poller's own)")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--reconnect", type=float, default=1.0, help="seconds before a closed slow client connects again")
     parser.add_argument("--timeout", type=float, default=10.0, help="the server's request_timeout (header deadline)")
