@@ -189,14 +189,14 @@ def bench_call(transcriber: Any, settings: Settings, log: HintLog, alone_from: P
 
 
 def print_table(results: dict[str, Any]) -> None:
-    print(f"\n{'recording':<8}{'workspace':<34}{'WER':>8}{'names':>9}{'names/12':>10}{'s':>7}  hinted")
+    print(f"\n{'recording':<8}{'workspace':<34}{'WER':>8}{'names':>9}{'candidates':>11}{'s':>7}  hinted")
     for suite in ("sample", "call"):
         for label, run in (results.get(suite) or {}).items():
             names = run["names"]
             shown = f"{names['right']}/{names['mentions']}"
             seconds = f"{run['seconds']:.0f}" if run.get("seconds") is not None else "-"
             hinted = "; ".join(run["hint_lines"])[:90] or "-"
-            print(f"{suite:<8}{label:<34}{run['wer']:>8.2%}{shown:>9}{run['candidate_names']:>10}{seconds:>7}  {hinted}")
+            print(f"{suite:<8}{label:<34}{run['wer']:>8.2%}{shown:>9}{run['candidate_names']:>11}{seconds:>7}  {hinted}")
     for label, run in (results.get("sample") or {}).items():
         print(f"sample, {label}: 'Gross margin was 48%' {'kept' if run['keeps_gross_margin'] else 'LOST'}, "
               f"'8% to 10%' {'kept' if run['keeps_guidance'] else 'LOST'}")  # fmt: skip
