@@ -16,6 +16,8 @@ import os
 import re
 import shutil
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -230,3 +232,57 @@ def test_hostile_corpus_and_injecting_model_stay_inert_in_the_browser(apps) -> N
     assert f"{hostile.HOST}/pixel.png?leak=revenue" in runs["extractive"]["chat_text"]
     assert f"{hostile.HOST}/x.png?d=9.9" in runs["model"]["chat_text"]
     assert "Sources" in runs["extractive"]["library_text"]
+
+
+CHART_APP = '''
+import pandas as pd
+import streamlit as st
+from ui.evidence import chart_table
+from assistant.types import Chart, ChartValue
+H = "203.0.113.7"
+cats = [f"![c](http://{H}/cat.png)", f"<img src=http://{H}/cat2.png>", f"[l](http://{H}/l)"]
+series = [f"<img src=http://{H}/series.png>", f"![s](http://{H}/s2.png)"]
+values = tuple(ChartValue(s, c, float(i + j), True, (0, 0, 1, 1)) for i, c in enumerate(cats) for j, s in enumerate(series))
+table = chart_table(Chart("bar", f"![t](http://{H}/t.png)", f"<b>x</b>", None, tuple(cats), tuple(series), values))
+st.dataframe(table)
+st.bar_chart(table, sort=False)
+st.write("done")
+'''
+
+
+def test_chart_tables_and_plots_of_hostile_labels_stay_text(tmp_path) -> None:
+    """The chart preview's st.dataframe (canvas) and st.bar_chart (Vega) show OCR'd labels as text:
+    they are not escaped (escapes would show), and load or link nothing."""
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"{CHROMIUM} is absent: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    from tests.ui.app_process import free_port
+
+    (tmp_path / "chart_app.py").write_text(CHART_APP)
+    port = free_port()
+    env = dict(os.environ, PYTHONPATH=str(REPO), STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    process = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(tmp_path / "chart_app.py"), "--server.address", "127.0.0.1",
+                                "--server.port", str(port), "--server.headless", "true"], env=env, cwd=REPO,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        recorder = Recorder()
+        with sync_playwright() as driver:
+            browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+            context = browser.new_context()
+            context.route("**/*", recorder.route)
+            page = context.new_page()
+            for _ in range(120):
+                try:
+                    page.goto(f"http://127.0.0.1:{port}/", wait_until="networkidle")
+                    break
+                except Exception:  # playwright's Error while Streamlit is still starting
+                    time.sleep(0.5)
+            page.get_by_text("done").wait_for(timeout=60_000)
+            page.wait_for_timeout(2000)
+            elements = [e for e in page.evaluate(URL_ELEMENTS) if external(e["url"])]
+            browser.close()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=20)
+    assert [u for u in recorder.requests if external(u)] == [] and elements == []
