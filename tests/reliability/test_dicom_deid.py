@@ -166,3 +166,25 @@ def test_a_dicom_that_cannot_be_deidentified_is_refused_and_nothing_stored(tmp_p
     assert files_holding(data, ["Refusedova"]) == {}
     listed = CliRunner().invoke(app, ["--data-dir", str(data), "sources", "--json"], env=env)
     assert json.loads(listed.stdout) == []
+
+
+def test_no_identifier_reaches_the_ui_or_its_library(tmp_path: Path, corpus, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    _, made, wanted = corpus
+    data = tmp_path / "data"
+    for key, value in {"MODALYST_DATA_DIR": str(data), "MODALYST_EMBEDDER": "fake", "MODALYST_SPEECH_BACKEND": "fake",
+                       "MODALYST_OCR_BACKEND": "fake", "MODALYST_WORKSPACE": "ui-dicom"}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "ui" / "app.py"), default_timeout=60).run()
+    at.switch_page("library.py").run()
+    files = [f for f, _ in made if "descriptions" in f.name][:2]
+    at.file_uploader[0].set_value([(f.name, f.read_bytes(), "application/dicom") for f in files])
+    next(b for b in at.button if b.label == "Ingest").click().run()
+    assert not at.exception
+    shown = [str(e.value) for kind in ("success", "info", "warning", "error", "markdown", "caption", "dataframe")
+             for e in getattr(at, kind)]
+    assert any("dicom-" in s for s in shown), shown  # the neutral names are what the page lists
+    assert found_in("\n".join(shown), wanted) == [] and files_holding(data, wanted) == {}
+    assert all("-dicom-" in p.name for p in (data / "library" / "ui-dicom").iterdir())
