@@ -88,11 +88,17 @@ def create_app(
 
 
 def _add_docs(app: FastAPI) -> None:
-    """``/docs``: Swagger UI from the ``swagger-ui-bundle`` package's files, so it works offline."""
-    from fastapi.staticfiles import StaticFiles
-    from swagger_ui_bundle import swagger_ui_path
+    """``/docs``: Swagger UI 5 (OpenAPI 3.1) from the files the ``swagger-ui-py`` package ships, so it
+    works offline; the package's own code is not imported, only its ``static`` folder served."""
+    import importlib.util
 
-    app.mount(DOCS_ASSETS, StaticFiles(directory=swagger_ui_path), name="docs-assets")
+    from fastapi.staticfiles import StaticFiles
+
+    spec = importlib.util.find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise SettingsError("the API docs need swagger-ui-py: pip install 'swagger-ui-py==25.7.1'")
+    assets = Path(next(iter(spec.submodule_search_locations))) / "static"
+    app.mount(DOCS_ASSETS, StaticFiles(directory=assets), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -143,3 +143,24 @@ def test_a_page_on_another_loopback_port_cannot_ingest(server: int) -> None:
     assert "read 200" not in outcome, outcome
     assert listed(server) == []  # 0 accepted
     print(f"cross-origin page: {len(posts)} POSTs to /v1/ingest sent by Chromium, 0 accepted; page saw {outcome}")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_docs_render_in_chromium_from_loopback_only(server: int) -> None:
+    if not Path(CHROMIUM).is_file():
+        pytest.skip(f"{CHROMIUM} is absent: apt-get install -y chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with sync_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        tab = browser.new_page()
+        requests: list[str] = []
+        tab.on("request", lambda r: requests.append(r.url))
+        tab.goto(f"http://127.0.0.1:{server}/docs", wait_until="networkidle")
+        tab.locator(".swagger-ui .info .title").wait_for(timeout=30_000)
+        title = tab.locator(".swagger-ui .info .title").inner_text()
+        operations = tab.locator(".opblock-summary-path").count()
+        browser.close()
+    assert title.startswith("modalyst") and operations == 5, (title, operations)
+    outside = [u for u in requests if not u.startswith(f"http://127.0.0.1:{server}/")]
+    assert outside == [], outside
