@@ -184,8 +184,7 @@ def answer_pending(talk: Conversation, message: dict[str, Any]) -> None:
         try:
             answer = answer_turn(decode_turn(message["turn"]), stop)
         except CancelledError:
-            logger.warning("an abandoned question's answer was cancelled (its browser tab went away)")
-            return
+            return  # the tab went away (logged where it was noticed), or another of its sessions answered
         except ModalystError as exc:
             talk.finish(message["id"], error=str(exc))
         else:
@@ -205,6 +204,7 @@ def abandoned(talk: Conversation, message_id: str) -> Any:
 
     def stop() -> bool:
         if session_id is not None and runtime.exists() and not runtime.get_instance().is_active_session(session_id):
+            logger.warning("an abandoned question's answer was cancelled (its browser tab went away)")
             return True
         now = time.monotonic()
         if now - checked[0] > 0.5:  # the file is read at most twice a second

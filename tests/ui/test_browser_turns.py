@@ -23,6 +23,8 @@ ARTIFACTS = REPO / "test-artifacts"
 PROMPT = "Ask about your calls, filings and charts"
 REPORT = SAMPLES / "northwind_q1_2026_report.pdf"
 CHART = SAMPLES / "revenue_chart.png"
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 3,
+         "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"}
 WIDER_THAN_VIEWPORT = """() => {
   const limit = document.documentElement.clientWidth + 1;
   const wide = [];
@@ -98,7 +100,9 @@ def _attach(page, *files: Path) -> None:
     with page.expect_file_chooser() as chooser:
         page.get_by_test_id("stChatInputFileUploadButton").click()
     chooser.value.set_files([str(f) for f in files])
-    page.wait_for_timeout(1500)  # the upload finishes before the prompt can be sent
+    for f in files:  # the upload shows in the input before the prompt can be sent
+        page.get_by_test_id("stChatInput").get_by_text(f.stem[:5]).first.wait_for(timeout=30_000)  # long names are cut short
+    page.wait_for_timeout(1000)
 
 
 def _send(page, text: str) -> None:
@@ -232,15 +236,29 @@ def test_previews_fit_a_phone_and_a_desktop(page, app) -> None:
         page.set_viewport_size({"width": width, "height": 900})
         page.wait_for_timeout(1500)
         wide = page.evaluate(WIDER_THAN_VIEWPORT)
-        page.screenshot(path=str(_artifact(f"browser-previews-{width}.png")), full_page=True)
+        for shown, caption in (("chart", "cited region outlined"), ("page", "northwind_q1_2026_report.pdf, page 2")):
+            page.get_by_text(caption).first.scroll_into_view_if_needed()
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(_artifact(f"browser-{shown}-preview-{width}.png")))
         assert not wide, (width, wide[:10])
-    page.get_by_test_id("stExpandSidebarButton").click()  # at 390 px the sidebar closes after a choice
-    page.get_by_test_id("stSidebarNav").get_by_text("Library").click()
-    page.get_by_text("Sources").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(800)
-    assert page.get_by_test_id("stSidebar").get_attribute("aria-expanded") == "false"
-    page.screenshot(path=str(_artifact("browser-library-390.png")), full_page=True)
-    assert not page.evaluate(WIDER_THAN_VIEWPORT)
+
+
+def test_on_a_phone_the_sidebar_closes_after_a_choice(browser, app) -> None:
+    phone = browser.new_context(**PHONE)
+    page = phone.new_page()
+    try:
+        page.goto(app[0] + "settings", wait_until="networkidle")
+        page.get_by_text("Image descriptions").wait_for(timeout=60_000)
+        page.get_by_test_id("stExpandSidebarButton").click()
+        page.get_by_test_id("stSidebarNav").get_by_text("Library").click()
+        page.get_by_text("Sources").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1000)
+        right = page.get_by_test_id("stSidebar").evaluate("el => el.getBoundingClientRect().right")
+        page.screenshot(path=str(_artifact("browser-library-390.png")), full_page=True)
+        assert right <= 1, f"the sidebar still covers {right:.0f} px of the page"
+        assert not page.evaluate(WIDER_THAN_VIEWPORT)
+    finally:
+        phone.close()
 
 
 def _artifact(name: str) -> Path:
