@@ -2,7 +2,7 @@
 
 from PIL import Image
 
-from assistant.types import Chart, ChartValue, Evidence, Locator, Span
+from assistant.types import Chart, ChartValue, Citation, Evidence, Locator, Span
 from ui.evidence import chart_table, cited_boxes, draw_boxes
 
 
@@ -49,9 +49,13 @@ def test_dollars_are_not_read_as_latex() -> None:
 def test_chip_label_names_the_file_as_uploaded() -> None:
     from ui.chat import chip_label
 
-    kept = Locator(path="/d/library/w/0123456789abcdef-q1_call.flac", start=22.9, end=30.0, speaker="CFO")
-    assert chip_label(kept) == "q1_call.flac 00:22–00:30 (CFO)"
-    assert chip_label(Locator(path="/d/report.pdf", page=2)) == "report.pdf p. 2"
+    kept = Locator(path="/d/library/w/0123456789abcdef-q1_call.flac", start=382.9, end=390.0, speaker="Sam Okafor")
+    assert chip_label(Citation(1, "s", kept)) == "q1_call.flac · 06:22 Sam Okafor"
+    assert chip_label(Citation(2, "s", Locator(path="/d/report.pdf", page=38))) == "report.pdf · p. 38"
+    bar = Locator(path="/d/c.png", bbox=(5.0, 1.0, 6.0, 9.0))
+    chart = Evidence(3, "Chart (bar): Q3 2025 = 38; Q4 2025 = 41", "s", Locator(path="/d/c.png", bbox=(0.0, 0.0, 9.0, 9.0)), 1.0,
+                     (Span(26, 39, bar),))
+    assert chip_label(Citation(3, "s", bar), chart) == "c.png · Q4 2025 bar"
 
 
 def test_the_player_starts_at_the_cited_sentence_not_the_chunk() -> None:
