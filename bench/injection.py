@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import signal
 import sys
 import tempfile
 import time
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table(from_json(args.table)))
         return 0
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a stopped run still stops its model server
     questions = kit.QUESTIONS[: args.questions]
     results: dict[str, list[kit.Outcome]] = {}
     started = time.perf_counter()

@@ -137,7 +137,7 @@ def test_smollm2_through_transformers_serve(spaces, tmp_path):
     try:
         with kit.transformers_serve(tmp_path / "serve.log") as (base_url, model):
             for injection in kit.INJECTIONS:
-                outcomes.append(kit.ask(spaces[(injection.name, "md")], injection, "md", kit.QUESTIONS[0], base_url, model, 64))
+                outcomes.append(kit.ask(spaces[(injection.name, "md")], injection, "md", kit.QUESTIONS[0], base_url, model, 48))
     except kit.ModelUnavailable as exc:
         pytest.fail(str(exc))
     assert len(outcomes) == 6 and all(o.answer for o in outcomes)
