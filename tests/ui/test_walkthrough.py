@@ -128,7 +128,7 @@ def test_voice_question_cites_the_second_of_the_call(real_app, browser) -> None:
     question, answer = _attach_and_send(page, [DATA / "question_gross_margin.wav"])
     assert "gross margin" in question.inner_text().lower(), question.inner_text()
     assert "48" in answer.get_by_test_id("stMarkdown").first.inner_text()
-    chip, label = _chip(answer, r"q1_call\.flac \d\d:\d\d")
+    chip, label = _chip(answer, r"q1_call\.flac · \d\d:\d\d")
     assert not re.search(r"[0-9a-f]{16}-", label), f"the chip shows the library copy's hash: {label}"
     minutes, seconds = map(int, re.search(r"(\d\d):(\d\d)", label).groups())
     chip.click()
@@ -163,7 +163,7 @@ def test_text_question_opens_the_cited_pdf_page(real_app, browser) -> None:
     answer = page.get_by_test_id("stChatMessage").nth(1)
     answer.get_by_test_id("stMarkdown").first.wait_for(timeout=120_000)
     assert "19.0%" in answer.get_by_test_id("stMarkdown").first.inner_text()
-    chip, _ = _chip(answer, r"northwind_q1_2026_report\.pdf p\. 2")
+    chip, _ = _chip(answer, r"northwind_q1_2026_report\.pdf · p\. 2")
     chip.click()
     answer.get_by_text("northwind_q1_2026_report.pdf, page 2").first.wait_for(timeout=60_000)
     assert answer.get_by_test_id("stImage").count() >= 1
