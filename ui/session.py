@@ -1,7 +1,8 @@
 """What belongs to one browser session, and what the process shares.
 
 Per session (``st.session_state``): the chat history, the chosen workspace and profile, and a
-temporary folder for chat attachments under ``<data_dir>/ui-sessions/<random>/``. The folder is
+temporary folder for chat attachments and the tab's conversations under
+``<data_dir>/ui-sessions/<key>/`` (the key: a hash of the tab's URL token and the user, so a reload finds it). The folder is
 removed when the session ends: a sweeper thread deletes it once the browser has been gone for
 Streamlit's reconnect window (``server.disconnectedSessionTTL``, 120 s by default), and it goes
 with the session state when that is garbage collected; also on the chat's "clear" button and at
