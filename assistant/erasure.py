@@ -36,7 +36,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -45,6 +44,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from assistant.extract import file_hash
 
 logger = logging.getLogger(__name__)
 
@@ -162,15 +163,6 @@ def purge_store(collections: list[Any], store_dir: Path | None) -> None:
         logger.info("store compacted after a removal in %.2f s", seconds)
 
 
-def content_hash(path: Path) -> str:
-    """The first 16 hex digits of a file's sha256 (a source id)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:16]
-
-
 def remove_copies(data_dir: Path, library: Path, source_id: str, path: str) -> list[Path]:
     """Delete every stored copy of a source: ``library/<workspace>/<id>-*`` (any upload name, and a
     DICOM's de-identified copy), its own path when inside the data folder, and files with the same
@@ -182,7 +174,7 @@ def remove_copies(data_dir: Path, library: Path, source_id: str, path: str) -> l
     for folder in SCANNED_FOLDERS:
         root = data_dir / folder
         if root.is_dir():
-            doomed.update(p for p in root.rglob("*") if p.is_file() and not p.is_symlink() and content_hash(p) == source_id)
+            doomed.update(p for p in root.rglob("*") if p.is_file() and not p.is_symlink() and file_hash(p) == source_id)
     for item in doomed:
         item.unlink(missing_ok=True)
     return sorted(doomed)
