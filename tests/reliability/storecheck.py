@@ -14,6 +14,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 
+def is_vector_index_file(path: Path) -> bool:
+    """Chroma's HNSW segment files (``store/<segment uuid>/*.bin``). Chroma writes unused capacity of
+    these buffers without clearing it, so they can hold stray bytes of whatever the writing process
+    had in memory (seen: a removed DICOM's description in ``length.bin``, in about one run in three).
+    Byte scans report them apart; modalyst cannot clear them (a known limit in RELIABILITY.md)."""
+    return path.suffix == ".bin" and path.parent.parent.name == "store" and len(path.parent.name) == 36
+
+
+def data_files(data: Path, vector_index: bool = False) -> list[Path]:
+    """Every regular file under ``data`` (no symlinks); the HNSW files only with ``vector_index``."""
+    return sorted(p for p in data.rglob("*") if p.is_file() and not p.is_symlink() and is_vector_index_file(p) == vector_index)
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Source records (id -> recorded chunk count) and every chunk (id, its source id)."""

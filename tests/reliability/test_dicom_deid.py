@@ -18,6 +18,7 @@ from assistant.cli import app
 from assistant.server import create_app
 from assistant.settings import Settings
 from tests.reliability.conftest import clean_env, record
+from tests.reliability.storecheck import data_files
 from tests.reliability.dicom_corpus import PATIENTS, make_corpus, make_dicom, needles
 from tools.describe_image.deid import PIXEL_ID_WARNING, basic_profile, clean_text, identifiers, read_for_deid, screen_ocr
 
@@ -29,7 +30,7 @@ def found_in(text: str, wanted: list[str]) -> list[str]:
 
 def files_holding(data: Path, wanted: list[str]) -> dict[str, list[str]]:
     hits: dict[str, list[str]] = {}
-    for path in (p for p in data.rglob("*") if p.is_file()):
+    for path in data_files(data):
         raw = path.read_bytes().lower()
         for n in wanted:
             if n.lower().encode() in raw:

@@ -21,6 +21,7 @@ from assistant.cli import app
 from assistant.server import create_app
 from assistant.settings import Settings
 from tests.reliability.conftest import clean_env, record
+from tests.reliability.storecheck import data_files
 
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "the launch code is ZEBRA-4411"
@@ -30,9 +31,10 @@ NEEDLES = (b"zebra-4411", b"launch code is", b"zebrafinch")
 
 
 def marker_files(data: Path, needles: tuple[bytes, ...] = NEEDLES) -> list[str]:
-    """Every file under ``data`` whose raw bytes (lower-cased) hold a needle."""
+    """Every file under ``data`` whose raw bytes (lower-cased) hold a needle; Chroma's HNSW files are
+    left out (see ``storecheck.is_vector_index_file``)."""
     found = []
-    for path in sorted(p for p in data.rglob("*") if p.is_file() and not p.is_symlink()):
+    for path in data_files(data):
         raw = path.read_bytes().lower()
         if any(n in raw for n in needles):
             found.append(str(path.relative_to(data)))
